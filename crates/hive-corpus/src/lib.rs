@@ -1,0 +1,8 @@
+//! # hive-corpus: the external corpora Hive is measured against
+//!
+//! Readers for the test formats that nobody on the project wrote, and runners that execute
+//! them on Hive's engines.
+#![forbid(unsafe_code)]
+
+pub mod data_file;
+pub mod paths;
