@@ -1,0 +1,50 @@
+//! Read-modify-write atomics (`BPF_ATOMIC`), as `kernel/bpf/core.c` performs them.
+//!
+//! A run owns its memory exclusively (regions are borrowed `&mut`), so a plain read, compute
+//! and write is indivisible for anything that can observe it. Every read-modify-write needs
+//! write permission, even a `cmpxchg` that ends up storing nothing, as on real hardware.
+//!
+//! 32-bit forms operate on the low half of the operand; when they fetch, the old value is
+//! zero-extended into the register (`SRC = (u32) atomic_fetch_add(...)`), and `cmpxchg`
+//! compares the low half of `r0` and writes the zero-extended old value back into `r0`.
+
+use hive_isa::{AtomicOp, Size};
+
+use crate::fault::AccessError;
+use crate::memory::Memory;
+
+/// Performs `op` on `size` bytes at `addr` with operand `val` (`r0` is `expected` for
+/// `cmpxchg`). Returns the old value, zero-extended, for the fetching forms to store.
+pub(crate) fn rmw(
+    mem: &mut Memory<'_>,
+    op: AtomicOp,
+    size: Size,
+    addr: u64,
+    val: u64,
+    expected: u64,
+) -> Result<u64, AccessError> {
+    let slot = mem.slice_mut(addr, size.bytes())?;
+    let mut buf = [0u8; 8];
+    let n = slot.len().min(8);
+    buf[..n].copy_from_slice(&slot[..n]);
+    let old = u64::from_le_bytes(buf);
+    let mask = if n == 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 };
+    let new = match op {
+        AtomicOp::Add { .. } => old.wrapping_add(val),
+        AtomicOp::Or { .. } => old | val,
+        AtomicOp::And { .. } => old & val,
+        AtomicOp::Xor { .. } => old ^ val,
+        AtomicOp::Xchg => val,
+        AtomicOp::Cmpxchg => {
+            if old & mask == expected & mask {
+                val
+            } else {
+                old
+            }
+        }
+        // Not read-modify-write: the interpreter handles these as a plain load and store.
+        AtomicOp::LoadAcquire | AtomicOp::StoreRelease => old,
+    };
+    slot[..n].copy_from_slice(&new.to_le_bytes()[..n]);
+    Ok(old & mask)
+}

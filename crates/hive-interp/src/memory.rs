@@ -1,0 +1,264 @@
+//! The checked memory model: every access must lie entirely inside one registered region or
+//! inside the live part of the call stack.
+//!
+//! Guest addresses are real host addresses: a region registered from a slice starts at
+//! `slice.as_ptr() as u64`, and the stack frames sit in a buffer owned by [`Memory`]. Pointer
+//! arithmetic in the program therefore looks exactly as in the kernel, while every access is
+//! resolved back into a slice index after a bounds check, so nothing outside the regions is
+//! ever touched and no `unsafe` is needed.
+
+use hive_isa::{MAX_CALL_FRAMES, STACK_SIZE, Size};
+
+use crate::fault::{Access, AccessError};
+use crate::packet::Packet;
+
+/// Bytes of stack: one [`STACK_SIZE`] frame for each possible call level.
+pub const STACK_BYTES: usize = MAX_CALL_FRAMES * STACK_SIZE;
+
+/// What a region holds; a label for diagnostics and for embedders, not a permission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RegionKind {
+    /// The program context (`r1` on entry).
+    Context,
+    /// Packet data.
+    Packet,
+    /// A plain input buffer (the bpf_conformance `mem`).
+    Input,
+    /// A map value.
+    MapValue,
+    /// Anything else.
+    Other,
+}
+
+#[derive(Debug)]
+enum Bytes<'a> {
+    Mut(&'a mut [u8]),
+    Shared(&'a [u8]),
+}
+
+#[derive(Debug)]
+struct Region<'a> {
+    base: u64,
+    kind: RegionKind,
+    bytes: Bytes<'a>,
+}
+
+impl Region<'_> {
+    fn len(&self) -> usize {
+        match &self.bytes {
+            Bytes::Mut(b) => b.len(),
+            Bytes::Shared(b) => b.len(),
+        }
+    }
+}
+
+/// A description of one registered region.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RegionInfo {
+    /// First guest address.
+    pub base: u64,
+    /// Length in bytes.
+    pub len: usize,
+    /// What it holds.
+    pub kind: RegionKind,
+    /// Whether the program may write it.
+    pub writable: bool,
+}
+
+/// Offset of `[addr, addr + size)` inside `[base, base + len)`, without overflow.
+#[inline]
+fn offset_in(base: u64, len: usize, addr: u64, size: usize) -> Option<usize> {
+    let off = addr.wrapping_sub(base);
+    let len = len as u64;
+    if off <= len && size as u64 <= len - off { Some(off as usize) } else { None }
+}
+
+/// The memory a run may touch: the call stack plus the regions the embedder registered.
+#[derive(Debug)]
+pub struct Memory<'a> {
+    stack: Box<[u8]>,
+    stack_base: u64,
+    /// Offset in `stack` of the lowest byte of the deepest live frame.
+    live: usize,
+    regions: Vec<Region<'a>>,
+    packet: Option<Packet<'a>>,
+}
+
+impl Default for Memory<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a> Memory<'a> {
+    /// Memory with a fresh stack and no region.
+    pub fn new() -> Self {
+        let stack = vec![0u8; STACK_BYTES].into_boxed_slice();
+        let stack_base = stack.as_ptr() as u64;
+        Memory { stack, stack_base, live: STACK_BYTES - STACK_SIZE, regions: Vec::new(), packet: None }
+    }
+
+    /// Registers a region the program may read and write; returns its guest address.
+    pub fn add_region(&mut self, kind: RegionKind, bytes: &'a mut [u8]) -> u64 {
+        let base = bytes.as_ptr() as u64;
+        self.regions.push(Region { base, kind, bytes: Bytes::Mut(bytes) });
+        base
+    }
+
+    /// Registers a region the program may only read; returns its guest address.
+    pub fn add_readonly(&mut self, kind: RegionKind, bytes: &'a [u8]) -> u64 {
+        let base = bytes.as_ptr() as u64;
+        self.regions.push(Region { base, kind, bytes: Bytes::Shared(bytes) });
+        base
+    }
+
+    /// The registered regions, in registration order.
+    pub fn regions(&self) -> impl Iterator<Item = RegionInfo> + '_ {
+        self.regions.iter().map(|r| RegionInfo {
+            base: r.base,
+            len: r.len(),
+            kind: r.kind,
+            writable: matches!(r.bytes, Bytes::Mut(_)),
+        })
+    }
+
+    /// Declares the packet that `LD_ABS`/`LD_IND` read (see [`Packet`]).
+    pub fn set_packet(&mut self, packet: Packet<'a>) {
+        self.packet = Some(packet);
+    }
+
+    /// The packet, if one was declared.
+    pub fn packet(&self) -> Option<&Packet<'a>> {
+        self.packet.as_ref()
+    }
+
+    /// Guest address of the lowest stack byte (frame 7's bottom); frame `k`'s frame pointer
+    /// is `stack_base() + STACK_BYTES - k * STACK_SIZE`.
+    pub fn stack_base(&self) -> u64 {
+        self.stack_base
+    }
+
+    /// Makes frame `depth` (0 = the program's own) the deepest live frame, zeroes it and
+    /// returns its frame pointer (`r10`).
+    pub(crate) fn enter_frame(&mut self, depth: usize) -> u64 {
+        let top = STACK_BYTES - depth * STACK_SIZE;
+        self.live = top - STACK_SIZE;
+        self.stack[self.live..top].fill(0);
+        self.stack_base + top as u64
+    }
+
+    /// Makes frame `depth` the deepest live frame again after a return.
+    pub(crate) fn leave_frame(&mut self, depth: usize) {
+        self.live = STACK_BYTES - (depth + 1) * STACK_SIZE;
+    }
+
+    /// The bytes `[addr, addr + len)` for reading (a zero-length read always succeeds).
+    pub fn read(&self, addr: u64, len: usize) -> Result<&[u8], AccessError> {
+        if len == 0 {
+            return Ok(&[]);
+        }
+        if let Some(off) = offset_in(self.stack_base + self.live as u64, STACK_BYTES - self.live, addr, len) {
+            let off = off + self.live;
+            return Ok(&self.stack[off..off + len]);
+        }
+        for r in &self.regions {
+            let bytes: &[u8] = match &r.bytes {
+                Bytes::Mut(b) => b,
+                Bytes::Shared(b) => b,
+            };
+            if let Some(off) = offset_in(r.base, bytes.len(), addr, len) {
+                return Ok(&bytes[off..off + len]);
+            }
+        }
+        Err(AccessError::Unmapped { addr, size: len, access: Access::Read })
+    }
+
+    /// The bytes `[addr, addr + len)` for writing (a zero-length write always succeeds).
+    pub fn slice_mut(&mut self, addr: u64, len: usize) -> Result<&mut [u8], AccessError> {
+        if len == 0 {
+            return Ok(&mut []);
+        }
+        if let Some(off) = offset_in(self.stack_base + self.live as u64, STACK_BYTES - self.live, addr, len) {
+            let off = off + self.live;
+            return Ok(&mut self.stack[off..off + len]);
+        }
+        for r in &mut self.regions {
+            match &mut r.bytes {
+                Bytes::Mut(b) => {
+                    if let Some(off) = offset_in(r.base, b.len(), addr, len) {
+                        return Ok(&mut b[off..off + len]);
+                    }
+                }
+                Bytes::Shared(b) => {
+                    if offset_in(r.base, b.len(), addr, len).is_some() {
+                        return Err(AccessError::ReadOnly { addr, size: len });
+                    }
+                }
+            }
+        }
+        Err(AccessError::Unmapped { addr, size: len, access: Access::Write })
+    }
+
+    /// Copies `bytes` to `addr`.
+    pub fn write(&mut self, addr: u64, bytes: &[u8]) -> Result<(), AccessError> {
+        self.slice_mut(addr, bytes.len())?.copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Loads a little-endian value of `size`, zero-extended.
+    #[inline]
+    pub fn load(&self, addr: u64, size: Size) -> Result<u64, AccessError> {
+        let bytes = self.read(addr, size.bytes())?;
+        let mut buf = [0u8; 8];
+        buf[..bytes.len()].copy_from_slice(bytes);
+        Ok(u64::from_le_bytes(buf))
+    }
+
+    /// Stores the low `size` bytes of `value`, little-endian.
+    #[inline]
+    pub fn store(&mut self, addr: u64, size: Size, value: u64) -> Result<(), AccessError> {
+        let dst = self.slice_mut(addr, size.bytes())?;
+        let len = dst.len();
+        dst.copy_from_slice(&value.to_le_bytes()[..len]);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_and_wrap() {
+        let mut buf = [1u8, 2, 3, 4];
+        let ro = [9u8; 2];
+        let mut mem = Memory::new();
+        let a = mem.add_region(RegionKind::Input, &mut buf);
+        let b = mem.add_readonly(RegionKind::Other, &ro);
+        assert_eq!(mem.load(a, Size::W).unwrap(), 0x0403_0201);
+        assert_eq!(mem.load(a + 1, Size::H).unwrap(), 0x0302);
+        assert!(mem.load(a + 1, Size::W).is_err());
+        assert!(mem.load(a.wrapping_sub(1), Size::H).is_err());
+        assert!(mem.load(u64::MAX, Size::DW).is_err());
+        assert!(mem.load(0, Size::B).is_err());
+        assert_eq!(mem.store(b, Size::B, 0), Err(AccessError::ReadOnly { addr: b, size: 1 }));
+        assert_eq!(mem.load(b, Size::H).unwrap(), 0x0909);
+        mem.store(a + 2, Size::H, 0xbbaa).unwrap();
+        assert_eq!(mem.read(a, 4).unwrap(), &[1, 2, 0xaa, 0xbb]);
+    }
+
+    #[test]
+    fn stack_frames_are_live_only_when_entered() {
+        let mut mem = Memory::new();
+        let fp0 = mem.enter_frame(0);
+        mem.store(fp0 - 8, Size::DW, 42).unwrap();
+        assert!(mem.load(fp0, Size::B).is_err(), "above the top frame");
+        assert!(mem.load(fp0 - 513, Size::B).is_err(), "below frame 0 while it is the deepest");
+        let fp1 = mem.enter_frame(1);
+        assert_eq!(fp1, fp0 - STACK_SIZE as u64);
+        assert_eq!(mem.load(fp1 - 8, Size::DW).unwrap(), 0, "a new frame starts zeroed");
+        assert_eq!(mem.load(fp0 - 8, Size::DW).unwrap(), 42, "the caller's frame stays reachable");
+        mem.leave_frame(0);
+        assert!(mem.load(fp1 - 8, Size::DW).is_err(), "a returned frame is dead");
+    }
+}

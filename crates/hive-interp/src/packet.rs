@@ -1,0 +1,115 @@
+//! Legacy packet access (`LD_ABS`, `LD_IND`) with the kernel's semantics.
+//!
+//! In Linux these instructions only appear in socket-filter-like programs whose context is an
+//! `sk_buff`, kept in `r6`. The verifier rewrites each into a call of
+//! `bpf_skb_load_helper_{8,16,32}_no_cache(skb, offset)` followed by "if the result is
+//! negative, return 0" (`bpf_gen_ld_abs` in `net/core/filter.c`). The interpreter performs
+//! the same steps directly:
+//!
+//! - the offset is `imm` (`LD_ABS`) or `src + imm` (`LD_IND`), taken as a signed 32-bit `int`;
+//! - a non-negative offset reads the linear data (`skb->data .. + headlen`) or, past it, the
+//!   fragments (`skb_copy_bits`); it fails when `offset + size > skb->len`;
+//! - a negative offset is `SKF_NET_OFF + n` (the network header plus `n`) or `SKF_LL_OFF + n`
+//!   (the MAC header plus `n`, only when a MAC header is set), anything lower fails, and the
+//!   bytes must lie between `skb->head` and the end of the linear data
+//!   (`bpf_internal_load_pointer_neg_helper`);
+//! - 16- and 32-bit values are read in network byte order; the value lands in `r0`;
+//! - a failed load ends the whole program, which returns 0;
+//! - like the call it stands for, the instruction clobbers `r1`-`r5`: the interpreter leaves
+//!   `r1` = `r6` and `r2` = the 64-bit offset, as the rewritten code does.
+
+use hive_isa::Size;
+
+use crate::fault::AccessError;
+use crate::memory::Memory;
+
+/// `SKF_NET_OFF`: negative offsets from here on are relative to the network header.
+pub const SKF_NET_OFF: i32 = -0x100000;
+/// `SKF_LL_OFF`: negative offsets from here on are relative to the MAC header.
+pub const SKF_LL_OFF: i32 = -0x200000;
+
+/// Where the packet of an skb-like context lives, for `LD_ABS`/`LD_IND`.
+///
+/// Offsets are relative to `head`, the first byte of the linear buffer, which must lie in a
+/// region registered in the same [`Memory`] (so the program may also reach it directly).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Packet<'a> {
+    /// Guest address of `skb->head`.
+    pub head: u64,
+    /// Offset of `skb->data` from `head`.
+    pub data: usize,
+    /// Linear bytes from `data` on (`skb_headlen`).
+    pub headlen: usize,
+    /// Paged data that follows the linear part (`skb_shinfo(skb)->frags`), reachable only
+    /// through `LD_ABS`/`LD_IND`.
+    pub frags: &'a [u8],
+    /// Offset of the MAC header from `head`, `None` when unset.
+    pub mac_header: Option<usize>,
+    /// Offset of the network header from `head`.
+    pub network_header: usize,
+    /// The context pointer `r6` must hold at each access; `None` accepts any `r6`.
+    pub ctx: Option<u64>,
+}
+
+impl<'a> Packet<'a> {
+    /// A linear packet of `len` bytes at guest address `data` (`head == data`), with the MAC
+    /// header at its start and the network header `network_header` bytes in.
+    pub fn linear(data: u64, len: usize, network_header: usize) -> Self {
+        Packet { head: data, data: 0, headlen: len, frags: &[], mac_header: Some(0), network_header, ctx: None }
+    }
+
+    /// `skb->len`: linear plus paged bytes.
+    pub fn len(&self) -> usize {
+        self.headlen + self.frags.len()
+    }
+
+    /// Whether the packet holds no byte at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Reads `size` bytes (1, 2 or 4) at offset `k` in network byte order, or `None` when the
+    /// kernel helper would fail.
+    pub(crate) fn load(&self, mem: &Memory<'_>, k: i32, size: Size) -> Result<Option<u32>, AccessError> {
+        let n = size.bytes();
+        let mut buf = [0u8; 4];
+        let out = &mut buf[4 - n.min(4)..];
+        if k >= 0 {
+            let k = k as usize;
+            if k + n > self.len() {
+                return Ok(None);
+            }
+            let data = self.head.wrapping_add(self.data as u64);
+            if k + n <= self.headlen {
+                out.copy_from_slice(mem.read(data.wrapping_add(k as u64), n)?);
+                return Ok(Some(u32::from_be_bytes(buf)));
+            }
+            for (i, byte) in out.iter_mut().enumerate() {
+                let at = k + i;
+                *byte = if at < self.headlen {
+                    mem.read(data.wrapping_add(at as u64), 1)?[0]
+                } else {
+                    self.frags[at - self.headlen]
+                };
+            }
+        } else {
+            let start = if k >= SKF_NET_OFF {
+                self.network_header as i64 + (k - SKF_NET_OFF) as i64
+            } else if k >= SKF_LL_OFF {
+                match self.mac_header {
+                    Some(mac) => mac as i64 + (k - SKF_LL_OFF) as i64,
+                    None => return Ok(None),
+                }
+            } else {
+                return Ok(None);
+            };
+            let tail = self.data.saturating_add(self.headlen) as i64;
+            if start < 0 || start + n as i64 > tail {
+                return Ok(None);
+            }
+            let bytes = mem.read(self.head.wrapping_add(start as u64), n)?;
+            out.copy_from_slice(bytes);
+        }
+        Ok(Some(u32::from_be_bytes(buf)))
+    }
+}
