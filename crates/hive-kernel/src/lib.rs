@@ -1,0 +1,77 @@
+//! # hive-kernel: the host kernel as an oracle
+//!
+//! Hive reimplements the BPF subsystem in user space; the real one in the host kernel is the
+//! reference it is checked against. This crate is the single place where Hive calls the real
+//! `bpf()` system call, and it offers only what differential tests and side-by-side benchmarks
+//! need: load a program (with the verifier log), test-run it, read back the instructions the
+//! kernel rewrote, and drive small maps.
+//!
+//! Design:
+//! - All `unsafe` code lives in the private `sys` module: `#[repr(C)]` attribute blocks laid
+//!   out as in `linux/bpf.h` (checked by compile-time size and offset assertions) and one safe
+//!   wrapper per command that only ever hands the kernel pointers into borrowed Rust slices
+//!   with their true lengths. Every other module is safe code.
+//! - Every descriptor is an [`OwnedFd`](std::os::fd::OwnedFd) inside [`ProgFd`] or [`MapFd`],
+//!   so it is closed exactly once, on drop.
+//! - Nothing is attached or pinned: the crate can load and test-run, never hook into the
+//!   running system (see `shared/docs/kernel-oracle.md`).
+//! - Tests that need the kernel call [`available`] first and skip with a printed reason when
+//!   `bpf()` is not permitted (`EPERM`) or not built in (`ENOSYS`), so the workspace still
+//!   passes on machines without the capability.
+//!
+//! Per-type quirks the kernel imposes are absorbed here, not in callers: syscall programs are
+//! loaded with `BPF_F_SLEEPABLE` (the kernel refuses them otherwise) and their test run copies
+//! the context back into the input buffer, which [`ProgFd::test_run`] returns as `ctx_out`;
+//! raw_tracepoint and syscall test runs execute exactly once (`repeat` must be 0 or 1).
+//!
+//! ```no_run
+//! use hive_isa::RawInsn;
+//! use hive_kernel::{ProgType, prog_load};
+//! // r0 = 42; exit
+//! let insns = [RawInsn::new(0xb7, 0, 0, 0, 42), RawInsn::new(0x95, 0, 0, 0, 0)];
+//! let prog = prog_load(ProgType::Syscall, &insns, "GPL", 0)?;
+//! assert_eq!(prog.test_run(&[], Some(&[0; 8]), 1)?.retval, 42);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(unsafe_code)]
+
+mod error;
+mod map;
+mod prog;
+#[allow(unsafe_code)]
+mod sys;
+
+use std::sync::OnceLock;
+
+use hive_isa::RawInsn;
+
+pub use error::{Errno, KernelError, LoadError};
+pub use map::{BPF_ANY, BPF_EXIST, BPF_NOEXIST, MapFd, MapSpec, MapType, possible_cpus};
+pub use prog::{LoadOptions, ProgFd, ProgInfo, ProgType, TestRunResult, load, prog_load};
+
+/// Whether this process can load and test-run BPF programs in the host kernel.
+///
+/// Loads `r0 = 0; exit` as a socket filter once per process and caches the answer. `Err`
+/// carries a sentence suitable for a "skipping: ..." note (`EPERM`: not privileged, `ENOSYS`:
+/// kernel built without BPF, or whatever else went wrong).
+pub fn available() -> Result<(), String> {
+    static PROBE: OnceLock<Result<(), String>> = OnceLock::new();
+    PROBE
+        .get_or_init(|| {
+            let insns = [RawInsn::new(0xb7, 0, 0, 0, 0), RawInsn::new(0x95, 0, 0, 0, 0)];
+            match prog_load(ProgType::SocketFilter, &insns, "GPL", 0) {
+                Ok(_) => Ok(()),
+                Err(e) if e.errno == libc::EPERM => {
+                    Err("bpf() is not permitted here (EPERM: needs CAP_BPF or root)".to_string())
+                }
+                Err(e) if e.errno == libc::ENOSYS => {
+                    Err("this kernel has no bpf() system call (ENOSYS)".to_string())
+                }
+                Err(e) => Err(format!("bpf() probe failed: {e}")),
+            }
+        })
+        .clone()
+}
+
+#[cfg(test)]
+mod tests;
