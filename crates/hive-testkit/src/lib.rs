@@ -9,8 +9,8 @@
 //!   (`sdiv`/`smod`, `movsx`, `bswap`), immediate and register operands, shifts by in-range
 //!   immediates and arbitrary registers, division and modulo by zero and `INT_MIN / -1`, every
 //!   conditional jump of `jmp` and `jmp32`, `ja` and `gotol`, bounded loops, stack stores and
-//!   (sign-extending) loads of every size, stack atomics of 32 and 64 bits, `lddw` constants
-//!   and bpf-to-bpf calls.
+//!   (sign-extending) loads of every size, stack atomics of 32 and 64 bits, load-acquire and
+//!   store-release of every size, `lddw` constants and bpf-to-bpf calls.
 //! - The observation is engine-independent. Each program is a `BPF_PROG_TYPE_SYSCALL`
 //!   program: its context is a plain writable buffer that the kernel's test run copies back.
 //!   The program's epilogue stores `r0`..`r9` and its data stack into that buffer, so one

@@ -143,6 +143,9 @@ pub(crate) fn alu_item(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
         out.push(Insn::Endian { op, bits, dst });
         return;
     }
+    if kind == 2 {
+        return edge_division(g, out);
+    }
     let w = width(g.rng);
     let op = g.rng.pick(&AluOp::ALL);
     let op = if op == AluOp::MovSx32 && w == Width::W32 { AluOp::MovSx16 } else { op };
@@ -162,4 +165,30 @@ pub(crate) fn alu_item(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     let src = if reg_only || g.rng.chance(50) { Source::Reg(g.init_reg()) } else { Source::Imm(imm_for(g.rng, op, w)) };
     out.push(Insn::Alu { width: w, op, dst, src });
     g.init = g.init.with(dst);
+}
+
+/// A division or modulo set up on purpose at its edges: by a zero register, `MIN / -1`,
+/// `MIN % -1`, or by `-1` / `1` (immediate or register), signed or unsigned, 32 or 64 bits.
+fn edge_division(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
+    let w = width(g.rng);
+    let op = g.rng.pick(&[AluOp::Div, AluOp::Mod, AluOp::SDiv, AluOp::SMod]);
+    let Some(dst) = g.init_writable_reg() else { return };
+    if g.rng.chance(60) {
+        let min = match w {
+            Width::W32 => i32::MIN as u32 as u64,
+            Width::W64 => i64::MIN as u64,
+        };
+        push_lddw(out, dst, min);
+    }
+    let divisor = g.rng.pick(&[0, -1, -1, 1]);
+    let src = if divisor != 0 && g.rng.chance(50) {
+        Source::Imm(divisor)
+    } else {
+        let regs: Vec<hive_isa::Reg> = g.writable().without(dst).regs().collect();
+        let r = g.rng.pick(&regs);
+        out.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: r, src: Source::Imm(divisor) });
+        g.init = g.init.with(r);
+        Source::Reg(r)
+    };
+    out.push(Insn::Alu { width: w, op, dst, src });
 }

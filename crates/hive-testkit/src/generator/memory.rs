@@ -1,4 +1,5 @@
-//! Stack memory: stores (immediate and register), zero- and sign-extending loads, and atomics.
+//! Stack memory: stores (immediate and register), zero- and sign-extending loads, atomics, and
+//! load-acquire / store-release.
 //!
 //! Every access goes through `r10` with a constant offset inside the function's data area,
 //! which the prologue initialised in full, so every load reads initialised bytes. Offsets are
@@ -35,9 +36,28 @@ pub(crate) fn load(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     g.stats.mem += 1;
 }
 
+/// `dst = load_acquire((size *)(r10 + off))` or `store_release((size *)(r10 + off), src)`, of
+/// any size (`BPF_LOAD_ACQ` / `BPF_STORE_REL`, kernel 6.15+).
+fn acquire_release(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
+    let size = g.rng.pick(&Size::ALL);
+    let off = offset(g, size);
+    if g.rng.chance(50) {
+        let dst = g.writable_reg();
+        out.push(Insn::Atomic { size, op: AtomicOp::LoadAcquire, dst, src: Reg::FP, off });
+        g.init = g.init.with(dst);
+    } else {
+        let src = g.init_reg();
+        out.push(Insn::Atomic { size, op: AtomicOp::StoreRelease, dst: Reg::FP, src, off });
+    }
+    g.stats.atomics += 1;
+}
+
 /// An atomic read-modify-write on a stack word or double word: add/or/and/xor with and
 /// without fetch, xchg or cmpxchg.
 pub(crate) fn atomic(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
+    if g.rng.chance(15) {
+        return acquire_release(g, out);
+    }
     let size = if g.rng.chance(50) { Size::W } else { Size::DW };
     let off = offset(g, size);
     let op = g.rng.pick(&[
