@@ -24,6 +24,28 @@
 //! the context back into the input buffer, which [`ProgFd::test_run`] returns as `ctx_out`;
 //! raw_tracepoint and syscall test runs execute exactly once (`repeat` must be 0 or 1).
 //!
+//! What the host kernel (6.18) does that a reimplementation might not expect, as observed
+//! through this crate:
+//! - `BPF_PROG_TYPE_SYSCALL` without `BPF_F_SLEEPABLE` fails with `EINVAL` and the log
+//!   "Syscall programs can only be sleepable". Its test run rejects `data_in`, `data_out`,
+//!   `ctx_out` and `repeat` (`EINVAL`), writes the context back into `ctx_in`, and rejects a
+//!   context shorter than the largest offset the program accesses or longer than 65535 bytes.
+//!   Context accesses must be aligned to their size ("invalid bpf_context access off=2
+//!   size=4"); sign-extending loads from the context are accepted.
+//! - `retval` is the low 32 bits of `r0` for every type (an XDP program returning `-1` in 64 bits
+//!   reports `0xffffffff`).
+//! - Packet types need at least 14 bytes of `data_in` (`EINVAL` below); raw_tracepoint contexts
+//!   are at most 12 arguments (96 bytes).
+//! - A privileged verifier accepts reads of uninitialised stack, which then return stale
+//!   bytes: deterministic tests must initialise every slot they read. Stack accesses must be
+//!   naturally aligned ("misaligned stack access"), immediate shifts must be below the width
+//!   ("invalid shift 64"), and division by an immediate zero is refused ("div by zero").
+//! - The instructions the kernel runs (`ProgFd::info().xlated`) differ from those loaded:
+//!   a division or modulo by a register gets a zero guard (`if src != 0`, else `w_dst ^= w_dst`
+//!   for division or keep/zero-extend `dst` for modulo), `sdiv`/`smod` by a register get a
+//!   `-1` guard through the hidden register `r11` (`AX`), branches whose outcome the verifier
+//!   knows are hard-wired and the dead side is removed.
+//!
 //! ```no_run
 //! use hive_isa::RawInsn;
 //! use hive_kernel::{ProgType, prog_load};

@@ -164,8 +164,9 @@ fn prologue(g: &mut FnGen<'_>, layout: &CtxLayout, out: &mut Vec<Insn>) -> usize
         let r = Reg::new(r).expect("r0..r9");
         if g.rng.chance(g.cfg.unknown_percent) {
             let size = g.rng.pick(&Size::ALL);
+            let signed = size != Size::DW && g.rng.chance(30);
             let off = (layout.input + i * 8) as i16;
-            out.push(Insn::Load { size, signed: false, dst: r, src: Reg::R1, off });
+            out.push(Insn::Load { size, signed, dst: r, src: Reg::R1, off });
             g.init = g.init.with(r);
             unknown += 1;
         } else {
