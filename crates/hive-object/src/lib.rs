@@ -12,7 +12,8 @@
 //! Invariants:
 //! - Any byte slice is accepted as input: a malformed file is an [`ObjectError`], never a panic
 //!   (the `ebpf-samples/invalid` corpus and truncated copies of every sample check this).
-//! - Only 64-bit little-endian ELF files for `EM_BPF` (247) are read. Big-endian objects
+//! - Only 64-bit little-endian ELF files for `EM_BPF` (247) are read, and, as libbpf does,
+//!   `EM_NONE` (0), which early LLVM releases wrote for BPF. Big-endian objects
 //!   (`-target bpfeb`) are refused with [`ObjectError::BigEndian`] rather than byte-swapped:
 //!   the host this runs on executes little-endian BPF only, and swapping every instruction,
 //!   relocation and BTF record would be a loader feature of its own.
@@ -40,7 +41,7 @@ pub enum ObjectError {
     /// A big-endian BPF object (`-target bpfeb`), which Hive does not load.
     #[error("big-endian BPF object (bpfeb) is not supported: rebuild with -target bpfel or -target bpf on a little-endian host")]
     BigEndian,
-    /// The ELF machine is not `EM_BPF`.
+    /// The ELF machine is neither `EM_BPF` nor `EM_NONE` (which old LLVM releases wrote).
     #[error("ELF machine {0} is not BPF (expected EM_BPF = 247)")]
     NotBpf(u16),
     /// The ELF structure is malformed (headers, section table, names, symbols).
@@ -98,8 +99,9 @@ pub fn program_sections(elf_bytes: &[u8]) -> Result<Vec<ProgramSection>, ObjectE
     if endian == Endianness::Big {
         return Err(ObjectError::BigEndian);
     }
+    // Old LLVM releases wrote EM_NONE; libbpf accepts those objects too.
     let machine = header.e_machine(endian);
-    if machine != elf::EM_BPF {
+    if machine != elf::EM_BPF && machine != elf::EM_NONE {
         return Err(ObjectError::NotBpf(machine));
     }
     let sections = header.sections(endian, elf_bytes).map_err(malformed)?;
