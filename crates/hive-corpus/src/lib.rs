@@ -6,3 +6,4 @@
 
 pub mod data_file;
 pub mod paths;
+pub mod conformance;

@@ -1,7 +1,8 @@
 //! A whole decoded instruction stream, with its control-flow targets checked.
 
 use crate::codec::{decode, encode};
-use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError, LayoutError};
+use crate::types::{CallTarget, Pseudo};
 use crate::insn::Insn;
 use crate::raw::RawInsn;
 
@@ -70,6 +71,46 @@ impl Code {
         Ok(())
     }
 
+    /// First slots of the subprograms: 0, then every target of a local call or of an
+    /// `lddw` of a function, sorted and without repeats.
+    pub fn subprogram_starts(&self) -> Vec<usize> {
+        let mut starts = vec![0];
+        for (pc, insn) in self.iter() {
+            if matches!(insn, Insn::Call(CallTarget::Local(_)) | Insn::LdImm64 { pseudo: Pseudo::Func, .. }) {
+                starts.push((pc as i64 + 1 + insn.branch_delta().unwrap_or(0)) as usize);
+            }
+        }
+        starts.sort_unstable();
+        starts.dedup();
+        starts
+    }
+
+    /// The kernel's layout rules for subprograms (`check_subprogs`): each one ends with
+    /// `exit` or an unconditional jump, and no jump leaves the subprogram it is in.
+    pub fn check_layout(&self) -> Result<(), LayoutError> {
+        if self.is_empty() {
+            return Err(LayoutError::Empty);
+        }
+        let starts = self.subprogram_starts();
+        for (k, &start) in starts.iter().enumerate() {
+            let end = starts.get(k + 1).copied().unwrap_or(self.len());
+            let last = end - 1;
+            if !matches!(self.get(last), Some(Insn::Exit | Insn::Ja { .. })) {
+                return Err(LayoutError::LastNotExit { pc: last });
+            }
+            for pc in start..end {
+                let Some(insn @ (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. })) = self.get(pc) else {
+                    continue;
+                };
+                let target = pc as i64 + 1 + insn.branch_delta().unwrap_or(0);
+                if target < start as i64 || target >= end as i64 {
+                    return Err(LayoutError::JumpOutOfSubprogram { from: pc, to: target });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Program length in slots.
     pub fn len(&self) -> usize {
         self.slots.len()
@@ -134,6 +175,20 @@ mod tests {
             RawInsn::new(0x95, 0, 0, 0, 0),
         ];
         assert_eq!(Code::decode(&raw).unwrap_err().kind, DecodeErrorKind::TargetInsideLdImm64 { target: 2 });
+    }
+
+    #[test]
+    fn subprogram_layout() {
+        // r0 = 1; call +1 (falls into the callee: the main program does not end with exit); exit
+        let raw = [RawInsn::new(0xb7, 0, 0, 0, 1), RawInsn::new(0x85, 0, 1, 0, 0), RawInsn::new(0x95, 0, 0, 0, 0)];
+        let code = Code::decode(&raw).unwrap();
+        assert_eq!(code.subprogram_starts(), vec![0, 2]);
+        assert_eq!(code.check_layout(), Err(LayoutError::LastNotExit { pc: 1 }));
+        // call +1; exit; ja -3 (jumps out of the callee)
+        let raw = [RawInsn::new(0x85, 0, 1, 0, 1), RawInsn::new(0x95, 0, 0, 0, 0), RawInsn::new(0x05, 0, 0, -3, 0)];
+        let code = Code::decode(&raw).unwrap();
+        assert_eq!(code.check_layout(), Err(LayoutError::JumpOutOfSubprogram { from: 2, to: 0 }));
+        assert_eq!(Code::default().check_layout(), Err(LayoutError::Empty));
     }
 
     proptest! {

@@ -126,3 +126,34 @@ impl fmt::Display for EncodeError {
 }
 
 impl std::error::Error for EncodeError {}
+
+/// A program whose subprograms break the kernel's layout rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LayoutError {
+    /// There is no instruction.
+    Empty,
+    /// A subprogram's last instruction is neither `exit` nor an unconditional jump.
+    LastNotExit {
+        /// Its slot.
+        pc: usize,
+    },
+    /// A jump leaves its subprogram.
+    JumpOutOfSubprogram {
+        /// The jump.
+        from: usize,
+        /// Its target.
+        to: i64,
+    },
+}
+
+impl fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LayoutError::Empty => write!(f, "empty program"),
+            LayoutError::LastNotExit { pc } => write!(f, "last insn is not an exit or jmp (insn {pc})"),
+            LayoutError::JumpOutOfSubprogram { from, to } => write!(f, "jump out of range from insn {from} to {to}"),
+        }
+    }
+}
+
+impl std::error::Error for LayoutError {}

@@ -35,7 +35,7 @@ mod types;
 
 pub use code::{Code, encode_all};
 pub use codec::{decode, encode, lookup};
-pub use error::{DecodeError, DecodeErrorKind, EncodeError};
+pub use error::{DecodeError, DecodeErrorKind, EncodeError, LayoutError};
 pub use insn::Insn;
 pub use raw::RawInsn;
 pub use table::{CpuVersion, Form, Group, Kind};
