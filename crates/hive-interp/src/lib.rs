@@ -93,6 +93,7 @@
 
 mod alu;
 mod atomic;
+pub mod classic;
 mod fault;
 mod helpers;
 mod memory;

@@ -68,29 +68,31 @@ impl<'a> Packet<'a> {
         self.len() == 0
     }
 
+    /// Copies `out.len()` bytes starting `offset` bytes after `skb->data`, from the linear
+    /// data and then the fragments, like `skb_copy_bits`; `Ok(false)` when they run past
+    /// `skb->len`.
+    pub fn copy_bits(&self, mem: &Memory<'_>, offset: usize, out: &mut [u8]) -> Result<bool, AccessError> {
+        let n = out.len();
+        if offset.checked_add(n).is_none_or(|end| end > self.len()) {
+            return Ok(false);
+        }
+        let data = self.head.wrapping_add(self.data as u64);
+        let linear = self.headlen.saturating_sub(offset).min(n);
+        out[..linear].copy_from_slice(mem.read(data.wrapping_add(offset as u64), linear)?);
+        let from = offset + linear - self.headlen.min(offset + linear);
+        out[linear..].copy_from_slice(&self.frags[from..from + (n - linear)]);
+        Ok(true)
+    }
+
     /// Reads `size` bytes (1, 2 or 4) at offset `k` in network byte order, or `None` when the
     /// kernel helper would fail.
     pub(crate) fn load(&self, mem: &Memory<'_>, k: i32, size: Size) -> Result<Option<u32>, AccessError> {
-        let n = size.bytes();
+        let n = size.bytes().min(4);
         let mut buf = [0u8; 4];
-        let out = &mut buf[4 - n.min(4)..];
+        let out = &mut buf[4 - n..];
         if k >= 0 {
-            let k = k as usize;
-            if k + n > self.len() {
+            if !self.copy_bits(mem, k as usize, out)? {
                 return Ok(None);
-            }
-            let data = self.head.wrapping_add(self.data as u64);
-            if k + n <= self.headlen {
-                out.copy_from_slice(mem.read(data.wrapping_add(k as u64), n)?);
-                return Ok(Some(u32::from_be_bytes(buf)));
-            }
-            for (i, byte) in out.iter_mut().enumerate() {
-                let at = k + i;
-                *byte = if at < self.headlen {
-                    mem.read(data.wrapping_add(at as u64), 1)?[0]
-                } else {
-                    self.frags[at - self.headlen]
-                };
             }
         } else {
             let start = if k >= SKF_NET_OFF {
@@ -107,8 +109,7 @@ impl<'a> Packet<'a> {
             if start < 0 || start + n as i64 > tail {
                 return Ok(None);
             }
-            let bytes = mem.read(self.head.wrapping_add(start as u64), n)?;
-            out.copy_from_slice(bytes);
+            out.copy_from_slice(mem.read(self.head.wrapping_add(start as u64), n)?);
         }
         Ok(Some(u32::from_be_bytes(buf)))
     }
