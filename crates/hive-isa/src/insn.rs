@@ -127,7 +127,8 @@ pub enum Insn {
     },
     /// Return `r0` from the current function.
     Exit,
-    /// `may_goto +off`: jump while the loop budget lasts, fall through once it is exhausted.
+    /// `may_goto +off`: fall through while the loop budget lasts (decrementing it), jump once it
+    /// is exhausted (the `can_loop` exit; kernel `do_misc_fixups`).
     MayGoto {
         /// Relative target.
         off: i16,
