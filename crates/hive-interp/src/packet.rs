@@ -60,7 +60,7 @@ impl<'a> Packet<'a> {
 
     /// `skb->len`: linear plus paged bytes.
     pub fn len(&self) -> usize {
-        self.headlen + self.frags.len()
+        self.headlen.saturating_add(self.frags.len())
     }
 
     /// Whether the packet holds no byte at all.
@@ -96,17 +96,17 @@ impl<'a> Packet<'a> {
             }
         } else {
             let start = if k >= SKF_NET_OFF {
-                self.network_header as i64 + (k - SKF_NET_OFF) as i64
+                (self.network_header as i64).saturating_add((k - SKF_NET_OFF) as i64)
             } else if k >= SKF_LL_OFF {
                 match self.mac_header {
-                    Some(mac) => mac as i64 + (k - SKF_LL_OFF) as i64,
+                    Some(mac) => (mac as i64).saturating_add((k - SKF_LL_OFF) as i64),
                     None => return Ok(None),
                 }
             } else {
                 return Ok(None);
             };
             let tail = self.data.saturating_add(self.headlen) as i64;
-            if start < 0 || start + n as i64 > tail {
+            if start < 0 || start.saturating_add(n as i64) > tail {
                 return Ok(None);
             }
             out.copy_from_slice(mem.read(self.head.wrapping_add(start as u64), n)?);

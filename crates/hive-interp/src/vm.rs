@@ -51,7 +51,7 @@ impl Default for Options {
 /// Counters of the last run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Stats {
-    /// Instructions executed (an `lddw` counts once), the faulting one included.
+    /// Instructions executed (an `lddw` counts once), a faulting one included.
     pub insns: u64,
     /// Helper and kfunc calls, `callx` included.
     pub helper_calls: u64,
@@ -261,13 +261,13 @@ impl Vm {
         }
 
         loop {
+            let Some(&insn) = ops.get(pc) else {
+                fail!(FaultKind::FellOffEnd);
+            };
             if stats.insns >= budget {
                 fail!(FaultKind::Budget { limit: budget });
             }
             stats.insns += 1;
-            let Some(&insn) = ops.get(pc) else {
-                fail!(FaultKind::FellOffEnd);
-            };
             match insn {
                 Insn::Alu { width, op, dst, src } => {
                     let b = operand!(src);
