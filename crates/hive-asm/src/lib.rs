@@ -36,7 +36,8 @@
 //!   `map_value[idx:0]+8`, `ksym[id:123]` (`ksym[id:123,fd:4]` with a module BTF fd),
 //!   `func[pc+3]` or `func[label]`, the same in both syntaxes (`lddw %r1, map[fd:3]`).
 //! - Calls (kernel syntax): `call bpf_trace_printk` for known helpers, `call 12345` for unknown
-//!   ids (`call 0x...` for negative ones), `call pc+3` or `call label` for bpf-to-bpf calls,
+//!   ids (`call 0x...` for negative ones), `call pc+3` or `call label` for bpf-to-bpf calls
+//!   (a signed `call -1` / `call +3` is relative too, which is why negative helper ids print in hex),
 //!   `call kfunc[id:123]` (`call kfunc[id:123,fd_idx:2]` with a module BTF fd-array index),
 //!   `callx r2` with the register in the `dst` field. A label named like a helper is taken as
 //!   the helper. uBPF syntax: `call 5`, `call local label`, `call kfunc 123`, `callx %r2`

@@ -69,6 +69,24 @@ proptest! {
         let _ = assemble(&src, Syntax::Ubpf);
     }
 
+    /// Disassembly with random cuts and insertions: close to valid text, so the parser goes deep.
+    #[test]
+    fn assembler_never_panics_on_mutated_listings(
+        raw in program(),
+        edits in prop::collection::vec((any::<usize>(), any::<usize>(), prop::sample::select(VOCAB)), 1..6),
+    ) {
+        for syntax in [Syntax::Kernel, Syntax::Ubpf] {
+            let mut text: Vec<char> = disassemble(&raw, syntax).chars().collect();
+            for (at, len, word) in &edits {
+                let at = at % (text.len() + 1);
+                let end = (at + len % 4).min(text.len());
+                text.splice(at..end, word.chars());
+            }
+            let text: String = text.into_iter().collect();
+            let _ = assemble(&text, syntax);
+        }
+    }
+
     #[test]
     fn assembler_never_panics_on_token_soup(words in prop::collection::vec(prop::sample::select(VOCAB), 0..24)) {
         let src = words.join(" ");
