@@ -1,0 +1,98 @@
+//! # hive: the command line
+//!
+//! Argument parsing and presentation only; every behaviour lives in the library crates.
+#![forbid(unsafe_code)]
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use hive_asm::Syntax;
+use hive_corpus::conformance::Engine;
+
+/// Hive: the Linux BPF subsystem in user space.
+#[derive(Debug, Parser)]
+#[command(name = "hive", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Assemble a text program into raw instructions (8 bytes each, little-endian).
+    Asm {
+        /// The assembly source.
+        file: PathBuf,
+        /// Output file [default: the input with extension .bin].
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Source syntax: kernel (LLVM/verifier-log style) or ubpf.
+        #[arg(long, default_value = "kernel")]
+        syntax: Syntax,
+    },
+    /// Disassemble raw instructions (.bin) or every program section of an ELF object (.o).
+    Disasm {
+        /// A raw program or an ELF object.
+        file: PathBuf,
+        /// Output syntax: kernel or ubpf.
+        #[arg(long, default_value = "kernel")]
+        syntax: Syntax,
+    },
+    /// Run a raw program in the interpreter with r1 = the input memory, r2 = its length; print r0.
+    RunRaw {
+        /// The raw program (.bin).
+        file: PathBuf,
+        /// File whose bytes are the input memory [default: none, r1 = 0, r2 = 0].
+        #[arg(long)]
+        mem: Option<PathBuf>,
+        /// Maximum number of instructions to execute.
+        #[arg(long, default_value_t = hive_interp::DEFAULT_BUDGET)]
+        budget: u64,
+        /// Refuse reads of registers never written (as a verifier would).
+        #[arg(long)]
+        strict: bool,
+        /// Also print the number of instructions executed and calls made.
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Run bpf_conformance/uBPF `.data` tests; ends with `N passed, M failed, K skipped`.
+    Conformance {
+        /// Engine to run the programs on.
+        #[arg(long, default_value = "interp")]
+        engine: Engine,
+        /// Let registers start at 0 instead of refusing reads before writes (uBPF's tests
+        /// assume this).
+        #[arg(long)]
+        lenient: bool,
+        /// Print each expected refusal next to Hive's message.
+        #[arg(short, long)]
+        verbose: bool,
+        /// `.data` files or folders holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Asm { file, output, syntax } => commands::asm(&file, output, syntax),
+        Command::Disasm { file, syntax } => commands::disasm(&file, syntax),
+        Command::RunRaw { file, mem, budget, strict, stats } => {
+            commands::run_raw(&file, mem.as_deref(), budget, strict, stats)
+        }
+        Command::Conformance { engine, lenient, verbose, paths } => {
+            commands::conformance(&paths, engine, !lenient, verbose)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("hive: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
