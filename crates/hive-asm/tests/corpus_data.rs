@@ -10,6 +10,14 @@ use hive_asm::{Syntax, assemble};
 /// `-- asm` programs the assembler refuses on purpose, with the reason it must give. The
 /// bpf_conformance negatives are assembler errors by design; the two uBPF files name `%r11`,
 /// which uBPF expects its loader to refuse but which Hive already refuses when assembling.
+///
+/// The other negative cases are not the assembler's business and assemble (or, for `-- raw`,
+/// round-trip) normally: `negative/error.data` (`or %r0, %r10` reads an uninitialised `r0`:
+/// a verifier refusal), `negative/incorrect_return_value_high_bits.data` (a wrong expected
+/// result: the runner's check), the 45 `negative/unused-*.data` raw programs (reserved fields:
+/// decode/load refusals, printed as `.insn` lines), `negative/empty*.data` (no program at all),
+/// and uBPF's `errors/*.data` (jumps out of range or into an `lddw`, infinite loops, unknown
+/// helpers, bad `lddw` tails, memory faults: load-time or run-time checks).
 const REFUSED: &[(&str, &str)] = &[
     ("negative/invalid_imm32_dec_range.data", "out of range"),
     ("negative/invalid_imm32_hex_range.data", "out of range"),
