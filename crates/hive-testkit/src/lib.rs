@@ -39,6 +39,8 @@
 mod diff;
 mod engine;
 mod generator;
+#[cfg(feature = "interp")]
+mod interp;
 #[cfg(feature = "kernel")]
 mod kernel;
 pub mod rng;
@@ -46,5 +48,7 @@ pub mod rng;
 pub use diff::{MAX_KEPT, Mismatch, Report, differences, differential, differential_with};
 pub use engine::{Engine, FnEngine, Observation};
 pub use generator::{CtxLayout, GenConfig, GeneratedProgram, generate};
+#[cfg(feature = "interp")]
+pub use interp::InterpEngine;
 #[cfg(feature = "kernel")]
 pub use kernel::{KernelEngine, OracleError, observe, observe_with};
