@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use hive_isa::{CallTarget, Insn, Pseudo, Source, table};
+use hive_isa::{Insn, Pseudo};
 
 use crate::helpers::HelperError;
 
@@ -147,49 +147,8 @@ struct InsnDisplay<'a>(&'a Option<Insn>);
 impl fmt::Display for InsnDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Some(insn) => f.write_str(&format_insn(insn)),
+            Some(insn) => f.write_str(&hive_asm::format_insn(insn, hive_asm::Syntax::Kernel)),
             None => f.write_str("end of program"),
         }
-    }
-}
-
-fn src(s: Source) -> String {
-    match s {
-        Source::Reg(r) => r.to_string(),
-        Source::Imm(i) => i.to_string(),
-    }
-}
-
-fn mem(base: hive_isa::Reg, off: i16) -> String {
-    if off < 0 { format!("[{base}{off}]") } else { format!("[{base}+{off}]") }
-}
-
-/// Formats an instruction in the uBPF assembler style of the `.data` corpora
-/// (`ldxw r0, [r1+4]`, `jeq r1, 5, +3`), for fault messages and traces.
-pub fn format_insn(insn: &Insn) -> String {
-    let name = table::form_of(insn.kind()).map_or("?", |f| f.mnemonic);
-    match *insn {
-        Insn::Alu { dst, src: s, .. } => format!("{name} {dst}, {}", src(s)),
-        Insn::Neg { dst, .. } | Insn::Endian { dst, .. } => format!("{name} {dst}"),
-        Insn::LdImm64 { dst, pseudo: Pseudo::None, imm, next_imm } => {
-            format!("{name} {dst}, {:#x}", Insn::imm64(imm, next_imm))
-        }
-        Insn::LdImm64 { dst, pseudo, imm, next_imm } => format!("{name} {dst}, {pseudo:?}({imm}, {next_imm})"),
-        Insn::Load { dst, src: s, off, .. } => format!("{name} {dst}, {}", mem(s, off)),
-        Insn::Store { dst, off, src: s, .. } => format!("{name} {}, {}", mem(dst, off), src(s)),
-        Insn::Atomic { op: hive_isa::AtomicOp::LoadAcquire, dst, src: s, off, .. } => {
-            format!("{name} {dst}, {}", mem(s, off))
-        }
-        Insn::Atomic { dst, src: s, off, .. } => format!("{name} {}, {s}", mem(dst, off)),
-        Insn::LoadPacket { mode: hive_isa::PacketMode::Abs, imm, .. } => format!("{name} {imm}"),
-        Insn::LoadPacket { src: s, imm, .. } => format!("{name} {s}, {imm}"),
-        Insn::Ja { off, .. } => format!("{name} {off:+}"),
-        Insn::Jump { dst, src: s, off, .. } => format!("{name} {dst}, {}, {off:+}", src(s)),
-        Insn::Call(CallTarget::Helper(id)) => format!("{name} {id}"),
-        Insn::Call(CallTarget::Local(imm)) => format!("{name} {imm:+}"),
-        Insn::Call(CallTarget::Kfunc { btf_id, off }) => format!("{name} {btf_id} (module {off})"),
-        Insn::CallX { reg } => format!("{name} {reg}"),
-        Insn::Exit => name.to_string(),
-        Insn::MayGoto { off } => format!("{name} {off:+}"),
     }
 }

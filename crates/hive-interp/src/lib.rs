@@ -27,7 +27,7 @@
 //! // The same load from a wild pointer is a fault, not a crash.
 //! let fault = vm.run(&mut mem, &mut NoHelpers, [0xdead_0000, 0, 0, 0, 0]).unwrap_err();
 //! assert_eq!(fault.pc, 0);
-//! assert_eq!(fault.to_string(), "fault at pc 0 (ldxw r0, [r1+0]): read of 4 bytes at 0xdead0000 is outside every region");
+//! assert_eq!(fault.to_string(), "fault at pc 0 (r0 = *(u32 *)(r1 + 0)): read of 4 bytes at 0xdead0000 is outside every region");
 //! ```
 //!
 //! ## Semantics
@@ -115,7 +115,7 @@ mod memory;
 pub mod packet;
 mod vm;
 
-pub use fault::{Access, AccessError, Fault, FaultKind, format_insn};
+pub use fault::{Access, AccessError, Fault, FaultKind};
 pub use helpers::{Flow, HelperError, HelperFn, HelperTable, Helpers, NoHelpers, UNWIND_HELPER};
 pub use memory::{Memory, RegionInfo, RegionKind, STACK_BYTES};
 pub use packet::Packet;

@@ -151,7 +151,7 @@ fn out_of_bounds_accesses_fault_with_address_size_and_direction() {
     let FaultKind::Memory(AccessError::Unmapped { addr, size: 8, access: Access::Read }) = f.kind else { panic!("{f}") };
     assert_eq!(f.pc, 0);
     let msg = f.to_string();
-    assert!(msg.starts_with("fault at pc 0 (ldxdw r0, [r1+9]): read of 8 bytes at "), "{msg}");
+    assert!(msg.starts_with("fault at pc 0 (r0 = *(u64 *)(r1 + 9)): read of 8 bytes at "), "{msg}");
     assert!(msg.contains(&format!("{addr:#x}")));
     // Below the region, NULL, and address arithmetic that wraps around.
     assert!(run_mem(&[ldx(Size::B, 0, 1, -1), EXIT], &mut d).is_err());

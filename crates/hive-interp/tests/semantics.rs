@@ -213,7 +213,7 @@ fn strict_mode_refuses_uninitialized_reads_and_fp_writes() {
     // bpf_conformance negative/error.data: `or %r0, %r10` with r0 never written.
     let f = run_opts(&[alur(W64, AluOp::Or, 0, 10), EXIT], strict(), [0; 5]).unwrap_err();
     assert_eq!(f.kind, FaultKind::UninitRegister { reg: 0 });
-    assert_eq!(f.to_string(), "fault at pc 0 (or r0, r10): R0 !read_ok (read before write)");
+    assert_eq!(f.to_string(), "fault at pc 0 (r0 |= r10): R0 !read_ok (read before write)");
     let f = run_opts(&[mov(10, 0), EXIT], strict(), [0; 5]).unwrap_err();
     assert_eq!(f.kind, FaultKind::FramePointerWrite);
     // Exit needs r0.
