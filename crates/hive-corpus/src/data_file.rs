@@ -151,7 +151,7 @@ pub fn parse_u64(s: &str) -> Option<u64> {
 }
 
 fn hex_bytes(tok: &str) -> Option<Vec<u8>> {
-    if tok.is_empty() || tok.len() % 2 != 0 {
+    if tok.is_empty() || !tok.len().is_multiple_of(2) {
         return None;
     }
     (0..tok.len()).step_by(2).map(|i| u8::from_str_radix(tok.get(i..i + 2)?, 16).ok()).collect()

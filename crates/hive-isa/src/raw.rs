@@ -66,7 +66,7 @@ impl RawInsn {
 
     /// Splits a byte buffer into slots; `None` when its length is not a multiple of 8.
     pub fn slice_from_bytes(bytes: &[u8]) -> Option<Vec<RawInsn>> {
-        if bytes.len() % Self::SIZE != 0 {
+        if !bytes.len().is_multiple_of(Self::SIZE) {
             return None;
         }
         Some(

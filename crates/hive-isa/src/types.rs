@@ -355,7 +355,7 @@ impl AtomicOp {
     pub const fn imm(self) -> i32 {
         const FETCH: i32 = 0x01;
         match self {
-            AtomicOp::Add { fetch } => 0x00 | if fetch { FETCH } else { 0 },
+            AtomicOp::Add { fetch } => if fetch { FETCH } else { 0 },
             AtomicOp::Or { fetch } => 0x40 | if fetch { FETCH } else { 0 },
             AtomicOp::And { fetch } => 0x50 | if fetch { FETCH } else { 0 },
             AtomicOp::Xor { fetch } => 0xa0 | if fetch { FETCH } else { 0 },
