@@ -258,43 +258,23 @@ impl Cond {
         Cond::Sle,
     ];
 
-    /// Evaluates the condition on two 64-bit values (callers truncate for 32-bit jumps).
+    /// Evaluates the condition on two register values; 32-bit jumps compare the low halves.
     pub fn holds(self, a: u64, b: u64, width: Width) -> bool {
-        match width {
-            Width::W64 => self.holds64(a, b),
-            Width::W32 => self.holds32(a as u32, b as u32),
-        }
-    }
-
-    fn holds64(self, a: u64, b: u64) -> bool {
-        let (sa, sb) = (a as i64, b as i64);
+        // Widen both operands so that one set of comparisons serves both widths.
+        let (ua, ub, sa, sb) = match width {
+            Width::W64 => (a, b, a as i64, b as i64),
+            Width::W32 => (a as u32 as u64, b as u32 as u64, a as i32 as i64, b as i32 as i64),
+        };
         match self {
-            Cond::Eq => a == b,
-            Cond::Gt => a > b,
-            Cond::Ge => a >= b,
-            Cond::Set => a & b != 0,
-            Cond::Ne => a != b,
+            Cond::Eq => ua == ub,
+            Cond::Gt => ua > ub,
+            Cond::Ge => ua >= ub,
+            Cond::Set => ua & ub != 0,
+            Cond::Ne => ua != ub,
             Cond::Sgt => sa > sb,
             Cond::Sge => sa >= sb,
-            Cond::Lt => a < b,
-            Cond::Le => a <= b,
-            Cond::Slt => sa < sb,
-            Cond::Sle => sa <= sb,
-        }
-    }
-
-    fn holds32(self, a: u32, b: u32) -> bool {
-        let (sa, sb) = (a as i32, b as i32);
-        match self {
-            Cond::Eq => a == b,
-            Cond::Gt => a > b,
-            Cond::Ge => a >= b,
-            Cond::Set => a & b != 0,
-            Cond::Ne => a != b,
-            Cond::Sgt => sa > sb,
-            Cond::Sge => sa >= sb,
-            Cond::Lt => a < b,
-            Cond::Le => a <= b,
+            Cond::Lt => ua < ub,
+            Cond::Le => ua <= ub,
             Cond::Slt => sa < sb,
             Cond::Sle => sa <= sb,
         }
