@@ -11,7 +11,7 @@ use std::sync::atomic::AtomicU64;
 use crate::error::{MapError, Result};
 use crate::map::MapOps;
 use crate::spec::{MapSpec, MapType, PCPU_MIN_UNIT_SIZE, elem, flags};
-use crate::storage::{ValueLayout, ValueRef, alloc_words};
+use crate::storage::{ValueLayout, ValueRef, alloc_words, load_bytes, store_bytes};
 use crate::Executor;
 
 /// The kernel's `array_map_alloc_check`.
@@ -111,10 +111,10 @@ impl MapOps for ArrayMap {
                 self.layout.load(self.slot(i, 0), value);
             }
         } else {
-            let size = self.slot_words * 8;
-            for (cpu, out) in value.chunks_mut(size).enumerate() {
-                self.layout.load(self.slot(i, cpu), out);
-                out[self.layout.size..].fill(0);
+            // Per-CPU copies move whole 8-byte-rounded slots, padding included
+            // (the kernel's copy_map_value_long).
+            for (cpu, out) in value.chunks_mut(self.slot_words * 8).enumerate() {
+                load_bytes(self.slot(i, cpu), out);
             }
         }
         Ok(())
@@ -139,7 +139,7 @@ impl MapOps for ArrayMap {
             }
         } else {
             for (cpu, src) in value.chunks(self.slot_words * 8).enumerate() {
-                self.layout.store(self.slot(i, cpu), src);
+                store_bytes(self.slot(i, cpu), src);
             }
         }
         Ok(())

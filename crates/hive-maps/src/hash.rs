@@ -202,8 +202,9 @@ impl HashMap {
                 }
             }
             Src::User(bytes) => {
+                // Whole 8-byte-rounded slots, padding included (copy_map_value_long).
                 for (cpu, chunk) in bytes.chunks(self.value_words * 8).enumerate() {
-                    self.layout.store(self.slot_of(idx, cpu), chunk);
+                    store_bytes(self.slot_of(idx, cpu), chunk);
                 }
             }
             Src::Prog(bytes, cpu) => {
@@ -228,8 +229,7 @@ impl HashMap {
             return;
         }
         for (cpu, chunk) in out.chunks_mut(self.value_words * 8).enumerate() {
-            self.layout.load(self.slot_of(idx, cpu), chunk);
-            chunk[self.layout.size..].fill(0);
+            load_bytes(self.slot_of(idx, cpu), chunk);
         }
     }
 
@@ -282,7 +282,6 @@ impl HashMap {
                     return Ok(());
                 }
             }
-            let guard = crossbeam_epoch::pin();
             let pre = match &self.clock {
                 Some(clock) if op != elem::EXIST => Some(self.lru_alloc(clock)?),
                 _ => None,
@@ -290,7 +289,7 @@ impl HashMap {
             let mut entries = bucket.write();
             if let Some(p) = self.find(&entries, hash, kw) {
                 if let Some(i) = pre {
-                    self.pool.release(i, &guard);
+                    self.pool.release(i, &crossbeam_epoch::pin());
                 }
                 if op == elem::NOEXIST {
                     return Err(MapError::Exists);

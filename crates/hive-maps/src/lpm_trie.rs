@@ -176,7 +176,6 @@ impl LpmTrie {
             return Err(MapError::Invalid("prefixlen larger than the key's data"));
         }
         let prefix = Prefix::new(len, data);
-        let guard = crossbeam_epoch::pin();
         let mut inner = self.inner.write();
         let exists = inner.order.contains_key(&prefix);
         if exists && f == elem::NOEXIST {
@@ -194,7 +193,9 @@ impl LpmTrie {
         self.layout.store(self.pool.elem(idx), value);
         inner.by_len.entry(len).or_default().insert(prefix.bits.clone(), idx);
         if let Some(old) = inner.order.insert(prefix, Node { raw: data.into(), idx }) {
-            self.pool.release(old.idx, &guard);
+            // Pinned only now: a guard held across `alloc` would hold back the very grace
+            // period that returns elements to the pool.
+            self.pool.release(old.idx, &crossbeam_epoch::pin());
         }
         Ok(())
     }

@@ -315,8 +315,13 @@ impl ElemPool {
 
     /// A free element, or `None` when every element is in use (or awaiting its grace period
     /// after a few attempts to let the epoch advance).
+    ///
+    /// A thread that is itself pinned (a program inside an [`Executor`](crate::Executor))
+    /// holds back the grace period it waits for, so it may get `None` where an unpinned
+    /// caller would succeed; the slack in on-demand capacities makes that rare.
     pub fn alloc(&self) -> Option<u32> {
-        for attempt in 0..4 {
+        const ATTEMPTS: usize = 16;
+        for attempt in 0..ATTEMPTS {
             if let Some(i) = self.free.lock().pop() {
                 return Some(i);
             }
@@ -326,12 +331,12 @@ impl ElemPool {
             if let Ok(i) = f {
                 return Some(i);
             }
-            if !self.deferred || attempt == 3 {
+            if !self.deferred || attempt + 1 == ATTEMPTS {
                 return None;
             }
-            // Let retired elements whose grace period has passed come back.
-            let guard = crossbeam_epoch::pin();
-            guard.flush();
+            // Advance the epoch so that retired elements whose grace period has passed come
+            // back (each flush tries one advance and collects what expired).
+            crossbeam_epoch::pin().flush();
         }
         None
     }
@@ -341,6 +346,9 @@ impl ElemPool {
         if self.deferred {
             let free = Arc::clone(&self.free);
             guard.defer(move || free.lock().push(idx));
+            // Hand the element to the global queue now rather than when this thread's bag
+            // fills up, so an idle thread never strands it.
+            guard.flush();
         } else {
             self.free.lock().push(idx);
         }
