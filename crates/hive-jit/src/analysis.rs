@@ -1,0 +1,187 @@
+//! What the code generator needs to know before emitting anything: the subprograms, what each
+//! one writes and uses, and proof that bpf-to-bpf calls stay within [`MAX_CALL_FRAMES`].
+//!
+//! These are checks the verifier also makes; the JIT repeats the cheap ones it relies on for
+//! its own frame layout (no recursion, bounded depth, `r10` never written), so that a program
+//! breaking them is refused with a [`JitError`] instead of corrupting the run.
+
+use hive_isa::{AtomicOp, CallTarget, Code, Insn, MAX_CALL_FRAMES, Pseudo, Reg};
+
+use crate::error::JitError;
+use crate::regmap::CALLEE_SAVED;
+
+/// One subprogram: slots `start..end`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Subprog {
+    /// First slot.
+    pub start: usize,
+    /// One past the last slot.
+    pub end: usize,
+    /// Which of `r6`-`r9` ([`CALLEE_SAVED`]) the subprogram writes, and so must save.
+    pub saves: [bool; 4],
+    /// Whether it contains `may_goto` (and so needs its own budget).
+    pub may_goto: bool,
+    /// Whether it contains `LD_ABS`/`LD_IND` (which may return from it early).
+    pub packet: bool,
+    /// Indices of the subprograms it calls.
+    pub callees: Vec<usize>,
+}
+
+/// The subprogram index of the function starting at `slot`.
+pub(crate) fn subprog_at(subs: &[Subprog], slot: usize) -> Option<usize> {
+    subs.binary_search_by_key(&slot, |s| s.start).ok()
+}
+
+fn writes(insn: &Insn) -> Option<Reg> {
+    match *insn {
+        // Only the old value of a fetching atomic is written back (`written_reg` covers it).
+        Insn::Atomic { op: AtomicOp::StoreRelease, .. } => None,
+        _ => insn.written_reg(),
+    }
+}
+
+/// Splits `code` into subprograms and checks what the JIT relies on.
+pub(crate) fn analyze(code: &Code) -> Result<Vec<Subprog>, JitError> {
+    code.check_layout()?;
+    let starts = code.subprogram_starts();
+    let mut subs: Vec<Subprog> = starts
+        .iter()
+        .enumerate()
+        .map(|(k, &start)| Subprog {
+            start,
+            end: starts.get(k + 1).copied().unwrap_or(code.len()),
+            saves: [false; 4],
+            may_goto: false,
+            packet: false,
+            callees: Vec::new(),
+        })
+        .collect();
+    for k in 0..subs.len() {
+        let (start, end) = (subs[k].start, subs[k].end);
+        for pc in start..end {
+            let Some(insn) = code.get(pc) else { continue };
+            if let Some(w) = writes(insn) {
+                if w == Reg::R10 {
+                    return Err(JitError::FramePointerWrite { pc });
+                }
+                if let Some(i) = CALLEE_SAVED.iter().position(|&r| r == w) {
+                    subs[k].saves[i] = true;
+                }
+            }
+            match *insn {
+                Insn::LdImm64 { pseudo, .. } if !matches!(pseudo, Pseudo::None | Pseudo::Func) => {
+                    return Err(JitError::UnresolvedPseudo { pc, pseudo });
+                }
+                Insn::MayGoto { .. } => subs[k].may_goto = true,
+                Insn::LoadPacket { .. } => subs[k].packet = true,
+                Insn::Call(CallTarget::Local(imm)) => {
+                    let target = (pc as i64 + 1 + imm as i64) as usize;
+                    let callee = subprog_at(&subs, target).expect("local call targets start subprograms");
+                    subs[k].callees.push(callee);
+                }
+                _ => {}
+            }
+        }
+    }
+    check_depth(&subs)?;
+    Ok(subs)
+}
+
+/// Rejects recursion and call chains deeper than [`MAX_CALL_FRAMES`] frames.
+fn check_depth(subs: &[Subprog]) -> Result<(), JitError> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done(usize),
+    }
+    // Iterative depth-first search (programs may hold thousands of subprograms).
+    let mut marks = vec![Mark::New; subs.len()];
+    for root in 0..subs.len() {
+        if marks[root] != Mark::New {
+            continue;
+        }
+        let mut stack = vec![(root, 0usize)];
+        marks[root] = Mark::Active;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&callee) = subs[node].callees.get(*next) {
+                *next += 1;
+                match marks[callee] {
+                    Mark::Active => return Err(JitError::Recursion { start: subs[callee].start }),
+                    Mark::New => {
+                        marks[callee] = Mark::Active;
+                        stack.push((callee, 0));
+                    }
+                    Mark::Done(_) => {}
+                }
+            } else {
+                let depth = 1 + subs[node]
+                    .callees
+                    .iter()
+                    .map(|&c| match marks[c] {
+                        Mark::Done(d) => d,
+                        _ => 0,
+                    })
+                    .max()
+                    .unwrap_or(0);
+                if depth > MAX_CALL_FRAMES {
+                    return Err(JitError::CallDepth { frames: depth, limit: MAX_CALL_FRAMES });
+                }
+                marks[node] = Mark::Done(depth);
+                stack.pop();
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hive_isa::{AluOp, Source, Width};
+
+    fn call(imm: i32) -> Insn {
+        Insn::Call(CallTarget::Local(imm))
+    }
+
+    #[test]
+    fn subprograms_and_saves() {
+        let mov7 = Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R7, src: Source::Imm(1) };
+        // main: call +1; exit | sub: r7 = 1; may_goto +0; exit
+        let code = Code::from_insns(&[call(1), Insn::Exit, mov7, Insn::MayGoto { off: 0 }, Insn::Exit]).unwrap();
+        let subs = analyze(&code).unwrap();
+        assert_eq!(subs.len(), 2);
+        assert_eq!((subs[1].start, subs[1].end), (2, 5));
+        assert_eq!(subs[1].saves, [false, true, false, false]);
+        assert!(subs[1].may_goto && !subs[0].may_goto);
+        assert_eq!(subs[0].callees, vec![1]);
+    }
+
+    #[test]
+    fn recursion_and_depth_are_refused() {
+        // sub at 2 calls itself
+        let code = Code::from_insns(&[call(1), Insn::Exit, call(-1), Insn::Exit]).unwrap();
+        assert_eq!(analyze(&code), Err(JitError::Recursion { start: 2 }));
+        // a chain of n subprograms: each calls the next
+        let chain = |n: usize| {
+            let mut v = Vec::new();
+            for _ in 0..n - 1 {
+                v.extend([call(1), Insn::Exit]);
+            }
+            v.push(Insn::Exit);
+            Code::from_insns(&v).unwrap()
+        };
+        assert!(analyze(&chain(MAX_CALL_FRAMES)).is_ok());
+        assert_eq!(
+            analyze(&chain(MAX_CALL_FRAMES + 1)),
+            Err(JitError::CallDepth { frames: MAX_CALL_FRAMES + 1, limit: MAX_CALL_FRAMES })
+        );
+    }
+
+    #[test]
+    fn frame_pointer_writes_are_refused() {
+        let w = Insn::Alu { width: Width::W64, op: AluOp::Add, dst: Reg::R10, src: Source::Imm(8) };
+        let code = Code::from_insns(&[w, Insn::Exit]).unwrap();
+        assert_eq!(analyze(&code), Err(JitError::FramePointerWrite { pc: 0 }));
+    }
+}

@@ -1,0 +1,121 @@
+//! The driver: one pass over the program, one `emit_*` call per instruction, then label
+//! resolution by dynasmrt.
+//!
+//! There is no size-convergence loop as in the kernel: every branch is emitted in its 32-bit
+//! form, so each instruction's code has a size known when it is emitted and dynamic labels
+//! resolve all targets in one go. That trades a few bytes per branch for compile time.
+
+use dynasmrt::x64::X64Relocation;
+use dynasmrt::{DynamicLabel, DynasmLabelApi, VecAssembler};
+use hive_isa::{CallTarget, Code, Insn};
+
+use crate::analysis::Subprog;
+use crate::emit;
+use crate::error::JitError;
+use crate::program::JitOptions;
+
+/// The assembler: code goes into a `Vec<u8>` and is copied into executable memory at the end.
+pub(crate) type Asm = VecAssembler<X64Relocation>;
+
+/// Emits with dynasm's x64 syntax into an [`Asm`].
+macro_rules! asm {
+    ($ops:expr, $($t:tt)*) => {{
+        #[allow(unused_imports)]
+        use dynasmrt::{DynasmApi as _, DynasmLabelApi as _};
+        dynasmrt::dynasm!($ops ; .arch x64 $($t)*)
+    }};
+}
+pub(crate) use asm;
+
+/// The native frame of the subprogram being emitted (see the crate docs for the layout).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frame {
+    /// Offset of the saved environment pointer from `rsp` in the body.
+    pub env_off: i32,
+    /// Where `exit` jumps: the epilogue.
+    pub epilogue: DynamicLabel,
+    /// Out-of-line handling of a non-zero status after `LD_ABS`/`LD_IND`.
+    pub packet_status: DynamicLabel,
+}
+
+/// Everything emission needs.
+pub(crate) struct Compiler<'a> {
+    pub ops: Asm,
+    pub code: &'a Code,
+    pub subs: &'a [Subprog],
+    pub options: &'a JitOptions,
+    /// Per slot: the start of the instruction's code.
+    pub labels: Vec<DynamicLabel>,
+    /// Per subprogram: its prologue, the target of calls.
+    pub entries: Vec<DynamicLabel>,
+    /// Shared stub: unwind to the entry frame (`rsp = rdx`) and return `rax`.
+    pub unwind: DynamicLabel,
+    /// The current subprogram's frame.
+    pub frame: Frame,
+}
+
+impl<'a> Compiler<'a> {
+    fn new(code: &'a Code, subs: &'a [Subprog], options: &'a JitOptions) -> Self {
+        // About 12 bytes of x86 per BPF instruction on average; reserve generously.
+        let mut ops = Asm::new_with_capacity(0, code.len() * 16 + 512, 0, 0, code.len() + subs.len() + 8, 0, code.len());
+        let labels = (0..code.len()).map(|_| ops.new_dynamic_label()).collect();
+        let entries = (0..subs.len()).map(|_| ops.new_dynamic_label()).collect();
+        let unwind = ops.new_dynamic_label();
+        let placeholder = ops.new_dynamic_label();
+        let frame = Frame { env_off: 0, epilogue: placeholder, packet_status: placeholder };
+        Compiler { ops, code, subs, options, labels, entries, unwind, frame }
+    }
+
+    fn subprogram(&mut self, k: usize) -> Result<(), JitError> {
+        let sub = &self.subs[k];
+        emit::call::prologue(self, k);
+        for pc in sub.start..sub.end {
+            let Some(insn) = self.code.get(pc) else { continue };
+            let label = self.labels[pc];
+            self.ops.dynamic_label(label);
+            self.insn(pc, insn)?;
+        }
+        emit::call::epilogue(self, k);
+        Ok(())
+    }
+
+    fn insn(&mut self, pc: usize, insn: &Insn) -> Result<(), JitError> {
+        use emit::{alu, call, jump, mem};
+        match *insn {
+            Insn::Alu { width, op, dst, src } => alu::alu(self, width, op, dst, src),
+            Insn::Neg { width, dst } => alu::neg(self, width, dst),
+            Insn::Endian { op, bits, dst } => alu::endian(self, op, bits, dst),
+            Insn::LdImm64 { dst, pseudo, imm, next_imm } => alu::ld_imm64(self, pc, dst, pseudo, imm, next_imm),
+            Insn::Load { size, signed, dst, src, off } => mem::load(self, size, signed, dst, src, off),
+            Insn::Store { size, dst, off, src } => mem::store(self, size, dst, off, src),
+            Insn::Atomic { size, op, dst, src, off } => return mem::atomic(self, pc, size, op, dst, src, off),
+            Insn::LoadPacket { mode, size, src, imm } => call::load_packet(self, pc, mode, size, src, imm),
+            Insn::Ja { off, .. } => jump::ja(self, pc, off as i64),
+            Insn::Jump { width, cond, dst, src, off } => jump::cond(self, pc, width, cond, dst, src, off),
+            Insn::MayGoto { off } => jump::may_goto(self, pc, off),
+            Insn::Call(CallTarget::Local(imm)) => call::local(self, pc, imm),
+            Insn::Call(CallTarget::Helper(id)) => call::helper(self, pc, id),
+            Insn::Call(CallTarget::Kfunc { .. }) => call::kfunc(self, pc),
+            Insn::CallX { reg } => call::callx(self, pc, reg),
+            Insn::Exit => call::exit(self, pc),
+        }
+        Ok(())
+    }
+
+    /// The label of the instruction at `pc + 1 + delta`.
+    pub fn target(&self, pc: usize, delta: i64) -> DynamicLabel {
+        self.labels[(pc as i64 + 1 + delta) as usize]
+    }
+}
+
+/// Compiles every subprogram and the entry stub into position-independent machine code;
+/// returns the bytes and the offset of the entry stub.
+pub(crate) fn generate(code: &Code, subs: &[Subprog], options: &JitOptions) -> Result<(Vec<u8>, usize), JitError> {
+    let mut c = Compiler::new(code, subs, options);
+    let entry = emit::call::entry_stub(&mut c);
+    for k in 0..subs.len() {
+        c.subprogram(k)?;
+    }
+    let bytes = c.ops.finalize().map_err(|e| JitError::Assembler(e.to_string()))?;
+    Ok((bytes, entry))
+}

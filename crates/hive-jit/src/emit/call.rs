@@ -1,0 +1,238 @@
+//! Frames and everything that leaves straight-line code: the entry stub, subprogram prologues
+//! and epilogues, bpf-to-bpf calls, helper/kfunc/`callx` calls through the run environment's
+//! trampolines, `LD_ABS`/`LD_IND`, and `exit`.
+//!
+//! Native frame of a subprogram, from the return address down (`rsp` is 16-byte aligned in
+//! the body, so every call from the body is System V aligned):
+//!
+//! ```text
+//! [return address]
+//! [saved rbx/r13/r14/r15: those of r6-r9 the subprogram writes]   (not in the main program)
+//! [saved r12: the caller's may_goto budget]                      (if it has a may_goto)
+//! [environment pointer]                                           <- rsp + env_off
+//! [8 bytes of padding, if needed for alignment]                   <- rsp
+//! ```
+//!
+//! The BPF stack is not on the native stack: `rbp` (BPF `r10`) points into the
+//! [`hive_interp::Memory`] stack, frame `k` at `512 * k` below frame 0, exactly where the
+//! interpreter puts it; a call moves `rbp` down 512 bytes and back up after the return.
+
+use std::mem::offset_of;
+
+use dynasmrt::DynasmApi;
+
+use hive_isa::{CallTarget, Insn, PacketMode, Reg, STACK_SIZE, Size};
+
+use crate::analysis::subprog_at;
+use crate::compiler::{Compiler, Frame, asm};
+use crate::entry::Env;
+use crate::regmap::{AUX, CALLEE_SAVED, LOOPS, TMP, host};
+
+const SAVED_RSP: i32 = offset_of!(Env, saved_rsp) as i32;
+const HELPER: i32 = offset_of!(Env, helper) as i32;
+const KFUNC: i32 = offset_of!(Env, kfunc) as i32;
+const CALLX: i32 = offset_of!(Env, callx) as i32;
+const PACKET: i32 = offset_of!(Env, packet) as i32;
+const CALL: i32 = offset_of!(Env, call) as i32;
+const CALLX_VALUE: i32 = offset_of!(Env, callx_value) as i32;
+const FP: i32 = offset_of!(Env, fp) as i32;
+const ARGS: i32 = offset_of!(Env, args) as i32;
+const FRAME: i32 = STACK_SIZE as i32;
+
+/// The stub the host calls: `extern "sysv64" fn(env: *mut Env) -> u64`. It saves the host's
+/// callee-saved registers, records its `rsp` in the environment (the unwind target), loads
+/// `r1`-`r5` and `r10`, zeroes `r0` and `r6`-`r9` as the interpreter does, and calls the main
+/// program. Returns the stub's offset.
+pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
+    let offset = c.ops.offset().0;
+    let (main, unwind) = (c.entries[0], c.unwind);
+    let done = c.ops.new_dynamic_label();
+    asm!(c.ops,
+        ; push rbp ; push rbx ; push r12 ; push r13 ; push r14 ; push r15
+        ; push rdi
+        ; mov [rdi + SAVED_RSP], rsp
+        ; mov rbp, [rdi + FP]
+        ; mov rsi, [rdi + ARGS + 8]
+        ; mov rdx, [rdi + ARGS + 16]
+        ; mov rcx, [rdi + ARGS + 24]
+        ; mov r8, [rdi + ARGS + 32]
+        ; mov r9, rdi
+        ; mov rdi, [rdi + ARGS]
+        ; xor eax, eax ; xor ebx, ebx ; xor r13d, r13d ; xor r14d, r14d ; xor r15d, r15d
+        ; call =>main
+        ; =>done
+        ; add rsp, 8
+        ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbx ; pop rbp
+        ; ret
+        // A trampoline asked to end the run: rdx holds the entry frame's rsp, rax the result.
+        ; =>unwind
+        ; mov rsp, rdx
+        ; jmp =>done
+    );
+    offset
+}
+
+/// Prologue of subprogram `k`; sets `c.frame`.
+pub(crate) fn prologue(c: &mut Compiler<'_>, k: usize) {
+    let sub = &c.subs[k];
+    let label = c.entries[k];
+    asm!(c.ops, ; =>label);
+    let mut pushes = 1; // the environment pointer
+    if k != 0 {
+        // The main program's caller (the entry stub) already saved every callee-saved register.
+        for (i, &r) in CALLEE_SAVED.iter().enumerate() {
+            if sub.saves[i] {
+                asm!(c.ops, ; push Rq(host(r)));
+                pushes += 1;
+            }
+        }
+        if sub.may_goto {
+            asm!(c.ops, ; push Rq(LOOPS));
+            pushes += 1;
+        }
+    }
+    if sub.may_goto {
+        let loops = c.options.may_goto_loops as i64;
+        asm!(c.ops, ; mov Rq(LOOPS), QWORD loops);
+    }
+    asm!(c.ops, ; push Rq(AUX));
+    // Return address + pushes must be a multiple of 16 bytes.
+    let pad = if pushes % 2 == 0 { 8 } else { 0 };
+    if pad != 0 {
+        asm!(c.ops, ; sub rsp, pad);
+    }
+    if k != 0 && c.options.zero_frames {
+        // A fresh frame starts zeroed, as in the interpreter: 512 bytes at rbp - 512.
+        asm!(c.ops,
+            ; pxor xmm0, xmm0
+            ; mov Rq(TMP), -FRAME
+            ; zero:
+            ; movdqu [rbp + Rq(TMP)], xmm0
+            ; movdqu [rbp + Rq(TMP) + 16], xmm0
+            ; movdqu [rbp + Rq(TMP) + 32], xmm0
+            ; movdqu [rbp + Rq(TMP) + 48], xmm0
+            ; add Rq(TMP), 64
+            ; jnz <zero
+        );
+    }
+    let epilogue = c.ops.new_dynamic_label();
+    let packet_status = c.ops.new_dynamic_label();
+    c.frame = Frame { env_off: pad, epilogue, packet_status };
+}
+
+/// Epilogue of subprogram `k` (the target of its `exit`s), and the out-of-line status check
+/// of its packet loads.
+pub(crate) fn epilogue(c: &mut Compiler<'_>, k: usize) {
+    let sub = &c.subs[k];
+    let Frame { env_off, epilogue, packet_status } = c.frame;
+    asm!(c.ops, ; =>epilogue ; add rsp, env_off + 8);
+    if k != 0 {
+        if sub.may_goto {
+            asm!(c.ops, ; pop Rq(LOOPS));
+        }
+        for (i, &r) in CALLEE_SAVED.iter().enumerate().rev() {
+            if sub.saves[i] {
+                asm!(c.ops, ; pop Rq(host(r)));
+            }
+        }
+    }
+    asm!(c.ops, ; ret);
+    if sub.packet {
+        // rdx = 1: the load failed, return 0 (already in rax) from this function;
+        // otherwise rdx is the unwind target.
+        let unwind = c.unwind;
+        asm!(c.ops, ; =>packet_status ; cmp rdx, 1 ; je =>epilogue ; jmp =>unwind);
+    }
+}
+
+/// `exit`: jump to the epilogue, or fall into it from the subprogram's last slot.
+pub(crate) fn exit(c: &mut Compiler<'_>, pc: usize) {
+    let last = subprog_end(c, pc) == pc + 1;
+    if !last {
+        let e = c.frame.epilogue;
+        asm!(c.ops, ; jmp =>e);
+    }
+}
+
+fn subprog_end(c: &Compiler<'_>, pc: usize) -> usize {
+    let k = c.subs.partition_point(|s| s.start <= pc) - 1;
+    c.subs[k].end
+}
+
+/// bpf-to-bpf call: the callee gets the next 512-byte frame and the environment in r9.
+pub(crate) fn local(c: &mut Compiler<'_>, pc: usize, imm: i32) {
+    let target = (pc as i64 + 1 + imm as i64) as usize;
+    let callee = subprog_at(c.subs, target).expect("local calls target subprogram starts");
+    let (entry, env) = (c.entries[callee], c.frame.env_off);
+    asm!(c.ops,
+        ; mov Rq(AUX), [rsp + env]
+        ; sub rbp, FRAME
+        ; call =>entry
+        ; add rbp, FRAME
+    );
+}
+
+/// Calls trampoline `slot` of the environment with r1-r5 as arguments 1-5 and the
+/// environment as argument 6, after storing the call word `pc << 32 | imm`; a non-zero `rdx`
+/// on return means "end the run", with `rdx` the entry frame's `rsp`.
+fn through_env(c: &mut Compiler<'_>, pc: usize, imm: u32, slot: i32) {
+    let env = c.frame.env_off;
+    let word = ((pc as u64) << 32 | imm as u64) as i64;
+    let unwind = c.unwind;
+    asm!(c.ops,
+        ; mov Rq(AUX), [rsp + env]
+        ; mov Rq(TMP), QWORD word
+        ; mov [Rq(AUX) + CALL], Rq(TMP)
+        ; call QWORD [Rq(AUX) + slot]
+        ; test rdx, rdx
+        ; jnz =>unwind
+    );
+}
+
+/// `call id`.
+pub(crate) fn helper(c: &mut Compiler<'_>, pc: usize, id: i32) {
+    through_env(c, pc, id as u32, HELPER);
+}
+
+/// `call kfunc`: the trampoline reads the BTF id and module from the instruction at `pc`.
+pub(crate) fn kfunc(c: &mut Compiler<'_>, pc: usize) {
+    let btf_id = match c.code.get(pc) {
+        Some(Insn::Call(CallTarget::Kfunc { btf_id, .. })) => *btf_id,
+        _ => 0,
+    };
+    through_env(c, pc, btf_id as u32, KFUNC);
+}
+
+/// `callx reg` (helper-id mode): the register's 64-bit value goes to the environment.
+pub(crate) fn callx(c: &mut Compiler<'_>, pc: usize, reg: Reg) {
+    let env = c.frame.env_off;
+    asm!(c.ops, ; mov Rq(AUX), [rsp + env] ; mov [Rq(AUX) + CALLX_VALUE], Rq(host(reg)));
+    through_env(c, pc, 0, CALLX);
+}
+
+/// `LD_ABS`/`LD_IND`: `r0 = load(ctx = r6, offset, size)` through the environment's packet
+/// routine, which returns status 0 (loaded), 1 (failed: return 0 from this function) or the
+/// unwind target (a fault).
+pub(crate) fn load_packet(c: &mut Compiler<'_>, pc: usize, mode: PacketMode, size: Size, src: Reg, imm: i32) {
+    let env = c.frame.env_off;
+    match mode {
+        PacketMode::Abs => asm!(c.ops, ; mov rsi, DWORD imm),
+        PacketMode::Ind => {
+            let s = host(src);
+            if s != host(Reg::R2) {
+                asm!(c.ops, ; mov rsi, Rq(s));
+            }
+            asm!(c.ops, ; add rsi, imm);
+        }
+    }
+    let status = c.frame.packet_status;
+    asm!(c.ops,
+        ; mov Rq(AUX), [rsp + env]
+        ; mov rdi, rbx
+        ; mov edx, size.bytes() as i32
+        ; mov ecx, pc as i32
+        ; call QWORD [Rq(AUX) + PACKET]
+        ; test rdx, rdx
+        ; jnz =>status
+    );
+}

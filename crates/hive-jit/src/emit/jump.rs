@@ -1,0 +1,56 @@
+//! Jumps: `ja`/`gotol`, conditional jumps of `jmp` and `jmp32`, and `may_goto`.
+//!
+//! Every target is a dynamic label placed at the start of the target instruction's code.
+//! A comparison with the immediate 0 becomes `test r, r` (same flags for every condition);
+//! `jset` is `test`. `JMP` immediates are sign-extended to 64 bits, as x86's `cmp r64, imm32`
+//! does.
+
+use hive_isa::{Cond, Reg, Source, Width};
+
+use crate::compiler::{Compiler, asm};
+use crate::regmap::{LOOPS, host};
+
+/// `ja` / `gotol`.
+pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
+    let t = c.target(pc, off);
+    asm!(c.ops, ; jmp =>t);
+}
+
+/// `if dst cond src goto pc + 1 + off`.
+pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, dst: Reg, src: Source, off: i16) {
+    let d = host(dst);
+    let w64 = width == Width::W64;
+    match (src, cond == Cond::Set) {
+        (Source::Imm(0), false) if w64 => asm!(c.ops, ; test Rq(d), Rq(d)),
+        (Source::Imm(0), false) => asm!(c.ops, ; test Rd(d), Rd(d)),
+        (Source::Imm(i), false) if w64 => asm!(c.ops, ; cmp Rq(d), i),
+        (Source::Imm(i), false) => asm!(c.ops, ; cmp Rd(d), i),
+        (Source::Imm(i), true) if w64 => asm!(c.ops, ; test Rq(d), i),
+        (Source::Imm(i), true) => asm!(c.ops, ; test Rd(d), i),
+        (Source::Reg(s), false) if w64 => asm!(c.ops, ; cmp Rq(d), Rq(host(s))),
+        (Source::Reg(s), false) => asm!(c.ops, ; cmp Rd(d), Rd(host(s))),
+        (Source::Reg(s), true) if w64 => asm!(c.ops, ; test Rq(d), Rq(host(s))),
+        (Source::Reg(s), true) => asm!(c.ops, ; test Rd(d), Rd(host(s))),
+    }
+    let t = c.target(pc, off as i64);
+    match cond {
+        Cond::Eq => asm!(c.ops, ; je =>t),
+        Cond::Ne | Cond::Set => asm!(c.ops, ; jne =>t),
+        Cond::Gt => asm!(c.ops, ; ja =>t),
+        Cond::Ge => asm!(c.ops, ; jae =>t),
+        Cond::Lt => asm!(c.ops, ; jb =>t),
+        Cond::Le => asm!(c.ops, ; jbe =>t),
+        Cond::Sgt => asm!(c.ops, ; jg =>t),
+        Cond::Sge => asm!(c.ops, ; jge =>t),
+        Cond::Slt => asm!(c.ops, ; jl =>t),
+        Cond::Sle => asm!(c.ops, ; jle =>t),
+    }
+}
+
+/// `may_goto`: while the frame's budget (`r12`) is positive, decrement it and fall through;
+/// once it is 0, jump. The prologue of every subprogram that contains a `may_goto` loads the
+/// budget and saves its caller's, so each frame has its own counter, as in the interpreter.
+pub(crate) fn may_goto(c: &mut Compiler<'_>, pc: usize, off: i16) {
+    let t = c.target(pc, off as i64);
+    asm!(c.ops, ; test Rq(LOOPS), Rq(LOOPS) ; jz =>t ; dec Rq(LOOPS));
+}

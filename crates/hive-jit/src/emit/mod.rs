@@ -1,0 +1,6 @@
+//! Code emission, one module per instruction family.
+
+pub(crate) mod alu;
+pub(crate) mod call;
+pub(crate) mod jump;
+pub(crate) mod mem;

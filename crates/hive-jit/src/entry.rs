@@ -1,0 +1,224 @@
+//! The run-time side, and the only `unsafe` of the crate besides nothing: entering compiled
+//! code, and the `extern "sysv64"` trampolines that compiled code calls.
+//!
+//! One [`Env`] lives on the Rust stack for the duration of a run. Compiled code keeps a
+//! pointer to it in every native frame and passes it as the sixth argument of every call
+//! out; its first fields are read by compiled code at fixed offsets (`#[repr(C)]`), the rest
+//! only by the trampolines.
+//!
+//! Ending a run from inside a call ([`Flow::Exit`], a helper error, a packet-access fault, a
+//! panic) works by unwinding through a saved stack pointer: the entry stub records its `rsp`
+//! in [`Env::saved_rsp`]; a trampoline that wants the run to end returns `(value, saved_rsp)`
+//! in `rax:rdx` instead of `(value, 0)`; the call site tests `rdx` and, if it is not zero,
+//! jumps to the shared unwind stub, which sets `rsp = rdx` and returns `rax` through the
+//! entry stub's epilogue. Every frame in between is discarded; none of them holds anything
+//! the host needs (host callee-saved registers are restored by the entry stub). Errors and
+//! panic payloads wait in the `Env` and are turned into a [`Fault`] or resumed once compiled
+//! code has returned, so no Rust unwinding ever crosses JIT frames.
+
+#![allow(unsafe_code)]
+
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+use hive_interp::{Flow, HelperError, Helpers, Memory};
+use hive_interp::{Fault, FaultKind};
+use hive_isa::{CallTarget, Code, Insn, STACK_SIZE, Size};
+
+use crate::packet;
+use crate::program::JitProgram;
+
+/// What a trampoline returns, in `rax:rdx` (a System V two-integer struct).
+#[repr(C)]
+pub(crate) struct Ret {
+    /// The new `r0`.
+    value: u64,
+    /// 0 to continue; 1 (packet loads only) to return 0 from the current function; anything
+    /// else is the entry frame's `rsp`, meaning "end the run now".
+    status: u64,
+}
+
+/// A trampoline for helpers, kfuncs and `callx`: `r1`-`r5`, then the environment.
+type CallFn = extern "sysv64" fn(u64, u64, u64, u64, u64, *mut Env) -> Ret;
+/// The packet routine: context, offset, size in bytes, pc, unused, environment.
+type PacketFn = extern "sysv64" fn(u64, u64, u64, u64, u64, *mut Env) -> Ret;
+/// The entry stub.
+type EntryFn = unsafe extern "sysv64" fn(*mut Env) -> u64;
+
+/// Per-run state shared by compiled code and the trampolines.
+#[repr(C)]
+pub(crate) struct Env {
+    /// `rsp` of the entry stub after its pushes: the unwind target.
+    pub saved_rsp: u64,
+    /// [`CallFn`] for `call N`.
+    pub helper: CallFn,
+    /// [`CallFn`] for `call kfunc`.
+    pub kfunc: CallFn,
+    /// [`CallFn`] for `callx`.
+    pub callx: CallFn,
+    /// [`PacketFn`] for `LD_ABS`/`LD_IND`.
+    pub packet: PacketFn,
+    /// Written before each call: `pc << 32 | imm` (helper id or kfunc BTF id).
+    pub call: u64,
+    /// Written before `callx`: the register's value.
+    pub callx_value: u64,
+    /// Frame 0's `r10`.
+    pub fp: u64,
+    /// `r1`-`r5` on entry.
+    pub args: [u64; 5],
+    // Only Rust reads what follows.
+    /// The run's `&mut Memory<'_>`, type- and lifetime-erased.
+    mem: *mut (),
+    /// A `*mut &mut H` to the run's helpers, type-erased.
+    helpers: *mut (),
+    /// The program, for fault reports.
+    code: *const Code,
+    /// Why the run ended abnormally.
+    fault: Option<Fault>,
+    /// A helper's panic, resumed after compiled code returns.
+    panic: Option<Box<dyn Any + Send>>,
+}
+
+impl Env {
+    fn fault(&mut self, pc: usize, kind: FaultKind) -> Ret {
+        // SAFETY: `code` points to the program's `Code`, borrowed by `run` for the whole run.
+        let insn = unsafe { (*self.code).get(pc).copied() };
+        self.fault = Some(Fault { pc, insn, kind });
+        Ret { value: 0, status: self.saved_rsp }
+    }
+
+    /// Runs a call into the embedder's helpers and turns its outcome into a [`Ret`].
+    fn dispatch<H: Helpers + ?Sized>(
+        &mut self,
+        pc: usize,
+        call: impl FnOnce(&mut H, &mut Memory<'_>) -> Result<Flow, HelperError>,
+        error: impl FnOnce(HelperError) -> FaultKind,
+    ) -> Ret {
+        // SAFETY: `helpers` and `mem` were made by `run` from the `&mut H` and `&mut Memory`
+        // it holds for the whole run and does not use while compiled code runs; compiled code
+        // is suspended inside this call, so these are the only live references.
+        let (helpers, mem) = unsafe { (&mut **(self.helpers as *mut &mut H), &mut *(self.mem as *mut Memory<'_>)) };
+        match catch_unwind(AssertUnwindSafe(|| call(helpers, mem))) {
+            Ok(Ok(Flow::Return(value))) => Ret { value, status: 0 },
+            Ok(Ok(Flow::Exit(value))) => Ret { value, status: self.saved_rsp },
+            Ok(Err(e)) => self.fault(pc, error(e)),
+            Err(payload) => {
+                self.panic = Some(payload);
+                Ret { value: 0, status: self.saved_rsp }
+            }
+        }
+    }
+}
+
+/// Reborrows the environment a trampoline was given.
+///
+/// # Safety
+/// `env` must be the pointer `run` passed to the entry stub, during that run.
+unsafe fn env<'e>(env: *mut Env) -> &'e mut Env {
+    // SAFETY: per the contract, `env` points to `run`'s live `Env`, which nothing else
+    // accesses while compiled code (suspended in this trampoline) runs.
+    unsafe { &mut *env }
+}
+
+extern "sysv64" fn call_helper<H: Helpers + ?Sized>(a: u64, b: u64, c: u64, d: u64, e: u64, env_ptr: *mut Env) -> Ret {
+    // SAFETY: compiled code passes the run's environment as the sixth argument.
+    let env = unsafe { env(env_ptr) };
+    let (pc, id) = ((env.call >> 32) as usize, env.call as u32 as i32);
+    env.dispatch::<H>(pc, |h, mem| h.call_helper(id, [a, b, c, d, e], mem), |error| FaultKind::Helper { id, error })
+}
+
+extern "sysv64" fn call_kfunc<H: Helpers + ?Sized>(a: u64, b: u64, c: u64, d: u64, e: u64, env_ptr: *mut Env) -> Ret {
+    // SAFETY: compiled code passes the run's environment as the sixth argument.
+    let env = unsafe { env(env_ptr) };
+    let pc = (env.call >> 32) as usize;
+    // SAFETY: `code` is the program's `Code`, borrowed by `run` for the whole run.
+    let Some(Insn::Call(CallTarget::Kfunc { btf_id, off })) = (unsafe { (*env.code).get(pc).copied() }) else {
+        unreachable!("kfunc trampoline called from pc {pc}, which is no kfunc call");
+    };
+    env.dispatch::<H>(
+        pc,
+        |h, mem| h.call_kfunc(btf_id, off, [a, b, c, d, e], mem),
+        |error| FaultKind::Kfunc { btf_id, module: off, error },
+    )
+}
+
+extern "sysv64" fn call_x<H: Helpers + ?Sized>(a: u64, b: u64, c: u64, d: u64, e: u64, env_ptr: *mut Env) -> Ret {
+    // SAFETY: compiled code passes the run's environment as the sixth argument.
+    let env = unsafe { env(env_ptr) };
+    let (pc, value) = ((env.call >> 32) as usize, env.callx_value);
+    let Ok(id) = i32::try_from(value) else {
+        return env.fault(pc, FaultKind::BadCallxTarget { value, what: "helper id" });
+    };
+    env.dispatch::<H>(pc, |h, mem| h.call_helper(id, [a, b, c, d, e], mem), |error| FaultKind::Helper { id, error })
+}
+
+extern "sysv64" fn load_packet(ctx: u64, offset: u64, size: u64, pc: u64, _: u64, env_ptr: *mut Env) -> Ret {
+    // SAFETY: compiled code passes the run's environment as the sixth argument.
+    let env = unsafe { env(env_ptr) };
+    let pc = pc as usize;
+    // SAFETY: as in `Env::dispatch`: the run's memory, unused by anything else meanwhile.
+    let mem = unsafe { &*(env.mem as *const Memory<'_>) };
+    let size = match size {
+        1 => Size::B,
+        2 => Size::H,
+        _ => Size::W,
+    };
+    match packet::load(mem, ctx, offset, size) {
+        Ok(Some(v)) => Ret { value: v as u64, status: 0 },
+        Ok(None) => Ret { value: 0, status: 1 },
+        Err(kind) => env.fault(pc, kind),
+    }
+}
+
+/// Runs `prog` (see [`JitProgram::run`] for the contract).
+///
+/// # Safety
+/// As [`JitProgram::run`].
+pub(crate) unsafe fn run<H: Helpers + ?Sized>(
+    prog: &JitProgram,
+    mem: &mut Memory<'_>,
+    helpers: &mut H,
+    args: [u64; 5],
+) -> Result<u64, Fault> {
+    // Frame 0 is the interpreter's frame 0: the top 512 bytes of the memory's stack, zeroed.
+    let fp = mem.stack_base() + hive_interp::STACK_BYTES as u64;
+    match mem.slice_mut(fp - STACK_SIZE as u64, STACK_SIZE) {
+        Ok(frame) => frame.fill(0),
+        Err(e) => {
+            return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind: FaultKind::Memory(e) });
+        }
+    }
+    let mut helpers: &mut H = helpers;
+    let mut env = Env {
+        saved_rsp: 0,
+        helper: call_helper::<H>,
+        kfunc: call_kfunc::<H>,
+        callx: call_x::<H>,
+        packet: load_packet,
+        call: 0,
+        callx_value: 0,
+        fp,
+        args,
+        mem: mem as *mut Memory<'_> as *mut (),
+        helpers: &mut helpers as *mut &mut H as *mut (),
+        code: prog.code(),
+        fault: None,
+        panic: None,
+    };
+    // SAFETY: `entry_ptr` is the entry stub of this program's code, which lives (read and
+    // execute only) as long as `prog`; the stub follows the System V ABI for
+    // `extern "sysv64" fn(*mut Env) -> u64`: it saves and restores every callee-saved
+    // register, keeps `rsp` aligned at every call, and returns through its own epilogue
+    // even when a trampoline unwinds.
+    let entry: EntryFn = unsafe { std::mem::transmute::<*const u8, EntryFn>(prog.entry_ptr()) };
+    // SAFETY: the compiled code touches only the memory `mem` describes (its stack and the
+    // regions), as the caller of `run` guarantees, and calls out only through `env`.
+    let r0 = unsafe { entry(&mut env) };
+    if let Some(payload) = env.panic.take() {
+        resume_unwind(payload);
+    }
+    match env.fault.take() {
+        Some(fault) => Err(fault),
+        None => Ok(r0),
+    }
+}

@@ -1,0 +1,134 @@
+//! # hive-jit: an x86-64 compiler for eBPF
+//!
+//! This crate turns a decoded program ([`hive_isa::Code`]) into x86-64 machine code with
+//! exactly the semantics of the reference interpreter ([`hive_interp`]), which stays its
+//! oracle: every corpus and every generated program runs on both and must agree. It is a
+//! template compiler in the kernel's style: one pass, one short x86 sequence per BPF
+//! instruction, each BPF register pinned to one x86 register, no intermediate form. Code
+//! generation uses `dynasmrt` (dynamic labels for every branch target, 32-bit branch forms, so
+//! one pass suffices); compiling 1,000 instructions takes some tens of microseconds.
+//!
+//! ```
+//! use hive_interp::{Memory, NoHelpers, RegionKind};
+//! use hive_isa::{Code, RawInsn};
+//! // r0 = *(u32 *)(r1 + 0); r0 += r2; exit
+//! let code = Code::decode(&[
+//!     RawInsn::new(0x61, 0, 1, 0, 0),
+//!     RawInsn::new(0x0f, 0, 2, 0, 0),
+//!     RawInsn::new(0x95, 0, 0, 0, 0),
+//! ]).unwrap();
+//! let prog = hive_jit::compile(&code, &hive_jit::JitOptions::default()).unwrap();
+//! let mut input = 40u32.to_le_bytes();
+//! let mut mem = Memory::new();
+//! let addr = mem.add_region(RegionKind::Input, &mut input);
+//! // SAFETY: the program reads 4 bytes at r1, which is `input`.
+//! assert_eq!(unsafe { prog.run(&mut mem, &mut NoHelpers, [addr, 2, 0, 0, 0]) }, Ok(42));
+//! ```
+//!
+//! ## Safety contract
+//!
+//! Compiled code performs no run-time memory check: safety is the verifier's job (a later
+//! part of Hive), as in the kernel. Until the verifier exists, [`JitProgram::run`] is an
+//! `unsafe fn` whose contract is "this program, on these arguments, only touches memory the
+//! [`hive_interp::Memory`] describes, and terminates": only programs proven safe, or trusted
+//! corpora, may be run. `unsafe` lives in one module (`entry`: the transmute to the entry
+//! stub, the call into it, and the trampolines' pointer reborrows), each with a `SAFETY`
+//! comment; the rest of the crate denies it. Executable memory is W^X: code is assembled into
+//! a `Vec`, copied into a fresh read-write mapping, which is then switched to read-execute
+//! (`MutableBuffer::make_exec`) before anything runs; no page is ever writable and executable.
+//!
+//! ## Register map
+//!
+//! | BPF | x86-64 | | BPF | x86-64 |
+//! |---|---|---|---|---|
+//! | `r0` | `rax` | | `r6` | `rbx` |
+//! | `r1` | `rdi` | | `r7` | `r13` |
+//! | `r2` | `rsi` | | `r8` | `r14` |
+//! | `r3` | `rdx` | | `r9` | `r15` |
+//! | `r4` | `rcx` | | `r10` | `rbp` |
+//! | `r5` | `r8`  | | | |
+//!
+//! The kernel's map (`reg2hex`). `r1`-`r5` are the System V argument registers 1-5, so a
+//! helper call needs no argument moves; `r6`-`r10` are System V callee-saved, so they survive
+//! helper calls for free, as BPF requires; `r0` is the return register of both. `r12` is not
+//! used for a BPF register (as a base it needs a SIB byte); it holds the current frame's
+//! `may_goto` budget instead (callee-saved, so helpers preserve it). `r9` carries the run
+//! environment into calls (System V argument 6) and is scratch elsewhere, as are `r10` and
+//! `r11`. Divisions need `rax`/`rdx` and `cl`-shifts need `rcx`: those sequences save the BPF
+//! registers living there in scratch registers and restore them (BMI2 `shlx`/`shrx`/`sarx`
+//! avoid `cl` when the CPU has them).
+//!
+//! ## Frames and calling convention
+//!
+//! The BPF stack is the [`hive_interp::Memory`]'s own stack buffer, laid out as in the
+//! interpreter: frame 0's `r10` is the top of the buffer and frame `k`'s is `512 * k` below,
+//! so helpers see stack pointers they can validate, and engines agree even on addresses. The
+//! run zeroes frame 0; with [`JitOptions::zero_frames`] (the default) each callee zeroes its
+//! frame on entry, as the interpreter does.
+//!
+//! Native frames hold only return addresses and saved registers. A bpf-to-bpf call is
+//! `rbp -= 512; call sub; rbp += 512`. Each subprogram's prologue pushes those of
+//! `rbx`/`r13`/`r14`/`r15` (`r6`-`r9`) it writes, then `r12` and a fresh `may_goto` budget if
+//! it contains a `may_goto`, then the environment pointer, padding `rsp` to 16 bytes; the
+//! epilogue pops them, so `r6`-`r9` are callee-saved and `r0` carries the result. `r1`-`r5`
+//! are clobbered by calls, as the verifier assumes (the interpreter happens to preserve them;
+//! a verified program cannot tell). Because the call graph is static (`callx` only calls
+//! helpers), the compiler refuses recursion and chains of more than
+//! [`hive_isa::MAX_CALL_FRAMES`] frames instead of checking depth at run time; it also
+//! refuses writes to `r10`, which the verifier forbids and frame chaining relies on.
+//!
+//! A host call enters through a stub, `extern "sysv64" fn(*mut Env) -> u64`, that saves the
+//! host's callee-saved registers, loads `r1`-`r5` and `r10`, zeroes `r0` and `r6`-`r9` and
+//! calls the main program.
+//!
+//! ## Helpers and `Flow::Exit`
+//!
+//! Helpers are written once, against [`hive_interp::Helpers`], for both engines. A `call N`
+//! stores `pc << 32 | N` in the run environment and calls a trampoline monomorphised for the
+//! embedder's helper type (`call [r9 + offset]`: one predictable indirect call, then a static
+//! call of `H::call_helper`); the trampoline hands `r1`-`r5` and the run's `Memory` to the
+//! helper, which validates its pointer arguments as it would under the interpreter. Kfuncs and
+//! `callx` (helper-id mode, like the interpreter's default) use sibling trampolines.
+//!
+//! Every trampoline returns `(value, status)` in `rax:rdx`. Status 0 continues with `r0 =
+//! value`. To end the run early — [`hive_interp::Flow::Exit`], a helper error, a bad `callx`
+//! target, a packet fault, a panic — the trampoline returns the entry stub's saved `rsp` as
+//! status: the call site's `test rdx, rdx; jnz unwind` reaches a stub that does `rsp = rdx`
+//! and returns `rax` through the entry stub, discarding every BPF frame at once. Errors travel
+//! in the environment and come out of [`JitProgram::run`] as the same [`hive_interp::Fault`]
+//! the interpreter reports; a panic is caught in the trampoline and resumed after compiled
+//! code has returned, so Rust unwinding never crosses JIT frames.
+//!
+//! `LD_ABS`/`LD_IND` call a Rust routine with `r6`, the offset and the size; it reads the
+//! packet declared in the `Memory` exactly as the interpreter does. Status 1 means the load
+//! failed: the current function returns 0, as in the kernel's rewrite and the interpreter.
+//!
+//! ## What is refused
+//!
+//! [`compile`] returns a [`JitError`] (and the runtime falls back to the interpreter) for:
+//! layouts the kernel refuses, `lddw` pseudos other than constants and function references
+//! (map fds and BTF ids must be resolved by a loader first), recursion or too deep calls,
+//! writes to `r10`, 1- or 2-byte read-modify-write atomics, and `callx` in
+//! instruction-index mode.
+//!
+//! ## Semantics
+//!
+//! Those of hive-interp, bit for bit on every program the verifier accepts: 32-bit operations
+//! zero-extend; shifts are masked; division and modulo never trap (`x / 0 = 0`, `x % 0 = x`,
+//! `INT_MIN s/ -1 = INT_MIN`, `x s% -1 = 0`), with constant divisors folded; atomics are
+//! locked x86 instructions (a `cmpxchg` loop for fetch-or/and/xor); `may_goto` has a
+//! per-frame budget of [`JitOptions::may_goto_loops`] in `r12`: it falls through
+//! (decrementing) while the budget is positive and jumps once it is 0.
+#![deny(unsafe_code)]
+
+mod analysis;
+mod compiler;
+mod emit;
+mod entry;
+mod error;
+mod packet;
+mod program;
+mod regmap;
+
+pub use error::JitError;
+pub use program::{JitOptions, JitProgram, compile};

@@ -1,0 +1,154 @@
+//! Compiling a program into executable memory, and running it.
+
+use dynasmrt::{AssemblyOffset, ExecutableBuffer, mmap::MutableBuffer};
+use hive_interp::{BPF_MAX_LOOPS, CallxMode, Fault, Helpers, Memory};
+use hive_isa::Code;
+
+use crate::error::JitError;
+use crate::{analysis, compiler, entry};
+
+/// How programs are compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct JitOptions {
+    /// `may_goto` iterations per frame before it starts jumping (default
+    /// [`BPF_MAX_LOOPS`], as in the interpreter).
+    pub may_goto_loops: u64,
+    /// Zero each bpf-to-bpf callee's 512-byte frame on entry, as the interpreter does (frame 0
+    /// is always zeroed). A verified program never reads stack it did not write, so this only
+    /// matters for agreement with the interpreter on unverified programs.
+    pub zero_frames: bool,
+    /// Meaning of `callx`: only [`CallxMode::HelperId`] is compiled.
+    pub callx: CallxMode,
+    /// Use BMI2 `shlx`/`shrx`/`sarx` for register-count shifts (default: when the CPU has
+    /// them). Off, shifts go through `cl`.
+    pub bmi2: bool,
+}
+
+impl Default for JitOptions {
+    fn default() -> Self {
+        JitOptions {
+            may_goto_loops: BPF_MAX_LOOPS,
+            zero_frames: true,
+            callx: CallxMode::HelperId,
+            bmi2: host_has_bmi2(),
+        }
+    }
+}
+
+impl JitOptions {
+    /// The options matching an interpreter configuration (`may_goto` budget and `callx`
+    /// mode; the budget and strictness have no JIT equivalent).
+    pub fn from_interp(options: &hive_interp::Options) -> Self {
+        JitOptions { may_goto_loops: options.may_goto_loops, callx: options.callx, ..JitOptions::default() }
+    }
+}
+
+fn host_has_bmi2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("bmi2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// A compiled program: read-execute machine code plus what a run needs to report faults.
+///
+/// Compiled code is immutable and position-independent; one `JitProgram` may run on many
+/// threads at once, each run with its own [`Memory`].
+#[derive(Debug)]
+pub struct JitProgram {
+    exec: ExecutableBuffer,
+    entry: usize,
+    code: Code,
+    options: JitOptions,
+}
+
+/// Compiles `code`. Refuses (with a [`JitError`], never a panic) what the JIT does not
+/// handle, so the caller can fall back to the interpreter.
+///
+/// ```
+/// use hive_isa::{Code, RawInsn};
+/// use hive_interp::{Memory, NoHelpers};
+/// // r0 = 6; r0 *= 7; exit
+/// let code = Code::decode(&[
+///     RawInsn::new(0xb7, 0, 0, 0, 6),
+///     RawInsn::new(0x27, 0, 0, 0, 7),
+///     RawInsn::new(0x95, 0, 0, 0, 0),
+/// ]).unwrap();
+/// let prog = hive_jit::compile(&code, &hive_jit::JitOptions::default()).unwrap();
+/// let mut mem = Memory::new();
+/// // SAFETY: the program touches no memory.
+/// assert_eq!(unsafe { prog.run(&mut mem, &mut NoHelpers, [0; 5]) }, Ok(42));
+/// ```
+pub fn compile(code: &Code, options: &JitOptions) -> Result<JitProgram, JitError> {
+    if !cfg!(target_arch = "x86_64") {
+        return Err(JitError::Unsupported { pc: 0, what: "a host other than x86-64" });
+    }
+    if options.callx != CallxMode::HelperId {
+        return Err(JitError::Unsupported { pc: 0, what: "callx in instruction-index mode" });
+    }
+    let subs = analysis::analyze(code)?;
+    let (bytes, entry) = compiler::generate(code, &subs, options)?;
+    // W^X: the pages are mapped read-write, filled, then switched to read-execute.
+    let memory = |e: std::io::Error| JitError::ExecutableMemory(e.to_string());
+    let mut buf = MutableBuffer::new(bytes.len()).map_err(memory)?;
+    buf.set_len(bytes.len());
+    buf.copy_from_slice(&bytes);
+    let exec = buf.make_exec().map_err(memory)?;
+    Ok(JitProgram { exec, entry, code: code.clone(), options: *options })
+}
+
+impl JitProgram {
+    /// Runs the program with `r1`-`r5` = `args` and returns `r0` at its final `exit`, like
+    /// [`hive_interp::Vm::run`]: the stack frames are `mem`'s (frame 0 zeroed first), helper
+    /// and kfunc calls go to `helpers` with `mem`, and a helper's [`hive_interp::Flow::Exit`]
+    /// ends the run with its value. A helper error, a bad `callx` target or a packet access
+    /// without a packet ends the run with the same [`Fault`] the interpreter reports (the
+    /// instruction is the call's); a helper's panic propagates once compiled code has left.
+    ///
+    /// # Safety
+    ///
+    /// Compiled code checks nothing at run time. The caller guarantees that, run on these
+    /// `args` and this `mem`, the program:
+    /// - only reads and writes memory inside `mem`'s regions (honouring read-only ones) and
+    ///   the live part of its stack (its own frame and its callers');
+    /// - terminates (there is no instruction budget);
+    /// - reads no register that the verifier would consider unreadable (`r1`-`r5` after a
+    ///   call, or registers never written): their values are unspecified.
+    ///
+    /// That is what the verifier proves; until Hive has one, only trusted programs (such as
+    /// the test corpora and the kernel-verified generated programs) may be run.
+    #[allow(unsafe_code)]
+    pub unsafe fn run<H: Helpers + ?Sized>(
+        &self,
+        mem: &mut Memory<'_>,
+        helpers: &mut H,
+        args: [u64; 5],
+    ) -> Result<u64, Fault> {
+        // SAFETY: the caller upholds the contract above, which is `entry::run`'s.
+        unsafe { entry::run(self, mem, helpers, args) }
+    }
+
+    /// The program it was compiled from.
+    pub fn code(&self) -> &Code {
+        &self.code
+    }
+
+    /// The options it was compiled with.
+    pub fn options(&self) -> &JitOptions {
+        &self.options
+    }
+
+    /// The machine code (entry stub included), e.g. for a disassembler.
+    pub fn machine_code(&self) -> &[u8] {
+        &self.exec
+    }
+
+    /// Address of the entry stub.
+    pub(crate) fn entry_ptr(&self) -> *const u8 {
+        self.exec.ptr(AssemblyOffset(self.entry))
+    }
+}
