@@ -110,7 +110,7 @@ impl Map {
     pub fn update_batch(&self, keys: &[u8], values: &[u8], elem_flags: u64) -> Result<usize, (usize, MapError)> {
         self.batch_supported().map_err(|e| (0, e))?;
         let (ks, vs) = (self.spec().key_size as usize, self.user_value_size());
-        if ks == 0 || keys.len() % ks != 0 || values.len() != keys.len() / ks * vs {
+        if ks == 0 || !keys.len().is_multiple_of(ks) || values.len() != keys.len() / ks * vs {
             return Err((0, MapError::Invalid("batch buffers do not hold whole elements")));
         }
         for (i, (k, v)) in keys.chunks(ks).zip(values.chunks(vs)).enumerate() {
@@ -124,7 +124,7 @@ impl Map {
     pub fn delete_batch(&self, keys: &[u8]) -> Result<usize, (usize, MapError)> {
         self.batch_supported().map_err(|e| (0, e))?;
         let ks = self.spec().key_size as usize;
-        if ks == 0 || keys.len() % ks != 0 {
+        if ks == 0 || !keys.len().is_multiple_of(ks) {
             return Err((0, MapError::Invalid("batch buffer does not hold whole keys")));
         }
         for (i, k) in keys.chunks(ks).enumerate() {

@@ -82,15 +82,18 @@ pub(crate) fn check_object(spec: &MapSpec, object: &FdObject) -> Result<()> {
 #[derive(Debug)]
 pub struct FdArray {
     spec: MapSpec,
-    slots: Box<[RwLock<Option<(u32, FdObject)>>]>,
+    slots: Box<[Slot]>,
 }
+
+/// An fd slot: the id user space reads back and the object programs use.
+type Slot = RwLock<Option<(u32, FdObject)>>;
 
 impl FdArray {
     pub(crate) fn new(spec: &MapSpec, _executors: usize) -> FdArray {
         FdArray { spec: spec.clone(), slots: (0..spec.max_entries).map(|_| RwLock::new(None)).collect() }
     }
 
-    fn slot(&self, key: &[u8]) -> Option<&RwLock<Option<(u32, FdObject)>>> {
+    fn slot(&self, key: &[u8]) -> Option<&Slot> {
         self.slots.get(read_index(key) as usize)
     }
 }

@@ -26,7 +26,7 @@ use crate::error::{MapError, Result};
 use crate::lru::Clock;
 use crate::map::MapOps;
 use crate::spec::{KMALLOC_MAX_SIZE, MapSpec, PCPU_MIN_UNIT_SIZE, elem, flags};
-use crate::storage::{ElemPool, ValueLayout, ValueRef, load_bytes, store_bytes, words_eq, words_for};
+use crate::storage::{ElemPool, deferred_capacity, ValueLayout, ValueRef, load_bytes, store_bytes, words_eq, words_for};
 use crate::Executor;
 
 /// Size of the kernel's `struct htab_elem` header, used in its size limit.
@@ -141,7 +141,7 @@ impl HashMap {
         let elem_words = key_words + value_words * slots;
         let prealloc = spec.map_flags & flags::NO_PREALLOC == 0;
         // On-demand pools get room for elements waiting out their grace period.
-        let capacity = if prealloc { max_entries } else { max_entries.saturating_add(max_entries.max(64)) };
+        let capacity = if prealloc { max_entries } else { deferred_capacity(max_entries) };
         if prealloc && u64::from(capacity) * elem_words as u64 > 1 << 31 {
             return Err(MapError::NoMem);
         }

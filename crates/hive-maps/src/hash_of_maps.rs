@@ -33,8 +33,11 @@ pub(crate) fn check(spec: &MapSpec) -> Result<()> {
 #[derive(Debug)]
 pub struct HashOfMaps {
     spec: MapSpec,
-    entries: RwLock<BTreeMap<Box<[u8]>, (u32, FdObject)>>,
+    entries: RwLock<BTreeMap<Box<[u8]>, Entry>>,
 }
+
+/// The inner map's id (what user space reads) and the map.
+type Entry = (u32, FdObject);
 
 impl HashOfMaps {
     pub(crate) fn new(spec: &MapSpec) -> HashOfMaps {

@@ -28,7 +28,7 @@ use parking_lot::RwLock;
 use crate::error::{MapError, Result};
 use crate::map::MapOps;
 use crate::spec::{KMALLOC_MAX_SIZE, MapSpec, elem, flags};
-use crate::storage::{ElemPool, ValueLayout, ValueRef};
+use crate::storage::{ElemPool, ValueLayout, ValueRef, deferred_capacity};
 use crate::Executor;
 
 const DATA_SIZE_MAX: u32 = 256;
@@ -139,7 +139,7 @@ impl LpmTrie {
         let data_size = spec.key_size as usize - 4;
         let layout = ValueLayout { size: spec.value_size as usize, lock: None };
         // Replacements need a fresh element while the old one waits out its grace period.
-        let capacity = spec.max_entries.saturating_add(spec.max_entries.max(64));
+        let capacity = deferred_capacity(spec.max_entries);
         LpmTrie {
             data_size,
             max_prefixlen: data_size as u32 * 8,

@@ -75,6 +75,10 @@ pub trait MapOps: Send + Sync + fmt::Debug + Any {
     fn len(&self) -> Option<usize> {
         None
     }
+    /// Whether a counting map is empty.
+    fn is_empty(&self) -> Option<bool> {
+        self.len().map(|n| n == 0)
+    }
 }
 
 /// A live map: its spec, its executor count and its storage.

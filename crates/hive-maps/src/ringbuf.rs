@@ -78,7 +78,7 @@ pub(crate) fn check(spec: &MapSpec) -> Result<()> {
     if spec.key_size != 0
         || spec.value_size != 0
         || !spec.max_entries.is_power_of_two()
-        || spec.max_entries % page != 0
+        || !spec.max_entries.is_multiple_of(page)
     {
         return Err(MapError::Invalid("ringbuf: key/value size 0 and a page-aligned power-of-two size"));
     }

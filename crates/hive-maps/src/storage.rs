@@ -284,6 +284,13 @@ impl Slab {
     }
 }
 
+/// Capacity of an on-demand pool for a map of `max_entries`: room for the live elements plus
+/// many more waiting out a grace period (a long-running pinned program delays reclamation;
+/// memory is only allocated when actually used, a chunk at a time).
+pub(crate) fn deferred_capacity(max_entries: u32) -> u32 {
+    max_entries.saturating_mul(8).saturating_add(4096)
+}
+
 /// A [`Slab`] with a free list.
 ///
 /// Preallocated pools (`deferred == false`) hand a released element out again at once, as
