@@ -100,6 +100,7 @@ pub use ext::{BtfExt, CoreRelo, CoreReloKind, ExtSection, FuncInfo, LineInfo};
 pub use parse::{Btf, Validation};
 pub use pretty::{format_value, format_value_pretty};
 pub use resolve::{MAX_CHAIN, PTR_SIZE};
+pub use validate::Rules;
 pub use types::{
     Array, EnumValue, FuncLinkage, Int, Kind, Member, Param, StrOffset, Type, TypeId, VarLinkage, VarSecinfo,
 };

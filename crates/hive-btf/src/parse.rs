@@ -112,60 +112,8 @@ impl<'a> Btf<'a> {
             data = Cow::Owned(crate::swap::btf_to_le(&data));
             big_endian = true;
         }
-        let size = data.len();
-        let hdr_len = u32::from_le_bytes([data[4], data[5], data[6], data[7]]) as usize;
-        if size < hdr_len {
-            return Err(ErrorKind::HeaderNotFound.into());
-        }
-        if hdr_len > HDR_SIZE && data[HDR_SIZE..hdr_len].iter().any(|&b| b != 0) {
-            return Err(ErrorKind::UnsupportedHeader.into());
-        }
-        let mut hbuf = [0u8; HDR_SIZE];
-        let copy = hdr_len.min(HDR_SIZE);
-        hbuf[..copy].copy_from_slice(&data[..copy]);
-        let hdr = Header::read_from_bytes(&hbuf[..]).map_err(|_| Error::new(ErrorKind::HeaderNotFound))?;
-        if hdr.magic.get() != BTF_MAGIC {
-            return Err(ErrorKind::InvalidMagic.into());
-        }
-        if hdr.version != BTF_VERSION {
-            return Err(ErrorKind::UnsupportedVersion.into());
-        }
-        if hdr.flags != 0 {
-            return Err(ErrorKind::UnsupportedFlags.into());
-        }
-        // From here on the kernel uses the copied header, whose hdr_len may differ from the
-        // blob's when hdr_len < 8 (then the copy holds zeros).
-        let hdr_len = hdr.hdr_len.get();
-        if base.is_none() && size as u64 == hdr_len as u64 {
-            return Err(ErrorKind::NoData.into());
-        }
-        check_sec_info(&hdr, size as u32)?;
-
-        // String section.
-        let nohdr = hdr_len as usize;
-        let str_start = nohdr + hdr.str_off.get() as usize;
-        let str_len = hdr.str_len.get() as usize;
-        if str_start + str_len != size {
-            return Err(ErrorKind::StringSectionNotAtEnd.into());
-        }
-        if !(base.is_some() && str_len == 0) {
-            if str_len == 0 || str_len as u32 - 1 > BTF_MAX_NAME_OFFSET || data[size - 1] != 0 {
-                return Err(ErrorKind::InvalidStringSection.into());
-            }
-            if base.is_none() && data[str_start] != 0 {
-                return Err(ErrorKind::InvalidStringSection.into());
-            }
-        }
-
-        // Type section.
-        if hdr.type_off.get() & 3 != 0 {
-            return Err(ErrorKind::UnalignedTypeOff.into());
-        }
-        if base.is_none() && hdr.type_len.get() == 0 {
-            return Err(ErrorKind::NoTypeFound.into());
-        }
-        let types_start = nohdr + hdr.type_off.get() as usize;
-        let types_end = types_start + hdr.type_len.get() as usize;
+        let l = if strict { kernel_layout(&data, base.is_some())? } else { lenient_layout(&data, base.is_some())? };
+        let (hdr, types_start, types_end, str_start, str_len) = (l.hdr, l.types_start, l.types_end, l.str_start, l.str_len);
         let (start_id, start_str_off) = match base {
             Some(b) => (b.type_count(), b.str_end()),
             None => (1, 0),
@@ -219,7 +167,7 @@ impl<'a> Btf<'a> {
             }
             let rest = &data[cur + 12..end];
             let extra = if strict {
-                crate::validate::check_meta(self, id, t, kind, rest)?
+                crate::validate::check_meta(self, crate::Rules::LINUX_6_12, id, t, kind, rest)?
             } else {
                 let need = kind.extra_len(t.vlen());
                 if rest.len() < need {
@@ -291,13 +239,19 @@ impl<'a> Btf<'a> {
         Ok(())
     }
 
-    /// Run the kernel's checks on an already parsed BTF (for instance after the fix-ups a
-    /// loader applies): every kind's `check_meta`, the resolve pass and the type-tag order.
+    /// Run the kernel's checks (Linux 6.12 rules) on an already parsed BTF, for instance after
+    /// the fix-ups a loader applies: every kind's `check_meta`, the resolve pass and the
+    /// type-tag order.
     pub fn validate(&self) -> Result<(), Error> {
+        self.validate_with(crate::Rules::LINUX_6_12)
+    }
+
+    /// [`Btf::validate`] with the rules of another kernel release.
+    pub fn validate_with(&self, rules: crate::Rules) -> Result<(), Error> {
         for t in self.types() {
             let end = self.types_end as usize;
             let off = self.offsets[(t.id().0 - self.start_id) as usize] as usize;
-            crate::validate::check_meta(self, t.id().0, t.raw(), t.kind(), &self.data[off + 12..end])?;
+            crate::validate::check_meta(self, rules, t.id().0, t.raw(), t.kind(), &self.data[off + 12..end])?;
         }
         crate::validate::check_all_types(self)?;
         crate::validate::check_type_tags(self, TypeId(self.start_id))
@@ -417,6 +371,116 @@ impl<'a> Btf<'a> {
     pub fn find_by_name(&self, name: &str) -> Option<TypeId> {
         (1..self.type_count()).map(TypeId).find(|&id| self.type_by_id(id).is_some_and(|t| t.name() == name))
     }
+}
+
+/// Where the sections are, once the header has been checked.
+struct Layout {
+    hdr: Header,
+    types_start: usize,
+    types_end: usize,
+    str_start: usize,
+    str_len: usize,
+}
+
+/// The kernel's `btf_parse_hdr`, `btf_parse_str_sec` and the start of `btf_parse_type_sec`,
+/// in its order.
+fn kernel_layout(data: &[u8], split: bool) -> Result<Layout, Error> {
+    let size = data.len();
+    let hdr_len = u32::from_le_bytes([data[4], data[5], data[6], data[7]]) as usize;
+    if size < hdr_len {
+        return Err(ErrorKind::HeaderNotFound.into());
+    }
+    if hdr_len > HDR_SIZE && data[HDR_SIZE..hdr_len].iter().any(|&b| b != 0) {
+        return Err(ErrorKind::UnsupportedHeader.into());
+    }
+    let hdr = read_header(data, hdr_len);
+    check_magic(&hdr)?;
+    // From here on the kernel uses the copied header, whose hdr_len may differ from the
+    // blob's when hdr_len < 8 (then the copy holds zeros).
+    let hdr_len = hdr.hdr_len.get();
+    if !split && size as u64 == hdr_len as u64 {
+        return Err(ErrorKind::NoData.into());
+    }
+    check_sec_info(&hdr, size as u32)?;
+    let nohdr = hdr_len as usize;
+    let str_start = nohdr + hdr.str_off.get() as usize;
+    let str_len = hdr.str_len.get() as usize;
+    if str_start + str_len != size {
+        return Err(ErrorKind::StringSectionNotAtEnd.into());
+    }
+    check_strings(data, str_start, str_len, split)?;
+    if hdr.type_off.get() & 3 != 0 {
+        return Err(ErrorKind::UnalignedTypeOff.into());
+    }
+    if !split && hdr.type_len.get() == 0 {
+        return Err(ErrorKind::NoTypeFound.into());
+    }
+    let types_start = nohdr + hdr.type_off.get() as usize;
+    let types_end = types_start + hdr.type_len.get() as usize;
+    Ok(Layout { hdr, types_start, types_end, str_start, str_len })
+}
+
+/// libbpf's layout rules: a header of at least 24 bytes (a longer one, such as the 32-byte
+/// header with a kind-layout section of newer kernels, is accepted and its extra fields
+/// ignored), both sections inside the blob, not overlapping, the type section 4-aligned.
+fn lenient_layout(data: &[u8], split: bool) -> Result<Layout, Error> {
+    let size = data.len();
+    let hdr_len = u32::from_le_bytes([data[4], data[5], data[6], data[7]]) as usize;
+    if hdr_len < HDR_SIZE || size < hdr_len {
+        return Err(ErrorKind::HeaderNotFound.into());
+    }
+    let hdr = read_header(data, hdr_len);
+    check_magic(&hdr)?;
+    let body = (size - hdr_len) as u64;
+    let (t_off, t_len) = (hdr.type_off.get() as u64, hdr.type_len.get() as u64);
+    let (s_off, s_len) = (hdr.str_off.get() as u64, hdr.str_len.get() as u64);
+    if t_off + t_len > body || s_off + s_len > body {
+        return Err(ErrorKind::SectionTooLong.into());
+    }
+    if t_len != 0 && s_len != 0 && t_off < s_off + s_len && s_off < t_off + t_len {
+        return Err(ErrorKind::SectionOverlap.into());
+    }
+    if t_off & 3 != 0 {
+        return Err(ErrorKind::UnalignedTypeOff.into());
+    }
+    let str_start = hdr_len + s_off as usize;
+    check_strings(data, str_start, s_len as usize, split)?;
+    let types_start = hdr_len + t_off as usize;
+    Ok(Layout { hdr, types_start, types_end: types_start + t_len as usize, str_start, str_len: s_len as usize })
+}
+
+fn read_header(data: &[u8], hdr_len: usize) -> Header {
+    let mut hbuf = [0u8; HDR_SIZE];
+    let copy = hdr_len.min(HDR_SIZE);
+    hbuf[..copy].copy_from_slice(&data[..copy]);
+    Header::read_from_bytes(&hbuf[..]).unwrap_or_default()
+}
+
+fn check_magic(hdr: &Header) -> Result<(), Error> {
+    if hdr.magic.get() != BTF_MAGIC {
+        return Err(ErrorKind::InvalidMagic.into());
+    }
+    if hdr.version != BTF_VERSION {
+        return Err(ErrorKind::UnsupportedVersion.into());
+    }
+    if hdr.flags != 0 {
+        return Err(ErrorKind::UnsupportedFlags.into());
+    }
+    Ok(())
+}
+
+/// The kernel's `btf_parse_str_sec` rules: ends with NUL, and (base BTF) starts with one.
+fn check_strings(data: &[u8], start: usize, len: usize, split: bool) -> Result<(), Error> {
+    if split && len == 0 {
+        return Ok(());
+    }
+    if len == 0 || len as u32 - 1 > BTF_MAX_NAME_OFFSET || data[start + len - 1] != 0 {
+        return Err(ErrorKind::InvalidStringSection.into());
+    }
+    if !split && data[start] != 0 {
+        return Err(ErrorKind::InvalidStringSection.into());
+    }
+    Ok(())
 }
 
 /// The kernel's `btf_check_sec_info`: sections sorted by offset must tile the data after the

@@ -27,6 +27,28 @@ use crate::Btf;
 
 const MAX_RESOLVE_DEPTH: usize = 32;
 
+/// Which kernel's rules to apply where they changed between releases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Rules {
+    /// `kind_flag` on TYPE_TAG and DECL_TAG (the tag is a plain `__attribute__((...))`
+    /// rather than `btf_type_tag`/`btf_decl_tag`): refused by 6.12, accepted since 6.14.
+    pub tag_kflag: bool,
+}
+
+impl Rules {
+    /// Linux 6.12, the release the `btf_raw_tests` corpus comes from (the default).
+    pub const LINUX_6_12: Rules = Rules { tag_kflag: false };
+    /// The newest behaviour this crate knows (recent vmlinux BTF uses tag attributes).
+    pub const LATEST: Rules = Rules { tag_kflag: true };
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules::LINUX_6_12
+    }
+}
+
 fn roundup_bytes(bits: u32) -> u32 {
     (bits >> 3) + u32::from(bits & 7 != 0)
 }
@@ -66,7 +88,14 @@ fn id_valid(id: u32) -> bool {
 
 /// Phase 1 for one record: returns the size of the kind-specific data after the 12-byte
 /// header. `rest` is everything after the header up to the end of the type section.
-pub(crate) fn check_meta(btf: &Btf<'_>, id: u32, t: &RawType, kind: Kind, rest: &[u8]) -> Result<usize, Error> {
+pub(crate) fn check_meta(
+    btf: &Btf<'_>,
+    rules: Rules,
+    id: u32,
+    t: &RawType,
+    kind: Kind,
+    rest: &[u8],
+) -> Result<usize, Error> {
     let err = |k| Err(Error::at(id, k));
     let left = rest.len() as u32;
     let vlen = t.vlen() as u32;
@@ -108,7 +137,7 @@ pub(crate) fn check_meta(btf: &Btf<'_>, id: u32, t: &RawType, kind: Kind, rest: 
             if vlen != 0 {
                 return err(E::VlenNotZero);
             }
-            if kflag {
+            if kflag && !(kind == Kind::TypeTag && rules.tag_kflag) {
                 return err(E::InvalidKindFlag);
             }
             if !id_valid(size_type) {
@@ -319,7 +348,7 @@ pub(crate) fn check_meta(btf: &Btf<'_>, id: u32, t: &RawType, kind: Kind, rest: 
             if vlen != 0 {
                 return err(E::VlenNotZero);
             }
-            if kflag {
+            if kflag && !rules.tag_kflag {
                 return err(E::InvalidKindFlag);
             }
             if (word(0) as i32) < -1 {
