@@ -3,6 +3,7 @@
 
 pub mod helper;
 mod license;
+pub mod prog;
 pub mod types;
 
 pub use helper::{HelperId, HelperProto, ProtoFlags};

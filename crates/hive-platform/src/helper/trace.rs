@@ -205,9 +205,9 @@ pub const XDP_OUTPUT: P = P::new(H::XDP_OUTPUT, "bpf_xdp_output_proto").gpl().ar
 /// `bpf_xdp_get_buff_len` for BTF tracing.
 pub const XDP_GET_BUFF_LEN_TRACE: P =
     P::new(H::XDP_GET_BUFF_LEN, "bpf_xdp_get_buff_len_trace_proto").args(&[A::PTR_TO_BTF_ID.btf("xdp_buff")]);
-/// `bpf_get_socket_cookie` for BTF tracing (any socket pointer).
-pub const GET_SOCKET_PTR_COOKIE: P =
-    P::new(H::GET_SOCKET_COOKIE, "bpf_get_socket_ptr_cookie_proto").args(&[A::PTR_TO_BTF_ID_SOCK_COMMON]);
+/// `bpf_get_socket_cookie` for BTF tracing and sk_reuseport (any socket pointer, or NULL).
+pub const GET_SOCKET_PTR_COOKIE: P = P::new(H::GET_SOCKET_COOKIE, "bpf_get_socket_ptr_cookie_proto")
+    .args(&[A::PTR_TO_BTF_ID_SOCK_COMMON.with(F::MAYBE_NULL)]);
 /// `bpf_sock_from_file`.
 pub const SOCK_FROM_FILE: P = P::new(H::SOCK_FROM_FILE, "bpf_sock_from_file_proto")
     .ret(R::PTR_TO_BTF_ID_OR_NULL)
