@@ -12,9 +12,16 @@ use crate::error::{MapError, Result};
 use crate::map::Map;
 use crate::spec::{MapType, elem};
 
+#[derive(Clone, Copy)]
+enum BatchOp {
+    Lookup,
+    Update,
+    Delete,
+}
+
 /// Where the next lookup batch starts (the kernel's `in_batch`/`out_batch`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BatchCursor(Vec<u8>);
+pub struct BatchCursor(Option<Vec<u8>>);
 
 /// What a lookup batch returned.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -31,30 +38,31 @@ pub struct Batch {
 }
 
 impl Map {
-    fn batch_supported(&self) -> Result<()> {
-        match self.map_type() {
-            MapType::Array
-            | MapType::PercpuArray
-            | MapType::Hash
-            | MapType::PercpuHash
-            | MapType::LruHash
-            | MapType::LruPercpuHash
-            | MapType::LpmTrie
-            | MapType::HashOfMaps
-            | MapType::ArrayOfMaps => Ok(()),
-            _ => Err(MapError::NotSupported),
-        }
+    /// Which batch commands the map type has (the kernel returns `ENOTSUPP` for a missing
+    /// `map_*_batch` op): arrays look up and update, hashes and tries also delete, and only
+    /// hashes look up and delete.
+    fn batch_supported(&self, op: BatchOp) -> Result<()> {
+        let t = self.map_type();
+        let ok = match op {
+            BatchOp::Lookup => {
+                t.is_hash() || matches!(t, MapType::Array | MapType::PercpuArray | MapType::LpmTrie | MapType::ArrayOfMaps | MapType::HashOfMaps)
+            }
+            BatchOp::Update => t.is_hash() || matches!(t, MapType::Array | MapType::PercpuArray | MapType::LpmTrie),
+            BatchOp::Delete => t.is_hash() || t == MapType::LpmTrie,
+        };
+        if ok { Ok(()) } else { Err(MapError::NotSupported) }
     }
 
     /// `BPF_MAP_LOOKUP_BATCH`: up to `max` elements after `cursor` (from the start for `None`).
     #[doc(alias = "BPF_MAP_LOOKUP_BATCH")]
     pub fn lookup_batch(&self, cursor: Option<&BatchCursor>, max: usize, elem_flags: u64) -> Result<Batch> {
-        self.batch_supported()?;
+        self.batch_supported(BatchOp::Lookup)?;
         if elem_flags & !elem::LOCK != 0 {
             return Err(MapError::Invalid("batch element flags other than BPF_F_LOCK"));
         }
-        let mut out = Batch { next: cursor.cloned(), ..Batch::default() };
-        let mut prev: Option<Vec<u8>> = cursor.map(|c| c.0.clone());
+        let mut prev: Option<Vec<u8>> = cursor.and_then(|c| c.0.clone());
+        // A batch of 0 returns nothing and ends nothing (the kernel returns 0 at once).
+        let mut out = Batch { next: Some(BatchCursor(prev.clone())), ..Batch::default() };
         let mut value = vec![0; self.user_value_size()];
         let mut retries = 3;
         while out.count < max {
@@ -74,7 +82,7 @@ impl Map {
             out.keys.extend_from_slice(&key);
             out.values.extend_from_slice(&value);
             out.count += 1;
-            out.next = Some(BatchCursor(key.clone()));
+            out.next = Some(BatchCursor(Some(key.clone())));
             prev = Some(key);
         }
         Ok(out)
@@ -100,15 +108,19 @@ impl Map {
             out.values.extend_from_slice(&value);
             out.count += 1;
         }
-        out.next = Some(BatchCursor(Vec::new()));
+        out.next = Some(BatchCursor(None));
         Ok(out)
     }
 
-    /// `BPF_MAP_UPDATE_BATCH`: updates element by element and stops at the first error,
+    /// `BPF_MAP_UPDATE_BATCH`: updates element by element (as `BPF_ANY`, optionally with
+    /// `BPF_F_LOCK`: the kernel refuses other element flags) and stops at the first error,
     /// returning how many were done with it.
     #[doc(alias = "BPF_MAP_UPDATE_BATCH")]
     pub fn update_batch(&self, keys: &[u8], values: &[u8], elem_flags: u64) -> Result<usize, (usize, MapError)> {
-        self.batch_supported().map_err(|e| (0, e))?;
+        self.batch_supported(BatchOp::Update).map_err(|e| (0, e))?;
+        if elem_flags & !elem::LOCK != 0 {
+            return Err((0, MapError::Invalid("batch element flags other than BPF_F_LOCK")));
+        }
         let (ks, vs) = (self.spec().key_size as usize, self.user_value_size());
         if ks == 0 || !keys.len().is_multiple_of(ks) || values.len() != keys.len() / ks * vs {
             return Err((0, MapError::Invalid("batch buffers do not hold whole elements")));
@@ -122,7 +134,7 @@ impl Map {
     /// `BPF_MAP_DELETE_BATCH`: deletes key by key and stops at the first error.
     #[doc(alias = "BPF_MAP_DELETE_BATCH")]
     pub fn delete_batch(&self, keys: &[u8]) -> Result<usize, (usize, MapError)> {
-        self.batch_supported().map_err(|e| (0, e))?;
+        self.batch_supported(BatchOp::Delete).map_err(|e| (0, e))?;
         let ks = self.spec().key_size as usize;
         if ks == 0 || !keys.len().is_multiple_of(ks) {
             return Err((0, MapError::Invalid("batch buffer does not hold whole keys")));

@@ -445,3 +445,159 @@ fn bloom_filter_has_no_false_negatives_and_kernel_errnos() {
     }
     report("bloom_filter", total);
 }
+
+/// `BPF_MAP_*_BATCH` through a raw call: the result, the count the kernel reports, and the
+/// batch cursor it wrote.
+struct KBatch {
+    res: R<()>,
+    count: u32,
+}
+
+fn kernel_batch(cmd: u32, map: &hk::MapFd, in_batch: Option<&[u8]>, out_batch: &mut [u8], keys: &mut [u8], values: &mut [u8], count: u32, elem_flags: u64) -> KBatch {
+    #[repr(C)]
+    struct Attr {
+        in_batch: u64,
+        out_batch: u64,
+        keys: u64,
+        values: u64,
+        count: u32,
+        map_fd: u32,
+        elem_flags: u64,
+        flags: u64,
+    }
+    let mut attr = Attr {
+        in_batch: in_batch.map_or(0, |b| b.as_ptr() as u64),
+        out_batch: out_batch.as_mut_ptr() as u64,
+        keys: keys.as_mut_ptr() as u64,
+        values: values.as_mut_ptr() as u64,
+        count,
+        map_fd: map.as_raw_fd() as u32,
+        elem_flags,
+        flags: 0,
+    };
+    // SAFETY: `keys` and `values` hold `count` elements of the map's sizes and the batch
+    // buffers are at least key-sized (callers size them), all borrowed for the call.
+    let r = unsafe { libc::syscall(libc::SYS_bpf, cmd, &mut attr as *mut Attr, size_of::<Attr>()) };
+    let res = if r < 0 { Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(-1)) } else { Ok(()) };
+    // A command refused before its loop leaves `count` as given: report 0 done.
+    let count = if matches!(res, Err(libc::EINVAL | 524)) && attr.count == count { 0 } else { attr.count };
+    KBatch { res, count }
+}
+
+const LOOKUP_BATCH: u32 = 24;
+const UPDATE_BATCH: u32 = 26;
+const DELETE_BATCH: u32 = 27;
+
+/// Walks the kernel map in lookup batches of `step`, returning every (key, value) and the
+/// per-batch (count, done) shape.
+fn kernel_walk(map: &hk::MapFd, key_size: usize, step: u32) -> (Vec<(Vec<u8>, Vec<u8>)>, Vec<(u32, bool)>) {
+    let vlen = map.value_len();
+    let (mut items, mut shape) = (vec![], vec![]);
+    let mut cursor: Option<Vec<u8>> = None;
+    let mut step = step;
+    loop {
+        let mut out = vec![0u8; key_size.max(8)];
+        let mut keys = vec![0u8; key_size * step as usize];
+        let mut values = vec![0u8; vlen * step as usize];
+        let b = kernel_batch(LOOKUP_BATCH, map, cursor.as_deref(), &mut out, &mut keys, &mut values, step, 0);
+        if b.res == Err(libc::ENOSPC) {
+            // Hash batches return whole buckets: a bucket larger than `step` needs more room.
+            step *= 2;
+            continue;
+        }
+        assert!(matches!(b.res, Ok(()) | Err(libc::ENOENT)), "{:?}", b.res);
+        for i in 0..b.count as usize {
+            items.push((keys[i * key_size..][..key_size].to_vec(), values[i * vlen..][..vlen].to_vec()));
+        }
+        let done = b.res.is_err();
+        shape.push((b.count, done));
+        if done {
+            return (items, shape);
+        }
+        cursor = Some(out);
+    }
+}
+
+fn hive_walk(map: &Map, step: usize) -> (Vec<(Vec<u8>, Vec<u8>)>, Vec<(u32, bool)>) {
+    let (ks, vs) = (map.spec().key_size as usize, map.user_value_size());
+    let (mut items, mut shape) = (vec![], vec![]);
+    let mut cursor = None;
+    loop {
+        let b = map.lookup_batch(cursor.as_ref(), step, 0).unwrap();
+        for i in 0..b.count {
+            items.push((b.keys[i * ks..][..ks].to_vec(), b.values[i * vs..][..vs].to_vec()));
+        }
+        shape.push((b.count as u32, b.next.is_none()));
+        match b.next {
+            Some(c) => cursor = Some(c),
+            None => return (items, shape),
+        }
+    }
+}
+
+#[test]
+fn batch_operations_match_kernel() {
+    require_kernel!();
+    let mut compared = 0;
+    for (t, ks, fl) in [
+        (MapType::Array, 4, 0),
+        (MapType::PercpuArray, 4, 0),
+        (MapType::Hash, 4, 0),
+        (MapType::PercpuHash, 4, flags::NO_PREALLOC),
+        (MapType::LpmTrie, 8, flags::NO_PREALLOC),
+    ] {
+        let mut rng = Rng::new(7);
+        let p = Pair::new(MapSpec::new(t, ks, 8, 10).with_flags(fl), 7);
+        let vlen = p.h.user_value_size();
+        // Update batch: 12 elements, the 11th (array: index 10) or the full map fails.
+        let mut keys = vec![];
+        for i in 0..12u32 {
+            keys.extend_from_slice(&i.to_ne_bytes());
+            if ks == 8 {
+                keys.extend_from_slice(&[10, 0, i as u8, 0]);
+                keys[i as usize * 8..][..4].copy_from_slice(&(24 + i % 9).to_ne_bytes());
+            }
+        }
+        let mut values = rng.bytes(12 * vlen);
+        for flags in [elem_flags_noexist(), 0] {
+            let mut out = [0u8; 16];
+            let kb = kernel_batch(UPDATE_BATCH, &p.k, None, &mut out, &mut keys.clone(), &mut values, 12, flags);
+            let hb = p.h.update_batch(&keys, &values, flags);
+            let hb = match hb {
+                Ok(n) => (Ok(()), n as u32),
+                Err((n, e)) => (Err(e.errno()), n as u32),
+            };
+            assert_eq!((kb.res, kb.count), hb, "{t:?} update batch flags {flags}");
+            compared += 1;
+        }
+        for step in [1, 3, 10, 64] {
+            let (ki, kshape) = kernel_walk(&p.k, ks as usize, step);
+            let (hi, hshape) = hive_walk(&p.h, step as usize);
+            if t.is_hash() {
+                // Hash batches follow buckets in the kernel: compare the walk as a set.
+                let (mut ki, mut hi) = (ki, hi);
+                ki.sort();
+                hi.sort();
+                assert_eq!(ki, hi, "{t:?} step {step}");
+            } else {
+                assert_eq!((ki, kshape), (hi, hshape), "{t:?} step {step}");
+            }
+            compared += 1;
+        }
+        // Delete batch: existing keys, then a missing one in the middle.
+        let del: Vec<u8> = [0u32, 1, 11, 2].iter().flat_map(|&i| keys[i as usize * ks as usize..][..ks as usize].to_vec()).collect();
+        let mut out = [0u8; 16];
+        let kb = kernel_batch(DELETE_BATCH, &p.k, None, &mut out, &mut del.clone(), &mut [], 4, 0);
+        let hb = match p.h.delete_batch(&del) {
+            Ok(n) => (Ok(()), n as u32),
+            Err((n, e)) => (Err(e.errno()), n as u32),
+        };
+        assert_eq!((kb.res, kb.count), hb, "{t:?} delete batch");
+        compared += 1;
+    }
+    report("batch operations", compared);
+}
+
+fn elem_flags_noexist() -> u64 {
+    hive_maps::elem::NOEXIST
+}
