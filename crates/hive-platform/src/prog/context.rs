@@ -75,8 +75,8 @@ impl CtxField {
         let inside = off >= self.off && off + size <= self.off + self.size;
         match access {
             CtxAccess::None => false,
-            CtxAccess::Whole => inside && size == self.elem && (off - self.off) % self.elem == 0,
-            CtxAccess::Bytes => inside && matches!(size, 1 | 2 | 4 | 8) && off % size == 0,
+            CtxAccess::Whole => inside && size == self.elem && (off - self.off).is_multiple_of(self.elem),
+            CtxAccess::Bytes => inside && matches!(size, 1 | 2 | 4 | 8) && off.is_multiple_of(size),
         }
     }
 }
