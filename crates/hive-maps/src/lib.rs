@@ -23,8 +23,8 @@
 //!
 //! ## Invariants
 //!
-//! - **Stable value addresses.** Every value lives in 8-byte words ([`storage`](crate)) that
-//!   are allocated once and freed only with the map. Arrays and preallocated hash maps
+//! - **Stable value addresses.** Every value lives in 8-byte words (`AtomicU64`) that are
+//!   allocated once and freed only with the map. Arrays and preallocated hash maps
 //!   allocate all `max_entries` elements at creation, as the kernel does; `BPF_F_NO_PREALLOC`
 //!   hash maps and LPM tries allocate chunks on first use and never give memory back before
 //!   the map is dropped. A value address a program obtained therefore never dangles.
@@ -60,8 +60,30 @@
 //! - Hash iteration order is bucket order with Hive's own hash function, so it differs from
 //!   the kernel's (which differs between kernel runs anyway through its random seed).
 //!
-//! The differential tests in `tests/kernel_diff.rs` run seeded random operation sequences on
-//! both a host-kernel map and a Hive map and compare every result and `errno`.
+//! ## Map types
+//!
+//! | type | file | storage | notes |
+//! |---|---|---|---|
+//! | array, percpu_array | `array.rs` | one preallocated block (`[executor][index]` for per-CPU) | delete is `EINVAL`, `BPF_NOEXIST` is `EEXIST` |
+//! | hash, percpu_hash, lru_hash, lru_percpu_hash | `hash.rs`, `lru.rs` | element pool, per-bucket locks | `BPF_F_NO_PREALLOC`, `BPF_F_ZERO_SEED`, `BPF_F_NO_COMMON_LRU` |
+//! | lpm_trie | `lpm_trie.rs` | on-demand pool, one lock | kernel post-order iteration, `ENOSPC` when full |
+//! | queue, stack | `queue_stack.rs` | ring of `max_entries + 1` copies | `BPF_EXIST` overwrites the oldest |
+//! | bloom_filter | `bloom.rs` | atomic bit array | `map_extra` hash functions, no false negatives |
+//! | ringbuf | `ringbuf.rs` | memfd, data pages mapped twice | the kernel's header and position protocol, [`RingBufConsumer`] |
+//! | prog_array, perf_event_array, array_of_maps | `fd_array.rs`, `perf_event.rs` | slots of [`FdObject`] | the runtime resolves fds, user space reads ids |
+//! | hash_of_maps | `hash_of_maps.rs` | ordered table of [`FdObject`] | inner maps checked against the template |
+//!
+//! Batch commands ([`Map::lookup_batch`] and friends) are built on the element operations as
+//! the kernel's generic batch functions are.
+//!
+//! ## Checked against the kernel
+//!
+//! `tests/kernel_diff.rs` runs seeded random operation sequences on both a host-kernel map
+//! (through `hive-kernel`) and a Hive map and compares every result and `errno`: creation
+//! checks over ~700 attribute combinations, element operations on every type the kernel
+//! lets user space drive, full iteration in the kernel's order for arrays and LPM tries (as
+//! sets for hash maps), batch walks, and for LRU maps the kernel's guarantees rather than
+//! its victim choice. The tests skip with a note where `bpf()` is not permitted.
 #![deny(unsafe_code)]
 
 mod array;

@@ -453,7 +453,16 @@ struct KBatch {
     count: u32,
 }
 
-fn kernel_batch(cmd: u32, map: &hk::MapFd, in_batch: Option<&[u8]>, out_batch: &mut [u8], keys: &mut [u8], values: &mut [u8], count: u32, elem_flags: u64) -> KBatch {
+/// The buffers of one batch command.
+struct Bufs<'a> {
+    in_batch: Option<&'a [u8]>,
+    out_batch: &'a mut [u8],
+    keys: &'a mut [u8],
+    values: &'a mut [u8],
+}
+
+fn kernel_batch(cmd: u32, map: &hk::MapFd, bufs: Bufs<'_>, count: u32, elem_flags: u64) -> KBatch {
+    let Bufs { in_batch, out_batch, keys, values } = bufs;
     #[repr(C)]
     struct Attr {
         in_batch: u64,
@@ -490,7 +499,10 @@ const DELETE_BATCH: u32 = 27;
 
 /// Walks the kernel map in lookup batches of `step`, returning every (key, value) and the
 /// per-batch (count, done) shape.
-fn kernel_walk(map: &hk::MapFd, key_size: usize, step: u32) -> (Vec<(Vec<u8>, Vec<u8>)>, Vec<(u32, bool)>) {
+/// Every (key, value) a batch walk returned, and each batch's (count, done).
+type Walk = (Vec<(Vec<u8>, Vec<u8>)>, Vec<(u32, bool)>);
+
+fn kernel_walk(map: &hk::MapFd, key_size: usize, step: u32) -> Walk {
     let vlen = map.value_len();
     let (mut items, mut shape) = (vec![], vec![]);
     let mut cursor: Option<Vec<u8>> = None;
@@ -499,7 +511,8 @@ fn kernel_walk(map: &hk::MapFd, key_size: usize, step: u32) -> (Vec<(Vec<u8>, Ve
         let mut out = vec![0u8; key_size.max(8)];
         let mut keys = vec![0u8; key_size * step as usize];
         let mut values = vec![0u8; vlen * step as usize];
-        let b = kernel_batch(LOOKUP_BATCH, map, cursor.as_deref(), &mut out, &mut keys, &mut values, step, 0);
+        let bufs = Bufs { in_batch: cursor.as_deref(), out_batch: &mut out, keys: &mut keys, values: &mut values };
+        let b = kernel_batch(LOOKUP_BATCH, map, bufs, step, 0);
         if b.res == Err(libc::ENOSPC) {
             // Hash batches return whole buckets: a bucket larger than `step` needs more room.
             step *= 2;
@@ -518,7 +531,7 @@ fn kernel_walk(map: &hk::MapFd, key_size: usize, step: u32) -> (Vec<(Vec<u8>, Ve
     }
 }
 
-fn hive_walk(map: &Map, step: usize) -> (Vec<(Vec<u8>, Vec<u8>)>, Vec<(u32, bool)>) {
+fn hive_walk(map: &Map, step: usize) -> Walk {
     let (ks, vs) = (map.spec().key_size as usize, map.user_value_size());
     let (mut items, mut shape) = (vec![], vec![]);
     let mut cursor = None;
@@ -561,7 +574,8 @@ fn batch_operations_match_kernel() {
         let mut values = rng.bytes(12 * vlen);
         for flags in [elem_flags_noexist(), 0] {
             let mut out = [0u8; 16];
-            let kb = kernel_batch(UPDATE_BATCH, &p.k, None, &mut out, &mut keys.clone(), &mut values, 12, flags);
+            let bufs = Bufs { in_batch: None, out_batch: &mut out, keys: &mut keys.clone(), values: &mut values };
+            let kb = kernel_batch(UPDATE_BATCH, &p.k, bufs, 12, flags);
             let hb = p.h.update_batch(&keys, &values, flags);
             let hb = match hb {
                 Ok(n) => (Ok(()), n as u32),
@@ -587,7 +601,8 @@ fn batch_operations_match_kernel() {
         // Delete batch: existing keys, then a missing one in the middle.
         let del: Vec<u8> = [0u32, 1, 11, 2].iter().flat_map(|&i| keys[i as usize * ks as usize..][..ks as usize].to_vec()).collect();
         let mut out = [0u8; 16];
-        let kb = kernel_batch(DELETE_BATCH, &p.k, None, &mut out, &mut del.clone(), &mut [], 4, 0);
+        let bufs = Bufs { in_batch: None, out_batch: &mut out, keys: &mut del.clone(), values: &mut [] };
+        let kb = kernel_batch(DELETE_BATCH, &p.k, bufs, 4, 0);
         let hb = match p.h.delete_batch(&del) {
             Ok(n) => (Ok(()), n as u32),
             Err((n, e)) => (Err(e.errno()), n as u32),
