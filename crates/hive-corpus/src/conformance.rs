@@ -4,12 +4,19 @@
 //! it carries an `-- error` section, when Hive refuses it at any stage (assembly, decoding or
 //! execution). Programs run in the interpreter's strict mode, which refuses reads of
 //! registers never written, as a verifier would.
+//!
+//! On the JIT ([`Engine::Jit`]) a program must be safe before it runs, since compiled code
+//! checks nothing. Until Hive has a verifier, a run of the checked interpreter on the same
+//! input stands in for it: a program the interpreter refuses (in strict mode unless
+//! `strict` is off) is refused, as the negative tests expect, and only then is the program
+//! compiled and run; the result compared with `-- result` is the JIT's.
 
 use std::path::{Path, PathBuf};
 
 use hive_asm::Syntax;
 use hive_interp::{Flow, HelperError, HelperTable, Memory, Options, RegionKind, Vm};
 use hive_isa::{Code, RawInsn};
+use hive_jit::JitOptions;
 
 use crate::data_file::DataTest;
 
@@ -18,6 +25,8 @@ use crate::data_file::DataTest;
 pub enum Engine {
     /// The reference interpreter.
     Interp,
+    /// The x86-64 JIT (`hive_jit`), behind an interpreter run standing in for the verifier.
+    Jit,
 }
 
 impl std::str::FromStr for Engine {
@@ -25,7 +34,8 @@ impl std::str::FromStr for Engine {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "interp" => Ok(Engine::Interp),
-            other => Err(format!("unknown engine {other:?} (available: interp)")),
+            "jit" => Ok(Engine::Jit),
+            other => Err(format!("unknown engine {other:?} (available: interp, jit)")),
         }
     }
 }
@@ -100,19 +110,44 @@ fn execute(test: &DataTest, raw: &[RawInsn], engine: Engine, strict: bool) -> St
     if let Err(e) = code.check_layout() {
         return Stop::Refused(format!("loader: {e}"));
     }
+    let interpreted = interpret(test, &code, strict);
+    match engine {
+        Engine::Interp => interpreted,
+        Engine::Jit => match interpreted {
+            Stop::Returned(_) => jit(test, &code),
+            Stop::Refused(why) => Stop::Refused(format!("{why} (standing in for the verifier)")),
+        },
+    }
+}
+
+fn interpret(test: &DataTest, code: &Code, strict: bool) -> Stop {
     let mut input = test.mem.clone();
     let mut mem = Memory::new();
     let len = input.len() as u64;
     let addr = if input.is_empty() { 0 } else { mem.add_region(RegionKind::Input, &mut input) };
-    let mut helpers = data_test_helpers();
-    match engine {
-        Engine::Interp => {
-            let mut vm = Vm::new(&code, Options { strict, ..Options::default() });
-            match vm.run(&mut mem, &mut helpers, [addr, len, 0, 0, 0]) {
-                Ok(r0) => Stop::Returned(r0),
-                Err(fault) => Stop::Refused(format!("interpreter: {fault}")),
-            }
-        }
+    let mut vm = Vm::new(code, Options { strict, ..Options::default() });
+    match vm.run(&mut mem, &mut data_test_helpers(), [addr, len, 0, 0, 0]) {
+        Ok(r0) => Stop::Returned(r0),
+        Err(fault) => Stop::Refused(format!("interpreter: {fault}")),
+    }
+}
+
+fn jit(test: &DataTest, code: &Code) -> Stop {
+    let prog = match hive_jit::compile(code, &JitOptions::default()) {
+        Ok(p) => p,
+        Err(e) => return Stop::Refused(format!("jit: {e}")),
+    };
+    let mut input = test.mem.clone();
+    let mut mem = Memory::new();
+    let len = input.len() as u64;
+    let addr = if input.is_empty() { 0 } else { mem.add_region(RegionKind::Input, &mut input) };
+    // SAFETY: the checked interpreter just ran this program on an identical input and memory
+    // layout without a fault, so it stays inside `mem` and terminates (the JIT's contract).
+    #[allow(unsafe_code)]
+    let result = unsafe { prog.run(&mut mem, &mut data_test_helpers(), [addr, len, 0, 0, 0]) };
+    match result {
+        Ok(r0) => Stop::Returned(r0),
+        Err(fault) => Stop::Refused(format!("jit: {fault}")),
     }
 }
 
