@@ -16,7 +16,8 @@
 //! offset in the data is `pos & (data_size - 1)`. Each record starts with the kernel's 8-byte
 //! header `{ u32 len; u32 pg_off; }`: `len` is the sample size with `BPF_RINGBUF_BUSY_BIT`
 //! (bit 31) set while the producer writes and `BPF_RINGBUF_DISCARD_BIT` (bit 30) set for a
-//! discarded record; `pg_off` is the header's page offset from the mapping base. Records are
+//! discarded record; `pg_off` is what the kernel writes there (the header's page offset in its
+//! `struct bpf_ringbuf`: data page index + 3), so records are byte-identical. Records are
 //! 8-byte aligned (`round_up(len + 8, 8)` bytes). A consumer in another process maps the
 //! memfd ([`RingBuf::memfd`]) and either maps the data twice itself (as libbpf does) or
 //! handles the wrap.
@@ -233,7 +234,9 @@ impl RingBuf {
         if new_prod - cons > mask || new_prod - pend > mask {
             return None;
         }
-        let pg_off = ((2 * self.page as u64 + (prod & mask)) / self.page as u64) as u32;
+        // The kernel's value: the header's page offset within its `struct bpf_ringbuf`, whose
+        // data starts three pages in (a private page, then the two position pages).
+        let pg_off = ((3 * self.page as u64 + (prod & mask)) / self.page as u64) as u32;
         self.hdr_len(prod).store(size | BPF_RINGBUF_BUSY_BIT, Ordering::Relaxed);
         self.hdr_pg_off(prod).store(pg_off, Ordering::Relaxed);
         self.producer_pos().store(new_prod, Ordering::Release);

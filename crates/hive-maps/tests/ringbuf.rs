@@ -98,7 +98,7 @@ fn memfd_exposes_the_kernel_layout() {
     assert_eq!(at(page, 8), 16u64.to_ne_bytes(), "producer_pos");
     assert_eq!(at(0, 8), 0u64.to_ne_bytes(), "consumer_pos");
     assert_eq!(at(2 * page, 4), 3u32.to_ne_bytes(), "header len, committed");
-    assert_eq!(at(2 * page + 4, 4), 2u32.to_ne_bytes(), "header pg_off");
+    assert_eq!(at(2 * page + 4, 4), 3u32.to_ne_bytes(), "header pg_off, as the kernel writes it");
     assert_eq!(at(2 * page + 8, 3), b"abc");
 }
 
