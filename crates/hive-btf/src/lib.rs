@@ -91,7 +91,7 @@ mod types;
 mod validate;
 
 pub use builder::{BtfBuilder, MemberDef, TypeDef};
-pub use dump_c::dump_c;
+pub use dump_c::{c_decl, dump_c, CDump};
 pub use dump_raw::{dump_raw, format_type_raw};
 #[cfg(feature = "elf")]
 pub use elf::{ElfBtf, elf_sections};
