@@ -2,7 +2,9 @@
 #![forbid(unsafe_code)]
 
 pub mod helper;
+pub mod kfunc;
 mod license;
+pub mod map;
 pub mod prog;
 pub mod types;
 
