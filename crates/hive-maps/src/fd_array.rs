@@ -48,7 +48,8 @@ pub(crate) fn check_inner_template(spec: &MapSpec) -> Result<()> {
     if inner.spin_lock_off.is_some() {
         return Err(MapError::OpNotSupported);
     }
-    Ok(())
+    // The kernel takes the template from a live map, so it is valid by construction.
+    inner.check(1)
 }
 
 /// `bpf_map_meta_equal`: an inner map must match the template (type, sizes, flags, and

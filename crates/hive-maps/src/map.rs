@@ -320,7 +320,11 @@ impl Map {
     // ---- program side -------------------------------------------------------------------
 
     /// `bpf_map_lookup_elem` from a program: the value's stable address, or `None`. Per-CPU
-    /// maps give the executor's slot; LRU maps mark the element referenced.
+    /// maps give the executor's slot; LRU maps mark the element referenced. Map-in-map
+    /// lookups go through [`lookup_inner_map`](Self::lookup_inner_map) instead.
+    ///
+    /// The value is a run of `AtomicU64` words ([`ValueRef::words`]); an engine that checks
+    /// accesses can register exactly those words as the region the pointer may reach.
     pub fn prog_lookup<'a>(&'a self, exec: &Executor, key: &[u8]) -> Option<ValueRef<'a>> {
         if key.len() != self.spec.key_size as usize || exec.cpu() >= self.executors {
             return None;
