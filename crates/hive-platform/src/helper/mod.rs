@@ -3,7 +3,7 @@
 //! Every helper id the kernel knows has a name ([`HelperId::name`]) and at least one
 //! prototype. Some helpers have several prototypes, one per family of program types
 //! (`bpf_get_stackid` is `bpf_get_stackid_proto` for kprobes, `..._proto_tp` for tracepoints,
-//! `..._proto_raw_tp`, `..._proto_pe`; `bpf_perf_event_output` has seven). Each prototype is a
+//! `..._proto_raw_tp`, `..._proto_pe`; `bpf_perf_event_output` has six). Each prototype is a
 //! `const` named after the kernel symbol, and [`crate::prog`] says which one a program type
 //! gets. [`proto`] returns the *default* prototype of an id (the first listed), which is the
 //! one to show in documentation or when no program type is known.
