@@ -5,7 +5,7 @@
 //! its own frame layout (no recursion, bounded depth, `r10` never written), so that a program
 //! breaking them is refused with a [`JitError`] instead of corrupting the run.
 
-use hive_isa::{AtomicOp, CallTarget, Code, Insn, MAX_CALL_FRAMES, Pseudo, Reg};
+use hive_isa::{AtomicOp, CallTarget, Code, Insn, LayoutError, MAX_CALL_FRAMES, Pseudo, Reg};
 
 use crate::error::JitError;
 use crate::regmap::CALLEE_SAVED;
@@ -25,6 +25,9 @@ pub(crate) struct Subprog {
     pub packet: bool,
     /// Indices of the subprograms it calls.
     pub callees: Vec<usize>,
+    /// Its last instruction can fall through (only allowed for the last subprogram, where
+    /// reaching the end is the interpreter's "fell off the end" fault).
+    pub falls_off: bool,
 }
 
 /// The subprogram index of the function starting at `slot`.
@@ -41,8 +44,14 @@ fn writes(insn: &Insn) -> Option<Reg> {
 }
 
 /// Splits `code` into subprograms and checks what the JIT relies on.
+///
+/// The layout rules are the kernel's (`Code::check_layout`) but for one: the program's very
+/// last instruction may fall through, as in test_bpf's unverified programs with dead code at
+/// the end; the JIT then emits the interpreter's "fell off the end" fault there.
 pub(crate) fn analyze(code: &Code) -> Result<Vec<Subprog>, JitError> {
-    code.check_layout()?;
+    if code.is_empty() {
+        return Err(LayoutError::Empty.into());
+    }
     let starts = code.subprogram_starts();
     let mut subs: Vec<Subprog> = starts
         .iter()
@@ -54,12 +63,26 @@ pub(crate) fn analyze(code: &Code) -> Result<Vec<Subprog>, JitError> {
             may_goto: false,
             packet: false,
             callees: Vec::new(),
+            falls_off: false,
         })
         .collect();
     for k in 0..subs.len() {
         let (start, end) = (subs[k].start, subs[k].end);
+        let last = (start..end).rev().find(|&pc| code.get(pc).is_some()).unwrap_or(start);
+        if !matches!(code.get(last), Some(Insn::Exit | Insn::Ja { .. })) {
+            if k + 1 != subs.len() {
+                return Err(LayoutError::LastNotExit { pc: last }.into());
+            }
+            subs[k].falls_off = true;
+        }
         for pc in start..end {
             let Some(insn) = code.get(pc) else { continue };
+            if let (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. }, Some(delta)) = (insn, insn.branch_delta()) {
+                let to = pc as i64 + 1 + delta;
+                if to < start as i64 || to >= end as i64 {
+                    return Err(LayoutError::JumpOutOfSubprogram { from: pc, to }.into());
+                }
+            }
             if let Some(w) = writes(insn) {
                 if w == Reg::R10 {
                     return Err(JitError::FramePointerWrite { pc });

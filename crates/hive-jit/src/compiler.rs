@@ -75,6 +75,9 @@ impl<'a> Compiler<'a> {
             self.ops.dynamic_label(label);
             self.insn(pc, insn)?;
         }
+        if sub.falls_off {
+            emit::call::fell_off_end(self);
+        }
         emit::call::epilogue(self, k);
         Ok(())
     }

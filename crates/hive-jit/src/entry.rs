@@ -42,6 +42,9 @@ pub(crate) struct Ret {
 type CallFn = extern "sysv64" fn(u64, u64, u64, u64, u64, *mut Env) -> Ret;
 /// The packet routine: context, offset, size in bytes, pc, unused, environment.
 type PacketFn = extern "sysv64" fn(u64, u64, u64, u64, u64, *mut Env) -> Ret;
+/// Records a fault raised by compiled code itself: `(pc, unused..., environment)`; always
+/// returns the unwind status.
+type TrapFn = extern "sysv64" fn(u64, u64, u64, u64, u64, *mut Env) -> Ret;
 /// The entry stub.
 type EntryFn = unsafe extern "sysv64" fn(*mut Env) -> u64;
 
@@ -58,6 +61,8 @@ pub(crate) struct Env {
     pub callx: CallFn,
     /// [`PacketFn`] for `LD_ABS`/`LD_IND`.
     pub packet: PacketFn,
+    /// [`TrapFn`]: reaching the end of the program.
+    pub trap: TrapFn,
     /// Written before each call: `pc << 32 | imm` (helper id or kfunc BTF id).
     pub call: u64,
     /// Written before `callx`: the register's value.
@@ -170,6 +175,12 @@ extern "sysv64" fn load_packet(ctx: u64, offset: u64, size: u64, pc: u64, _: u64
     }
 }
 
+extern "sysv64" fn fell_off_end(pc: u64, _: u64, _: u64, _: u64, _: u64, env_ptr: *mut Env) -> Ret {
+    // SAFETY: compiled code passes the run's environment as the sixth argument.
+    let env = unsafe { env(env_ptr) };
+    env.fault(pc as usize, FaultKind::FellOffEnd)
+}
+
 /// Runs `prog` (see [`JitProgram::run`] for the contract).
 ///
 /// # Safety
@@ -195,6 +206,7 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
         kfunc: call_kfunc::<H>,
         callx: call_x::<H>,
         packet: load_packet,
+        trap: fell_off_end,
         call: 0,
         callx_value: 0,
         fp,

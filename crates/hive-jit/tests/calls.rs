@@ -166,8 +166,19 @@ fn unresolved_pseudos_and_frame_pointer_writes_are_refused() {
     assert_eq!(e, JitError::UnresolvedPseudo { pc: 0, pseudo: Pseudo::MapFd });
     let e = compile(&asm("r10 = 0\nr0 = 0\nexit"), &JitOptions::default()).unwrap_err();
     assert_eq!(e, JitError::FramePointerWrite { pc: 0 });
-    let e = compile(&asm("r0 = 0\nr0 += 1"), &JitOptions::default()).unwrap_err();
-    assert!(matches!(e, JitError::Layout(_)), "{e}");
+    let e = compile(&asm("r0 = 0\nif r0 == 0 goto +2\ncall f\nexit\nf:\nexit"), &JitOptions::default());
+    assert!(matches!(e, Err(JitError::Layout(hive_isa::LayoutError::JumpOutOfSubprogram { .. }))), "{e:?}");
     let o = JitOptions { callx: hive_interp::CallxMode::InsnIndex, ..JitOptions::default() };
     assert!(matches!(compile(&asm("r0 = 0\nexit"), &o), Err(JitError::Unsupported { .. })));
+}
+
+#[test]
+fn falling_off_the_end_is_the_interpreters_fault() {
+    let fault = run_both("r0 = 1\nif r0 == 1 goto +1\nexit\nr0 = 2").result.unwrap_err();
+    assert_eq!((fault.pc, fault.kind), (4, FaultKind::FellOffEnd));
+    // dead code at the end is fine when it is never reached
+    assert_eq!(run_both("r0 = 1\nexit\nr0 = 2").result, Ok(1));
+    // only the last subprogram may end without exit
+    let e = compile(&asm("call f\nr0 = 1\nf:\nr0 = 2\nexit"), &JitOptions::default()).unwrap_err();
+    assert!(matches!(e, JitError::Layout(hive_isa::LayoutError::LastNotExit { pc: 1 })), "{e}");
 }

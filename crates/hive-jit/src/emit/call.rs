@@ -33,6 +33,7 @@ const HELPER: i32 = offset_of!(Env, helper) as i32;
 const KFUNC: i32 = offset_of!(Env, kfunc) as i32;
 const CALLX: i32 = offset_of!(Env, callx) as i32;
 const PACKET: i32 = offset_of!(Env, packet) as i32;
+const TRAP: i32 = offset_of!(Env, trap) as i32;
 const CALL: i32 = offset_of!(Env, call) as i32;
 const CALLX_VALUE: i32 = offset_of!(Env, callx_value) as i32;
 const FP: i32 = offset_of!(Env, fp) as i32;
@@ -143,6 +144,18 @@ pub(crate) fn epilogue(c: &mut Compiler<'_>, k: usize) {
         let unwind = c.unwind;
         asm!(c.ops, ; =>packet_status ; cmp rdx, 1 ; je =>epilogue ; jmp =>unwind);
     }
+}
+
+/// Execution reached the end of the program without `exit`: the interpreter's
+/// `FellOffEnd` fault, reported at `pc` = the program's length.
+pub(crate) fn fell_off_end(c: &mut Compiler<'_>) {
+    let (env, unwind, len) = (c.frame.env_off, c.unwind, c.code.len() as i32);
+    asm!(c.ops,
+        ; mov Rq(AUX), [rsp + env]
+        ; mov edi, len
+        ; call QWORD [Rq(AUX) + TRAP]
+        ; jmp =>unwind
+    );
 }
 
 /// `exit`: jump to the epilogue, or fall into it from the subprogram's last slot.
