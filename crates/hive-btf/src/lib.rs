@@ -34,13 +34,13 @@
 //! ```
 //! use hive_btf::{Btf, BtfBuilder, TypeDef, MemberDef, TypeId};
 //!
-//! // Build `struct event { int pid; char comm[4]; }` ...
+//! // Build `struct event { int pid; char comm[8]; }` ...
 //! let mut b = BtfBuilder::new();
 //! let int = b.int("int", 4, true);
 //! let chr = b.add(TypeDef::Int { name: "char".into(), size: 1, encoding: 0, offset: 0, bits: 8 });
-//! let arr = b.array(chr, int, 4);
+//! let arr = b.array(chr, int, 8);
 //! let ev = b.add(TypeDef::Composite {
-//!     union: false, name: "event".into(), size: 8, kflag: false,
+//!     union: false, name: "event".into(), size: 12, kflag: false,
 //!     members: vec![
 //!         MemberDef { name: "pid".into(), ty: int, bit_offset: 0, bitfield_size: 0 },
 //!         MemberDef { name: "comm".into(), ty: arr, bit_offset: 32, bitfield_size: 0 },
@@ -50,11 +50,11 @@
 //!
 //! // ... read it back with the kernel's checks, and use it.
 //! let btf = Btf::parse_strict(&bytes).unwrap();
-//! assert_eq!(btf.resolve_size(ev).unwrap(), 8);
+//! assert_eq!(btf.resolve_size(ev).unwrap(), 12);
 //! assert_eq!(hive_btf::dump_raw(&btf).lines().next().unwrap(),
 //!            "[1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED");
-//! assert!(hive_btf::dump_c(&btf).contains("struct event {\n\tint pid;\n\tchar comm[4];\n};"));
-//! let value = [42, 0, 0, 0, b'b', b'a', b's', b'h'];
+//! assert!(hive_btf::dump_c(&btf).contains("struct event {\n\tint pid;\n\tchar comm[8];\n};"));
+//! let value = *b"\x2a\0\0\0bash\0\0\0\0";
 //! assert_eq!(hive_btf::format_value(&btf, ev, &value), r#"{"pid": 42, "comm": "bash"}"#);
 //! ```
 //!

@@ -68,7 +68,9 @@ impl<'a> Btf<'a> {
     /// Parse a base BTF, checking its structure (see the module docs). Never panics.
     ///
     /// ```
-    /// let bytes = hive_btf::BtfBuilder::new().int("int", 4, true).to_bytes();
+    /// let mut b = hive_btf::BtfBuilder::new();
+    /// b.int("int", 4, true);
+    /// let bytes = b.to_bytes();
     /// let btf = hive_btf::Btf::parse(&bytes).unwrap();
     /// assert_eq!(btf.type_by_id(hive_btf::TypeId(1)).unwrap().name(), "int");
     /// ```
