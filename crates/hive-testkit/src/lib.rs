@@ -28,6 +28,14 @@
 //! sites bound the number of paths the verifier explores. No pointer ever reaches `r0`..`r9`
 //! in the body: the context pointer lives in a stack slot the body never touches.
 //!
+//! The kernel is the oracle, but not an infallible one: where its verifier makes it compute
+//! something RFC 9669 does not allow, the generator keeps clear of the pattern with
+//! instructions that change no value, documented where they are emitted, and
+//! `tests/kernel_divergences.rs` pins each divergence on a minimal program (it notes and
+//! skips when the kernel computes the RFC result). So far: fetching atomics on slots the
+//! verifier knows, and 32-bit `cmpxchg` whose 64-bit use the verifier only sees on a pruned
+//! path (both found on Linux 6.18).
+//!
 //! ```
 //! use hive_testkit::{GenConfig, generate};
 //! let a = generate(7, &GenConfig::default());

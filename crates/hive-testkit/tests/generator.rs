@@ -114,3 +114,34 @@ fn programs_call_subprograms_and_loop() {
     }
     assert!(calls > 100 && loops > 20, "calls {calls}, loops {loops}");
 }
+
+/// Every fetching atomic is preceded by `lock ^= src` twice on the same location, which
+/// leaves the value alone but makes it unknown to the kernel verifier: a slot the verifier
+/// knows would expose a precision bug of Linux up to 6.18. Every 32-bit `cmpxchg` is followed
+/// by `r0 = r0`, so the verifier zero-extends it whatever it prunes (a Linux 6.18 bug). See
+/// `tests/kernel_divergences.rs`.
+#[test]
+fn atomics_keep_clear_of_kernel_bugs() {
+    let (mut fetches, mut cmpxchg32) = (0, 0);
+    for cfg in [GenConfig::default(), GenConfig::stress()] {
+        for seed in 0..300 {
+            let insns = generate(seed, &cfg).insns;
+            for (i, insn) in insns.iter().enumerate() {
+                let Insn::Atomic { size, op, dst, src, off } = *insn else { continue };
+                if !op.fetches() {
+                    continue;
+                }
+                fetches += 1;
+                let xor = Insn::Atomic { size, op: AtomicOp::Xor { fetch: false }, dst, src, off };
+                assert!(i >= 2 && insns[i - 2] == xor && insns[i - 1] == xor, "seed {seed}: {insn:?} at {i}");
+                if op == AtomicOp::Cmpxchg && size == Size::W {
+                    cmpxchg32 += 1;
+                    let r0 = hive_isa::Reg::R0;
+                    let mov = Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: r0, src: Source::Reg(r0) };
+                    assert_eq!(insns.get(i + 1), Some(&mov), "seed {seed}: {insn:?} at {i} not followed by r0 = r0");
+                }
+            }
+        }
+    }
+    assert!(fetches > 500 && cmpxchg32 > 30, "only {fetches} fetching atomics, {cmpxchg32} cmpxchg32");
+}

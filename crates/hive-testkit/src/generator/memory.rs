@@ -4,8 +4,17 @@
 //! Every access goes through `r10` with a constant offset inside the function's data area,
 //! which the prologue initialised in full, so every load reads initialised bytes. Offsets are
 //! naturally aligned: the verifier demands it for the stack, and atomics demand it everywhere.
+//!
+//! Two kernel verifier bugs, both about paths the verifier prunes, would make the kernel
+//! compute something RFC 9669 does not allow; the atomics keep clear of them with a few
+//! instructions that change no value (see [`forget_slot`], [`read_r0_as_64_bits`] and
+//! `tests/kernel_divergences.rs`):
+//!
+//! - every fetching atomic is preceded by `lock ^= src` twice on its location, so it never
+//!   fetches a value the verifier knows;
+//! - every 32-bit `cmpxchg` is followed by `r0 = r0`, so the verifier always zero-extends it.
 
-use hive_isa::{AtomicOp, Insn, Reg, Size, Source};
+use hive_isa::{AluOp, AtomicOp, Insn, Reg, Size, Source, Width};
 
 use super::{FnGen, alu};
 
@@ -84,6 +93,52 @@ pub(crate) fn atomic(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     } else {
         g.init_reg()
     };
+    if op.fetches() {
+        forget_slot(size, off, src, out);
+    }
     out.push(Insn::Atomic { size, op, dst: Reg::FP, src, off });
+    if op == AtomicOp::Cmpxchg && size == Size::W {
+        read_r0_as_64_bits(out);
+    }
     g.stats.atomics += 1;
+}
+
+/// `r0 = r0` (a 64-bit move, which changes nothing), right after every 32-bit `cmpxchg`.
+///
+/// Keeps clear of a kernel bug seen on Linux 6.18 (x86-64). A 32-bit `cmpxchg` zero-extends
+/// `r0` (RFC 9669), but x86-64's `lock cmpxchg` does not write `eax` when the comparison
+/// succeeds, so the verifier appends an explicit zero-extension, and only to the 32-bit
+/// definitions it saw read as 64 bits. A read on a path pruned at a checkpoint is not
+/// recorded (pruning used to copy read marks to the pruned path's parents, which marked the
+/// definition too; 6.18's reworked liveness does not): when every 64-bit read of that `r0`
+/// lies beyond a pruning point on the paths that run the `cmpxchg`, the JIT keeps the stale
+/// upper half. A 64-bit read immediately after the definition, in the same straight-line item
+/// and so never behind a pruning point, gets it marked on the first visit. A 64-bit move does
+/// not mask a missing zero-extension in Hive: it copies all 64 bits.
+/// `tests/kernel_divergences.rs` pins the minimal program.
+fn read_r0_as_64_bits(out: &mut Vec<Insn>) {
+    out.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R0, src: Source::Reg(Reg::R0) });
+}
+
+/// `lock *(size *)(r10 + off) ^= src` twice: the memory keeps its value, but the verifier
+/// no longer knows it (an atomic read-modify-write leaves the bytes `STACK_MISC`).
+///
+/// Emitted before every fetching atomic (`atomic_fetch_{add,or,and,xor}`, `xchg`, `cmpxchg`)
+/// to keep clear of a kernel verifier bug, present since fetching atomics appeared and still
+/// in the Linux 6.18.44 the differential harness found it on: `backtrack_insn()` treats a
+/// fetching atomic as a plain store, so when the register that received the fetched value
+/// must be precise (say, a later `if` on it has a known outcome), precision is not passed on
+/// to the stack slot it was read from. If that slot held a constant the verifier knew (a
+/// spilled scalar), a later path reaching a checkpoint with a *different* constant in the
+/// slot is pruned as equivalent, so the verifier never explores what that path's fetched
+/// value does: it takes a branch as always or never taken, removes the other side as dead
+/// code, and the kernel computes something RFC 9669 does not allow. Fixed upstream by
+/// 179ee84a8911 ("bpf: Fix incorrect pruning due to atomic fetch precision tracking");
+/// `tests/kernel_divergences.rs` pins the minimal program. With the slot unknown to the
+/// verifier, the fetched register is unknown too, nothing is learnt from the slot and no
+/// precision on it is ever needed; the interpreter still executes every fetch on real
+/// values, so nothing Hive computes escapes the comparison.
+fn forget_slot(size: Size, off: i16, src: Reg, out: &mut Vec<Insn>) {
+    let xor = Insn::Atomic { size, op: AtomicOp::Xor { fetch: false }, dst: Reg::FP, src, off };
+    out.extend([xor, xor]);
 }
