@@ -17,9 +17,11 @@
 //!   [`Observation`] (`r0` plus the buffer) shows every 64-bit result, whereas a packet
 //!   program's return value would show 32 bits. [`CtxLayout`] names each word for reports.
 //! - [`Engine`] is what an execution engine implements; [`KernelEngine`] (feature `kernel`,
-//!   on by default) is the host kernel. [`differential`] runs a range of seeds on two engines
-//!   and returns a [`Report`] with, for each mismatch, the seed, the program as hex slots (no
-//!   disassembler needed), the input and both observations, word by word.
+//!   on by default) is the host kernel, [`InterpEngine`] (feature `interp`) Hive's
+//!   interpreter and [`JitEngine`] (feature `jit`) Hive's x86-64 JIT. [`differential`] runs a
+//!   range of seeds on two engines and returns a [`Report`] with, for each mismatch, the seed,
+//!   the program as hex slots (no disassembler needed), the input and both observations, word
+//!   by word.
 //!
 //! How generated programs stay verifiable without evaluating them: the generator tracks only
 //! which registers the verifier considers initialised, which registers are live loop counters,
@@ -42,13 +44,16 @@
 //! assert_eq!(a, generate(7, &GenConfig::default()));
 //! assert_eq!(a.ctx_len(), a.layout.len());
 //! ```
-#![forbid(unsafe_code)]
+// `deny`, not `forbid`: `JitEngine` (feature `jit`) allows the one call into compiled code.
+#![deny(unsafe_code)]
 
 mod diff;
 mod engine;
 mod generator;
 #[cfg(feature = "interp")]
 mod interp;
+#[cfg(feature = "jit")]
+mod jit;
 #[cfg(feature = "kernel")]
 mod kernel;
 pub mod rng;
@@ -58,5 +63,7 @@ pub use engine::{Engine, FnEngine, Observation};
 pub use generator::{CtxLayout, GenConfig, GeneratedProgram, generate};
 #[cfg(feature = "interp")]
 pub use interp::InterpEngine;
+#[cfg(feature = "jit")]
+pub use jit::JitEngine;
 #[cfg(feature = "kernel")]
 pub use kernel::{KernelEngine, OracleError, observe, observe_with};
