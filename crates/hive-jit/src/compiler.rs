@@ -6,7 +6,7 @@
 //! resolve all targets in one go. That trades a few bytes per branch for compile time.
 
 use dynasmrt::x64::X64Relocation;
-use dynasmrt::{DynamicLabel, DynasmLabelApi, VecAssembler};
+use dynasmrt::{AssemblyOffset, DynamicLabel, DynasmApi, VecAssembler};
 use hive_isa::{CallTarget, Code, Insn};
 
 use crate::analysis::Subprog;
@@ -22,7 +22,10 @@ macro_rules! asm {
     ($ops:expr, $($t:tt)*) => {{
         #[allow(unused_imports)]
         use dynasmrt::{DynasmApi as _, DynasmLabelApi as _};
-        dynasmrt::dynasm!($ops ; .arch x64 $($t)*)
+        // dynasm converts dynamic register numbers with `.into()`, already `u8` here.
+        #[allow(clippy::useless_conversion)]
+        let emitted = dynasmrt::dynasm!($ops ; .arch x64 $($t)*);
+        emitted
     }};
 }
 pub(crate) use asm;
@@ -44,8 +47,10 @@ pub(crate) struct Compiler<'a> {
     pub code: &'a Code,
     pub subs: &'a [Subprog],
     pub options: &'a JitOptions,
-    /// Per slot: the start of the instruction's code.
-    pub labels: Vec<DynamicLabel>,
+    /// Per slot: the offset of the instruction's code once emitted (`u32::MAX` before).
+    offsets: Vec<u32>,
+    /// Per slot: its label, created on the first jump to it.
+    labels: Vec<Option<DynamicLabel>>,
     /// Per subprogram: its prologue, the target of calls.
     pub entries: Vec<DynamicLabel>,
     /// Shared stub: unwind to the entry frame (`rsp = rdx`) and return `rax`.
@@ -57,13 +62,13 @@ pub(crate) struct Compiler<'a> {
 impl<'a> Compiler<'a> {
     fn new(code: &'a Code, subs: &'a [Subprog], options: &'a JitOptions) -> Self {
         // About 12 bytes of x86 per BPF instruction on average; reserve generously.
-        let mut ops = Asm::new_with_capacity(0, code.len() * 16 + 512, 0, 0, code.len() + subs.len() + 8, 0, code.len());
-        let labels = (0..code.len()).map(|_| ops.new_dynamic_label()).collect();
+        let mut ops = Asm::new_with_capacity(0, code.len() * 16 + 512, 0, 0, code.len() / 2 + subs.len() + 8, 0, code.len());
         let entries = (0..subs.len()).map(|_| ops.new_dynamic_label()).collect();
         let unwind = ops.new_dynamic_label();
         let placeholder = ops.new_dynamic_label();
         let frame = Frame { env_off: 0, epilogue: placeholder, packet_status: placeholder };
-        Compiler { ops, code, subs, options, labels, entries, unwind, frame }
+        let (offsets, labels) = (vec![u32::MAX; code.len()], vec![None; code.len()]);
+        Compiler { ops, code, subs, options, offsets, labels, entries, unwind, frame }
     }
 
     fn subprogram(&mut self, k: usize) -> Result<(), JitError> {
@@ -71,8 +76,11 @@ impl<'a> Compiler<'a> {
         emit::call::prologue(self, k);
         for pc in sub.start..sub.end {
             let Some(insn) = self.code.get(pc) else { continue };
-            let label = self.labels[pc];
-            self.ops.dynamic_label(label);
+            let here = self.ops.offset();
+            self.offsets[pc] = here.0 as u32;
+            if let Some(label) = self.labels[pc] {
+                self.define(label, here);
+            }
             self.insn(pc, insn)?;
         }
         if sub.falls_off {
@@ -105,9 +113,25 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
-    /// The label of the instruction at `pc + 1 + delta`.
-    pub fn target(&self, pc: usize, delta: i64) -> DynamicLabel {
-        self.labels[(pc as i64 + 1 + delta) as usize]
+    /// The label of the instruction at `pc + 1 + delta`. Labels exist only for jump targets:
+    /// made on the first jump to a slot, and defined at once for a slot already emitted (a
+    /// backward jump) or when the slot is reached (a forward one).
+    pub fn target(&mut self, pc: usize, delta: i64) -> DynamicLabel {
+        let t = (pc as i64 + 1 + delta) as usize;
+        if let Some(label) = self.labels[t] {
+            return label;
+        }
+        let label = self.ops.new_dynamic_label();
+        self.labels[t] = Some(label);
+        if self.offsets[t] != u32::MAX {
+            self.define(label, AssemblyOffset(self.offsets[t] as usize));
+        }
+        label
+    }
+
+    fn define(&mut self, label: DynamicLabel, at: AssemblyOffset) {
+        // A fresh label is defined once, so this cannot fail.
+        let _ = self.ops.labels_mut().define_dynamic(label, at);
     }
 }
 

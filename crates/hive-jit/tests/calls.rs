@@ -39,7 +39,8 @@ fn eight_frames_keep_callee_saved_registers_and_get_fresh_frames() {
         if k < 7 {
             r0 *= 3;
         }
-        r0 += 512 * k + 0 + 2 * k + 512 * k;
+        // r6 = 512k (frame distance), r7 = 0 (fresh frame), r8 = r9 = k, then r7 = 512k
+        r0 += 512 * k + 2 * k + 512 * k;
     }
     assert_eq!(word(4), r0);
 }
@@ -54,7 +55,7 @@ fn nine_frames_are_refused() {
 
 fn helpers() -> HelperTable {
     let mut t = HelperTable::new();
-    t.add_helper(1, |a, _| Ok(Flow::Return(a[0].wrapping_mul(31) ^ a[1] ^ a[2] << 1 ^ a[3] << 2 ^ a[4] << 3)));
+    t.add_helper(1, |a, _| Ok(Flow::Return(a[0].wrapping_mul(31) ^ a[1] ^ (a[2] << 1) ^ (a[3] << 2) ^ (a[4] << 3))));
     t.add_helper(2, |a, _| Ok(Flow::Exit(a[0])));
     t.add_helper(3, |_, _| Err(HelperError::Failed("no".into())));
     t.add_helper(4, |_, _| panic!("helper 4 panics"));
@@ -75,7 +76,7 @@ fn run_both(src: &str) -> Seen {
 #[test]
 fn helper_arguments_and_result() {
     let s = run_both("r1 = 3\nr2 = 5\nr3 = 7\nr4 = 11\nr5 = 13\ncall 1\nr0 += 1\nexit");
-    assert_eq!(s.result, Ok((3u64 * 31 ^ 5 ^ 7 << 1 ^ 11 << 2 ^ 13 << 3) + 1));
+    assert_eq!(s.result, Ok(((3u64 * 31) ^ 5 ^ (7 << 1) ^ (11 << 2) ^ (13 << 3)) + 1));
 }
 
 #[test]
@@ -130,7 +131,7 @@ fn helper_panics_propagate_and_leave_the_program_usable() {
 #[test]
 fn callx_and_kfuncs() {
     assert_eq!(run_both("r1 = 8\nr2 = 2\ncallx r2\nexit").result, Ok(8));
-    assert_eq!(run_both("r1 = 3\nr2 = 0\nr5 = 1\ncallx r5\nr0 += 1\nexit").result, Ok((3u64 * 31 ^ 1 << 3) + 1));
+    assert_eq!(run_both("r1 = 3\nr2 = 0\nr5 = 1\ncallx r5\nr0 += 1\nexit").result, Ok(((3u64 * 31) ^ (1 << 3)) + 1));
     let fault = run_both("r3 = 1\nr3 <<= 32\ncallx r3\nexit").result.unwrap_err();
     assert!(matches!(fault.kind, FaultKind::BadCallxTarget { value: 0x1_0000_0000, .. }), "{fault}");
     assert_eq!(run_both("r1 = 5\ncall kfunc[id:77]\nexit").result, Ok(1005));

@@ -193,6 +193,12 @@ fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
     }
     // Divisor in r11; save rax and rdx (BPF r0 and r3) in r10 and r9; dividend in rax.
     let checks = matches!(src, Source::Reg(_));
+    let (zero, minus_one, done) = if checks {
+        (c.ops.new_dynamic_label(), c.ops.new_dynamic_label(), c.ops.new_dynamic_label())
+    } else {
+        let unused = c.unwind;
+        (unused, unused, unused)
+    };
     asm!(c.ops, ; mov Rq(TMP2), rax ; mov Rq(AUX), rdx);
     if w64 {
         asm!(c.ops, ; mov rax, Rq(d));
@@ -201,15 +207,15 @@ fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
     }
     if checks {
         if w64 {
-            asm!(c.ops, ; test Rq(TMP), Rq(TMP) ; jz >zero);
+            asm!(c.ops, ; test Rq(TMP), Rq(TMP) ; jz =>zero);
         } else {
-            asm!(c.ops, ; test Rd(TMP), Rd(TMP) ; jz >zero);
+            asm!(c.ops, ; test Rd(TMP), Rd(TMP) ; jz =>zero);
         }
         if signed {
             if w64 {
-                asm!(c.ops, ; cmp Rq(TMP), -1 ; je >minus_one);
+                asm!(c.ops, ; cmp Rq(TMP), -1 ; je =>minus_one);
             } else {
-                asm!(c.ops, ; cmp Rd(TMP), -1 ; je >minus_one);
+                asm!(c.ops, ; cmp Rd(TMP), -1 ; je =>minus_one);
             }
         }
     }
@@ -226,21 +232,21 @@ fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
         (false, false) => asm!(c.ops, ; mov Rd(TMP), edx),
     }
     if checks {
-        asm!(c.ops, ; jmp >done ; zero:);
+        asm!(c.ops, ; jmp =>done ; =>zero);
         match (quotient, w64) {
             (true, _) => asm!(c.ops, ; xor Rd(TMP), Rd(TMP)),
             (false, true) => asm!(c.ops, ; mov Rq(TMP), rax),
             (false, false) => asm!(c.ops, ; mov Rd(TMP), eax),
         }
         if signed {
-            asm!(c.ops, ; jmp >done ; minus_one:);
+            asm!(c.ops, ; jmp =>done ; =>minus_one);
             match (quotient, w64) {
                 (true, true) => asm!(c.ops, ; mov Rq(TMP), rax ; neg Rq(TMP)),
                 (true, false) => asm!(c.ops, ; mov Rd(TMP), eax ; neg Rd(TMP)),
                 (false, _) => asm!(c.ops, ; xor Rd(TMP), Rd(TMP)),
             }
         }
-        asm!(c.ops, ; done:);
+        asm!(c.ops, ; =>done);
     }
     if d != x86::RAX {
         asm!(c.ops, ; mov rax, Rq(TMP2));

@@ -103,17 +103,18 @@ pub(crate) fn prologue(c: &mut Compiler<'_>, k: usize) {
         asm!(c.ops, ; sub rsp, pad);
     }
     if k != 0 && c.options.zero_frames {
+        let zero = c.ops.new_dynamic_label();
         // A fresh frame starts zeroed, as in the interpreter: 512 bytes at rbp - 512.
         asm!(c.ops,
             ; pxor xmm0, xmm0
             ; mov Rq(TMP), -FRAME
-            ; zero:
+            ; =>zero
             ; movdqu [rbp + Rq(TMP)], xmm0
             ; movdqu [rbp + Rq(TMP) + 16], xmm0
             ; movdqu [rbp + Rq(TMP) + 32], xmm0
             ; movdqu [rbp + Rq(TMP) + 48], xmm0
             ; add Rq(TMP), 64
-            ; jnz <zero
+            ; jnz =>zero
         );
     }
     let epilogue = c.ops.new_dynamic_label();

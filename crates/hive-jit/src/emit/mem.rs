@@ -107,23 +107,24 @@ pub(crate) fn atomic(
 /// when it is `rax`), r11 = the new value.
 fn fetch_loop(c: &mut Compiler<'_>, w64: bool, op: AtomicOp, b: u8, o: i32, s: u8) {
     let operand = if s == x86::RAX { TMP2 } else { s };
+    let retry = c.ops.new_dynamic_label();
     asm!(c.ops, ; lea Rq(AUX), [Rq(b) + o] ; mov Rq(TMP2), rax);
     if w64 {
-        asm!(c.ops, ; mov rax, QWORD [Rq(AUX)] ; retry: ; mov Rq(TMP), rax);
+        asm!(c.ops, ; mov rax, QWORD [Rq(AUX)] ; =>retry ; mov Rq(TMP), rax);
         match op {
             AtomicOp::Or { .. } => asm!(c.ops, ; or Rq(TMP), Rq(operand)),
             AtomicOp::And { .. } => asm!(c.ops, ; and Rq(TMP), Rq(operand)),
             _ => asm!(c.ops, ; xor Rq(TMP), Rq(operand)),
         }
-        asm!(c.ops, ; lock cmpxchg QWORD [Rq(AUX)], Rq(TMP) ; jnz <retry ; mov Rq(s), rax);
+        asm!(c.ops, ; lock cmpxchg QWORD [Rq(AUX)], Rq(TMP) ; jnz =>retry ; mov Rq(s), rax);
     } else {
-        asm!(c.ops, ; mov eax, DWORD [Rq(AUX)] ; retry: ; mov Rd(TMP), eax);
+        asm!(c.ops, ; mov eax, DWORD [Rq(AUX)] ; =>retry ; mov Rd(TMP), eax);
         match op {
             AtomicOp::Or { .. } => asm!(c.ops, ; or Rd(TMP), Rd(operand)),
             AtomicOp::And { .. } => asm!(c.ops, ; and Rd(TMP), Rd(operand)),
             _ => asm!(c.ops, ; xor Rd(TMP), Rd(operand)),
         }
-        asm!(c.ops, ; lock cmpxchg DWORD [Rq(AUX)], Rd(TMP) ; jnz <retry ; mov Rd(s), eax);
+        asm!(c.ops, ; lock cmpxchg DWORD [Rq(AUX)], Rd(TMP) ; jnz =>retry ; mov Rd(s), eax);
     }
     if s != x86::RAX {
         asm!(c.ops, ; mov rax, Rq(TMP2));
