@@ -86,7 +86,7 @@ impl<'a> Packet<'a> {
 
     /// Reads `size` bytes (1, 2 or 4) at offset `k` in network byte order, or `None` when the
     /// kernel helper would fail.
-    pub(crate) fn load(&self, mem: &Memory<'_>, k: i32, size: Size) -> Result<Option<u32>, AccessError> {
+    pub fn load(&self, mem: &Memory<'_>, k: i32, size: Size) -> Result<Option<u32>, AccessError> {
         let n = size.bytes().min(4);
         let mut buf = [0u8; 4];
         let out = &mut buf[4 - n..];
@@ -113,4 +113,18 @@ impl<'a> Packet<'a> {
         }
         Ok(Some(u32::from_be_bytes(buf)))
     }
+}
+
+/// One `LD_ABS`/`LD_IND` as every engine performs it: `ctx` is `r6`, `offset` the computed
+/// `imm` or `src + imm`. `Ok(None)` when the kernel's helper would fail (the program then
+/// returns 0 from the current function); `Err` for a packet that was never declared, an `r6`
+/// that is not its context, or memory outside the regions.
+pub fn ld_packet(mem: &Memory<'_>, ctx: u64, offset: u64, size: Size) -> Result<Option<u32>, crate::FaultKind> {
+    let Some(packet) = mem.packet() else {
+        return Err(crate::FaultKind::NoPacket);
+    };
+    if packet.ctx.is_some_and(|c| c != ctx) {
+        return Err(crate::FaultKind::PacketContext { r6: ctx });
+    }
+    packet.load(mem, offset as u32 as i32, size).map_err(crate::FaultKind::Memory)
 }

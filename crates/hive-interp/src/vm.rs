@@ -333,18 +333,15 @@ impl Vm {
                     }
                 },
                 Insn::LoadPacket { mode, size, src, imm } => {
-                    let Some(&packet) = mem.packet() else {
-                        fail!(FaultKind::NoPacket);
-                    };
                     let ctx = rd!(Reg::R6);
-                    if packet.ctx.is_some_and(|c| c != ctx) {
-                        fail!(FaultKind::PacketContext { r6: ctx });
-                    }
                     let offset = match mode {
                         PacketMode::Abs => imm as i64 as u64,
                         PacketMode::Ind => rd!(src).wrapping_add(imm as i64 as u64),
                     };
-                    let loaded = mem_try!(packet.load(mem, offset as u32 as i32, size));
+                    let loaded = match crate::packet::ld_packet(mem, ctx, offset, size) {
+                        Ok(v) => v,
+                        Err(kind) => fail!(kind),
+                    };
                     regs[0] = loaded.map_or(0, u64::from);
                     regs[1] = ctx;
                     regs[2] = offset;

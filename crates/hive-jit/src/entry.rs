@@ -25,7 +25,6 @@ use hive_interp::{Flow, HelperError, Helpers, Memory};
 use hive_interp::{Fault, FaultKind};
 use hive_isa::{CallTarget, Code, Insn, STACK_SIZE, Size};
 
-use crate::packet;
 use crate::program::JitProgram;
 
 /// What a trampoline returns, in `rax:rdx` (a System V two-integer struct).
@@ -168,7 +167,7 @@ extern "sysv64" fn load_packet(ctx: u64, offset: u64, size: u64, pc: u64, _: u64
         2 => Size::H,
         _ => Size::W,
     };
-    match packet::load(mem, ctx, offset, size) {
+    match hive_interp::packet::ld_packet(mem, ctx, offset, size) {
         Ok(Some(v)) => Ret { value: v as u64, status: 0 },
         Ok(None) => Ret { value: 0, status: 1 },
         Err(kind) => env.fault(pc, kind),

@@ -135,7 +135,6 @@ mod compiler;
 mod emit;
 mod entry;
 mod error;
-mod packet;
 mod program;
 mod regmap;
 
