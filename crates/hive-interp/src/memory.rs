@@ -147,6 +147,13 @@ impl<'a> Memory<'a> {
         self.stack_base + top as u64
     }
 
+    /// Makes frames `0..=depth` the live ones (the ones helpers may touch), clearing nothing.
+    /// An engine that moves between frames itself, like the JIT, calls this before a helper
+    /// runs so that pointers into the calling subprogram's frame are accepted.
+    pub fn set_live_depth(&mut self, depth: usize) {
+        self.leave_frame(depth.min(hive_isa::MAX_CALL_FRAMES - 1));
+    }
+
     /// Makes frame `depth` the deepest live frame again after a return.
     pub(crate) fn leave_frame(&mut self, depth: usize) {
         self.live = STACK_BYTES - (depth + 1) * STACK_SIZE;

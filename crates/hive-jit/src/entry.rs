@@ -68,6 +68,8 @@ pub(crate) struct Env {
     pub callx_value: u64,
     /// Frame 0's `r10`.
     pub fp: u64,
+    /// Written before each trampoline call: the calling frame's `r10`.
+    pub call_fp: u64,
     /// `r1`-`r5` on entry.
     pub args: [u64; 5],
     // Only Rust reads what follows.
@@ -102,6 +104,8 @@ impl Env {
         // it holds for the whole run and does not use while compiled code runs; compiled code
         // is suspended inside this call, so these are the only live references.
         let (helpers, mem) = unsafe { (&mut **(self.helpers as *mut &mut H), &mut *(self.mem as *mut Memory<'_>)) };
+        // Helpers may touch the frames of every active call, the caller's included.
+        mem.set_live_depth((self.fp.wrapping_sub(self.call_fp) / STACK_SIZE as u64) as usize);
         match catch_unwind(AssertUnwindSafe(|| call(helpers, mem))) {
             Ok(Ok(Flow::Return(value))) => Ret { value, status: 0 },
             Ok(Ok(Flow::Exit(value))) => Ret { value, status: self.saved_rsp },
@@ -209,6 +213,7 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
         call: 0,
         callx_value: 0,
         fp,
+        call_fp: fp,
         args,
         mem: mem as *mut Memory<'_> as *mut (),
         helpers: &mut helpers as *mut &mut H as *mut (),

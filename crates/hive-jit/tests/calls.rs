@@ -111,8 +111,6 @@ fn helpers_reach_the_stack_and_regions() {
 }
 
 #[test]
-#[ignore = "hive_interp::Memory keeps only frame 0 live for helpers unless its crate-private \
-            enter_frame/leave_frame are called; the JIT cannot declare its deeper frames yet"]
 fn helpers_reach_callee_frames() {
     run_both("call f\nexit\nf:\n*(u64 *)(r10 - 8) = 5\nr1 = r10\nr1 += -8\nr2 = 3\ncall 5\nexit");
 }

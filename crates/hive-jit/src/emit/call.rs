@@ -37,6 +37,7 @@ const TRAP: i32 = offset_of!(Env, trap) as i32;
 const CALL: i32 = offset_of!(Env, call) as i32;
 const CALLX_VALUE: i32 = offset_of!(Env, callx_value) as i32;
 const FP: i32 = offset_of!(Env, fp) as i32;
+const CALL_FP: i32 = offset_of!(Env, call_fp) as i32;
 const ARGS: i32 = offset_of!(Env, args) as i32;
 const FRAME: i32 = STACK_SIZE as i32;
 
@@ -197,6 +198,7 @@ fn through_env(c: &mut Compiler<'_>, pc: usize, imm: u32, slot: i32) {
         ; mov Rq(AUX), [rsp + env]
         ; mov Rq(TMP), QWORD word
         ; mov [Rq(AUX) + CALL], Rq(TMP)
+        ; mov [Rq(AUX) + CALL_FP], rbp
         ; call QWORD [Rq(AUX) + slot]
         ; test rdx, rdx
         ; jnz =>unwind
