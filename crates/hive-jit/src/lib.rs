@@ -101,14 +101,13 @@
 //! the interpreter reports; a panic is caught in the trampoline and resumed after compiled
 //! code has returned, so Rust unwinding never crosses JIT frames.
 //!
-//! `LD_ABS`/`LD_IND` call a Rust routine with `r6`, the offset and the size; it reads the
-//! packet declared in the `Memory` exactly as the interpreter does. Status 1 means the load
+//! `LD_ABS`/`LD_IND` call the interpreter's own routine ([`hive_interp::packet::ld_packet`])
+//! with `r6`, the offset and the size. Status 1 means the load
 //! failed: the current function returns 0, as in the kernel's rewrite and the interpreter.
 //!
-//! Known gap: a helper called from a bpf-to-bpf callee cannot reach that callee's stack frame
-//! through the `Memory` (the interpreter marks deeper frames live with crate-private calls the
-//! JIT cannot make), so such a helper call fails with the interpreter's memory fault; helpers
-//! called from the main program reach its frame and every region.
+//! Before each trampoline call compiled code stores the calling frame's `r10`; the trampoline
+//! marks that frame and its callers live in the `Memory` ([`hive_interp::Memory::set_live_depth`]),
+//! so a helper called from a subprogram may take pointers into the subprogram's stack.
 //!
 //! ## What is refused
 //!
