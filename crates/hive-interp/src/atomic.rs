@@ -1,7 +1,8 @@
 //! Read-modify-write atomics (`BPF_ATOMIC`), as `kernel/bpf/core.c` performs them.
 //!
-//! A run owns its memory exclusively (regions are borrowed `&mut`), so a plain read, compute
-//! and write is indivisible for anything that can observe it. Every read-modify-write needs
+//! A run owns its byte regions exclusively (they are borrowed `&mut`), so a plain read,
+//! compute and write is indivisible for anything that can observe it. Word regions (map
+//! values shared with other threads) use real atomic instructions instead (`words::rmw`). Every read-modify-write needs
 //! write permission, even a `cmpxchg` that ends up storing nothing, as on real hardware.
 //!
 //! 32-bit forms operate on the low half of the operand; when they fetch, the old value is
@@ -23,28 +24,20 @@ pub(crate) fn rmw(
     val: u64,
     expected: u64,
 ) -> Result<u64, AccessError> {
-    let slot = mem.slice_mut(addr, size.bytes())?;
+    let slot = match mem.slice_mut(addr, size.bytes()) {
+        Ok(slot) => slot,
+        // Shared atomic words (map values): real atomics, see `words`.
+        Err(AccessError::Words { .. }) => return mem.rmw_words(addr, size.bytes(), op, val, expected),
+        Err(e) => return Err(e),
+    };
     let mut buf = [0u8; 8];
     let n = slot.len().min(8);
     buf[..n].copy_from_slice(&slot[..n]);
     let old = u64::from_le_bytes(buf);
     let mask = if n == 8 { u64::MAX } else { (1u64 << (8 * n)) - 1 };
-    let new = match op {
-        AtomicOp::Add { .. } => old.wrapping_add(val),
-        AtomicOp::Or { .. } => old | val,
-        AtomicOp::And { .. } => old & val,
-        AtomicOp::Xor { .. } => old ^ val,
-        AtomicOp::Xchg => val,
-        AtomicOp::Cmpxchg => {
-            if old & mask == expected & mask {
-                val
-            } else {
-                old
-            }
-        }
-        // Not read-modify-write: the interpreter handles these as a plain load and store.
-        AtomicOp::LoadAcquire | AtomicOp::StoreRelease => old,
-    };
+    // LoadAcquire/StoreRelease are not read-modify-write: the interpreter handles them as a
+    // plain load and store, and `apply` leaves the value alone.
+    let new = crate::words::apply(op, old, val, expected, mask);
     slot[..n].copy_from_slice(&new.to_le_bytes()[..n]);
     Ok(old & mask)
 }

@@ -46,13 +46,25 @@ pub enum AccessError {
         /// Bytes accessed.
         size: usize,
     },
+    /// The bytes lie in a region of atomic words, which cannot be borrowed as a byte slice
+    /// ([`crate::Memory::read`], [`crate::Memory::slice_mut`]); copy them with
+    /// [`crate::Memory::read_into`] and [`crate::Memory::write`] instead.
+    #[error("{size} bytes at {addr:#x} are in a word region and cannot be borrowed as bytes")]
+    Words {
+        /// First byte.
+        addr: u64,
+        /// Bytes accessed.
+        size: usize,
+    },
 }
 
 impl AccessError {
     /// The first byte of the refused access.
     pub fn addr(&self) -> u64 {
         match *self {
-            AccessError::Unmapped { addr, .. } | AccessError::ReadOnly { addr, .. } => addr,
+            AccessError::Unmapped { addr, .. } | AccessError::ReadOnly { addr, .. } | AccessError::Words { addr, .. } => {
+                addr
+            }
         }
     }
 }
@@ -128,6 +140,15 @@ pub enum FaultKind {
     /// Strict mode: an instruction writes the read-only frame pointer.
     #[error("frame pointer is read only")]
     FramePointerWrite,
+    /// A helper asked for a tail call ([`crate::Flow::TailCall`]) in a run that cannot
+    /// perform one: [`crate::Vm::run`] (use [`crate::Vm::run_outcome`]), or from inside a
+    /// bpf-to-bpf call or callback, which this interpreter does not support.
+    #[error("tail call not possible here ({0})")]
+    TailCall(&'static str),
+    /// The engine does not implement what a helper asked for (the JIT and
+    /// [`crate::Flow::Call`] or [`crate::Flow::TailCall`]).
+    #[error("not supported by this engine: {0}")]
+    Unsupported(&'static str),
 }
 
 /// An abnormal end of a run: where and why.

@@ -14,6 +14,21 @@ pub enum Flow {
     Return(u64),
     /// End the whole program now, returning this value ("unwind").
     Exit(u64),
+    /// Call the subprogram whose first instruction is slot `target` (what `lddw rX, func`
+    /// loads: a callback such as `bpf_loop`'s) with `args` in `r1`-`r5`, in a new frame, and
+    /// when it returns hand its `r0` to [`Helpers::resume`], whose answer decides what
+    /// happens next (another call, or a return to the program). The helper's state between
+    /// calls is its own.
+    Call {
+        /// Slot index of the subprogram.
+        target: u64,
+        /// `r1`-`r5` for the callee.
+        args: [u64; 5],
+    },
+    /// Replace the running program (`bpf_tail_call`): the run ends at once with
+    /// [`crate::Outcome::TailCall`] carrying this token, and the embedder runs the target.
+    /// Only [`crate::Vm::run_outcome`] accepts it, and only from the main program's frame.
+    TailCall(u64),
 }
 
 /// Why a helper or kfunc call failed; the run ends with a [`crate::FaultKind::Helper`].
@@ -48,6 +63,13 @@ pub trait Helpers {
     ) -> Result<Flow, HelperError> {
         let _ = (btf_id, module, args, mem);
         Err(HelperError::Unknown)
+    }
+
+    /// A callback requested with [`Flow::Call`] returned `ret`; says what to do next. Called
+    /// once per finished callback, innermost first when callbacks nest. The default refuses.
+    fn resume(&mut self, ret: u64, mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
+        let _ = (ret, mem);
+        Err(HelperError::Failed("no callback is pending".into()))
     }
 }
 

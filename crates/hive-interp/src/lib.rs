@@ -54,6 +54,15 @@
 //! - **Helpers** (`call N`) and **kfuncs** (`call kfunc`) go through the embedder's
 //!   [`Helpers`]; a helper may end the whole program ([`Flow::Exit`]), which is how the
 //!   bpf_conformance "unwind" helper 5 works ([`HelperTable::conformance`]).
+//! - **Callbacks.** A helper such as `bpf_loop` calls a subprogram of the program by
+//!   answering [`Flow::Call`]: the interpreter runs it in a new frame, exactly like a
+//!   bpf-to-bpf call, and hands its `r0` to [`Helpers::resume`], which answers again (another
+//!   call, or the helper's return value). The helper keeps its own loop state; nothing in the
+//!   interpreter recurses.
+//! - **Tail calls.** A helper answering [`Flow::TailCall`] ends the run with
+//!   [`Outcome::TailCall`] ([`Vm::run_outcome`]); the embedder runs the target program next
+//!   in the same [`Memory`], as the kernel reuses the frame. Only the main program's frame
+//!   may tail-call here (the kernel allows it from subprograms only with its JIT).
 //! - **`callx reg`** has no kernel meaning (the opcode is reserved). By default
 //!   ([`CallxMode::HelperId`]) the register holds a helper id, as bpf_conformance's
 //!   `callx.data` expects (`mov r2, 5; callx r2` calls helper 5). [`CallxMode::InsnIndex`]
@@ -76,6 +85,15 @@
 //! dead), then performed by slice indexing: no `unsafe`, no host pointer ever dereferenced, and
 //! address arithmetic that wraps past zero or past the end simply finds no region. Unaligned
 //! accesses are allowed, as on x86. Address 0 is never mapped, so `NULL` contexts fault.
+//!
+//! Map values are shared with other threads, so they are not `&mut [u8]` but `&[AtomicU64]`
+//! words: [`Memory::add_words`] registers such a [`WordRegion`], and a [`Resolver`]
+//! ([`Memory::set_resolver`]) supplies them lazily, when an access misses every registered
+//! region (a helper returning a pointer to a map value records it where the resolver finds
+//! it). Loads and stores on words are relaxed atomic word operations with byte masks; atomic
+//! instructions are real atomics (`fetch_add`, `compare_exchange`, ...), so two executors
+//! incrementing one counter never lose an update. Registered regions are searched first,
+//! so the cost of the fallback is paid only by accesses that need it.
 //!
 //! ## Termination and registers
 //!
@@ -114,9 +132,10 @@ mod helpers;
 mod memory;
 pub mod packet;
 mod vm;
+mod words;
 
 pub use fault::{Access, AccessError, Fault, FaultKind};
 pub use helpers::{Flow, HelperError, HelperFn, HelperTable, Helpers, NoHelpers, UNWIND_HELPER};
-pub use memory::{Memory, RegionInfo, RegionKind, STACK_BYTES};
+pub use memory::{Memory, RegionInfo, RegionKind, Resolver, STACK_BYTES, WordRegion};
 pub use packet::Packet;
-pub use vm::{BPF_MAX_LOOPS, CallxMode, DEFAULT_BUDGET, Options, Stats, Vm};
+pub use vm::{BPF_MAX_LOOPS, CallxMode, DEFAULT_BUDGET, Options, Outcome, Stats, Vm};

@@ -61,6 +61,38 @@ pub struct Stats {
     pub max_depth: usize,
 }
 
+/// How a run ended without a fault ([`Vm::run_outcome`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// The program returned (or a helper ended it) with this `r0`.
+    Return(u64),
+    /// A helper asked for a tail call ([`Flow::TailCall`]); the embedder resolves the token,
+    /// and runs the target with the same context.
+    TailCall(u64),
+}
+
+/// Where a frame's callee came from, so that its return goes to the right place.
+#[derive(Clone, Copy, Default)]
+enum Caller {
+    /// A bpf-to-bpf call or `callx`: resume at `ret`.
+    #[default]
+    Local,
+    /// A helper's callback ([`Flow::Call`]): its `r0` goes to [`Helpers::resume`].
+    Helper(i32),
+    /// A kfunc's callback.
+    Kfunc { btf_id: i32, module: i16 },
+}
+
+impl Caller {
+    fn fault(self, error: HelperError) -> FaultKind {
+        match self {
+            Caller::Helper(id) => FaultKind::Helper { id, error },
+            Caller::Kfunc { btf_id, module } => FaultKind::Kfunc { btf_id, module, error },
+            Caller::Local => FaultKind::Helper { id: -1, error },
+        }
+    }
+}
+
 /// A program ready to run: the decoded code in a dense per-slot array, and the options.
 #[derive(Clone, Debug)]
 pub struct Vm {
@@ -77,6 +109,7 @@ struct Saved {
     ret: usize,
     written: u16,
     loops: u64,
+    caller: Caller,
 }
 
 /// `r1`-`r5`: arguments, clobbered by calls.
@@ -114,18 +147,44 @@ impl Vm {
     /// Runs the program with `r1`-`r5` = `args` and returns `r0` at the final `exit`.
     ///
     /// The stack frames live in `mem`; frame 0 is zeroed first. Every other register starts
-    /// at 0, as in the kernel interpreter.
+    /// at 0, as in the kernel interpreter. A helper's [`Flow::TailCall`] is a
+    /// [`FaultKind::TailCall`] fault here; see [`run_outcome`](Self::run_outcome).
     pub fn run<H: Helpers + ?Sized>(
         &mut self,
         mem: &mut Memory<'_>,
         helpers: &mut H,
         args: [u64; 5],
     ) -> Result<u64, Fault> {
+        match self.run_inner(mem, helpers, args, false)? {
+            Outcome::Return(v) => Ok(v),
+            Outcome::TailCall(_) => unreachable!("tail calls fault when not allowed"),
+        }
+    }
+
+    /// Like [`run`](Self::run), but a helper's [`Flow::TailCall`] (from the main program's
+    /// frame) ends the run with [`Outcome::TailCall`] instead of a fault, for an embedder
+    /// that implements `bpf_tail_call` by running the target program next.
+    pub fn run_outcome<H: Helpers + ?Sized>(
+        &mut self,
+        mem: &mut Memory<'_>,
+        helpers: &mut H,
+        args: [u64; 5],
+    ) -> Result<Outcome, Fault> {
+        self.run_inner(mem, helpers, args, true)
+    }
+
+    fn run_inner<H: Helpers + ?Sized>(
+        &mut self,
+        mem: &mut Memory<'_>,
+        helpers: &mut H,
+        args: [u64; 5],
+        tail_calls: bool,
+    ) -> Result<Outcome, Fault> {
         let mut stats = Stats::default();
         let result = if self.options.strict {
-            self.exec::<H, true>(mem, helpers, args, &mut stats)
+            self.exec::<H, true>(mem, helpers, args, &mut stats, tail_calls)
         } else {
-            self.exec::<H, false>(mem, helpers, args, &mut stats)
+            self.exec::<H, false>(mem, helpers, args, &mut stats, tail_calls)
         };
         self.stats = stats;
         result
@@ -143,7 +202,8 @@ impl Vm {
         helpers: &mut H,
         args: [u64; 5],
         stats: &mut Stats,
-    ) -> Result<u64, Fault> {
+        tail_calls: bool,
+    ) -> Result<Outcome, Fault> {
         let ops = &self.ops[..];
         let budget = self.options.budget;
         let mut regs = [0u64; 16];
@@ -204,11 +264,70 @@ impl Vm {
                 pc = (pc as i64 + 1 + $off as i64) as usize
             };
         }
+        // Enters a new frame at `$target` with `$args` in r1-r5; the caller resumes at
+        // `pc + 1` (or, for a callback, in the helper named by `$caller`).
+        macro_rules! enter {
+            ($target:expr, $args:expr, $caller:expr) => {{
+                if depth + 1 >= MAX_CALL_FRAMES {
+                    fail!(FaultKind::CallDepth { limit: MAX_CALL_FRAMES });
+                }
+                frames[depth] = Saved { regs, ret: pc + 1, written, loops, caller: $caller };
+                depth += 1;
+                stats.local_calls += 1;
+                stats.max_depth = stats.max_depth.max(depth);
+                let fp = mem.enter_frame(depth);
+                let args: [u64; 5] = $args;
+                let mut fresh = [0u64; 16];
+                fresh[1..6].copy_from_slice(&args);
+                fresh[10] = fp;
+                regs = fresh;
+                written = ENTRY;
+                loops = self.options.may_goto_loops;
+                pc = $target;
+                continue;
+            }};
+        }
+        macro_rules! call_local {
+            ($target:expr) => {
+                enter!($target, [regs[1], regs[2], regs[3], regs[4], regs[5]], Caller::Local)
+            };
+        }
+        // What a helper, kfunc or resumed helper asked for; a `Return` falls through to the
+        // next instruction.
+        macro_rules! flow {
+            ($result:expr, $caller:expr) => {{
+                let caller: Caller = $caller;
+                match $result {
+                    Ok(Flow::Return(v)) => {
+                        regs[0] = v;
+                        written = (written | 1) & !ARGS;
+                    }
+                    Ok(Flow::Exit(v)) => return Ok(Outcome::Return(v)),
+                    Ok(Flow::TailCall(token)) => {
+                        if !tail_calls {
+                            fail!(FaultKind::TailCall("this run does not perform tail calls (use Vm::run_outcome)"));
+                        }
+                        if depth != 0 {
+                            fail!(FaultKind::TailCall("tail call from a subprogram or callback"));
+                        }
+                        return Ok(Outcome::TailCall(token));
+                    }
+                    Ok(Flow::Call { target, args }) => {
+                        let t = usize::try_from(target).ok().filter(|&t| self.code.get(t).is_some());
+                        let Some(t) = t else {
+                            fail!(FaultKind::BadCallxTarget { value: target, what: "callback instruction index" });
+                        };
+                        enter!(t, args, caller)
+                    }
+                    Err(e) => fail!(caller.fault(e)),
+                }
+            }};
+        }
         // Return from the current frame with `r0` already set.
         macro_rules! ret {
             () => {{
                 if depth == 0 {
-                    return Ok(regs[0]);
+                    return Ok(Outcome::Return(regs[0]));
                 }
                 depth -= 1;
                 let saved = frames[depth];
@@ -219,44 +338,13 @@ impl Vm {
                 loops = saved.loops;
                 mem.leave_frame(depth);
                 pc = saved.ret;
-                continue;
-            }};
-        }
-        macro_rules! call_local {
-            ($target:expr) => {{
-                if depth + 1 >= MAX_CALL_FRAMES {
-                    fail!(FaultKind::CallDepth { limit: MAX_CALL_FRAMES });
+                if !matches!(saved.caller, Caller::Local) {
+                    // A callback returned: back in the helper call at `pc - 1`.
+                    pc -= 1;
+                    flow!(helpers.resume(r0, mem), saved.caller);
+                    pc += 1;
                 }
-                frames[depth] = Saved { regs, ret: pc + 1, written, loops };
-                depth += 1;
-                stats.local_calls += 1;
-                stats.max_depth = stats.max_depth.max(depth);
-                let fp = mem.enter_frame(depth);
-                let mut fresh = [0u64; 16];
-                fresh[1..6].copy_from_slice(&regs[1..6]);
-                fresh[10] = fp;
-                regs = fresh;
-                written = ENTRY;
-                loops = self.options.may_goto_loops;
-                pc = $target;
                 continue;
-            }};
-        }
-        // The result of a helper or kfunc call.
-        macro_rules! after_call {
-            ($result:expr, $err:expr) => {{
-                stats.helper_calls += 1;
-                match $result {
-                    Ok(Flow::Return(v)) => {
-                        regs[0] = v;
-                        written = (written | 1) & !ARGS;
-                    }
-                    Ok(Flow::Exit(v)) => return Ok(v),
-                    Err(e) => {
-                        let kind = ($err)(e);
-                        fail!(kind)
-                    }
-                }
             }};
         }
 
@@ -372,15 +460,13 @@ impl Vm {
                 Insn::Call(CallTarget::Local(imm)) => call_local!((pc as i64 + 1 + imm as i64) as usize),
                 Insn::Call(CallTarget::Helper(id)) => {
                     let args = [regs[1], regs[2], regs[3], regs[4], regs[5]];
-                    after_call!(helpers.call_helper(id, args, mem), |error: HelperError| FaultKind::Helper { id, error });
+                    stats.helper_calls += 1;
+                    flow!(helpers.call_helper(id, args, mem), Caller::Helper(id));
                 }
                 Insn::Call(CallTarget::Kfunc { btf_id, off }) => {
                     let args = [regs[1], regs[2], regs[3], regs[4], regs[5]];
-                    after_call!(helpers.call_kfunc(btf_id, off, args, mem), |error: HelperError| FaultKind::Kfunc {
-                        btf_id,
-                        module: off,
-                        error
-                    });
+                    stats.helper_calls += 1;
+                    flow!(helpers.call_kfunc(btf_id, off, args, mem), Caller::Kfunc { btf_id, module: off });
                 }
                 Insn::CallX { reg } => {
                     let value = rd!(reg);
@@ -390,7 +476,8 @@ impl Vm {
                                 fail!(FaultKind::BadCallxTarget { value, what: "helper id" });
                             };
                             let args = [regs[1], regs[2], regs[3], regs[4], regs[5]];
-                            after_call!(helpers.call_helper(id, args, mem), |error: HelperError| FaultKind::Helper { id, error });
+                            stats.helper_calls += 1;
+                            flow!(helpers.call_helper(id, args, mem), Caller::Helper(id));
                         }
                         CallxMode::InsnIndex => {
                             let target = usize::try_from(value).ok().filter(|&t| self.code.get(t).is_some());

@@ -109,6 +109,10 @@ impl Env {
         match catch_unwind(AssertUnwindSafe(|| call(helpers, mem))) {
             Ok(Ok(Flow::Return(value))) => Ret { value, status: 0 },
             Ok(Ok(Flow::Exit(value))) => Ret { value, status: self.saved_rsp },
+            // Callbacks and tail calls need the interpreter's frame handling; the runtime
+            // only runs JIT code for verified programs once the JIT learns them.
+            Ok(Ok(Flow::Call { .. })) => self.fault(pc, FaultKind::Unsupported("helper callbacks (Flow::Call) in JIT code")),
+            Ok(Ok(Flow::TailCall(_))) => self.fault(pc, FaultKind::Unsupported("tail calls (Flow::TailCall) in JIT code")),
             Ok(Err(e)) => self.fault(pc, error(e)),
             Err(payload) => {
                 self.panic = Some(payload);
