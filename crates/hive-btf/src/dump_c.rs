@@ -68,6 +68,8 @@ pub struct CDump<'b> {
     ident_names: HashMap<String, usize>,
     queue: Vec<u32>,
     out: String,
+    /// Steps left before giving up on malformed (cyclic, exponentially unfolding) input.
+    budget: u64,
 }
 
 /// `State` with a `Debug` impl that does not print every field of every type.
@@ -117,6 +119,7 @@ impl<'b> CDump<'b> {
             ident_names: HashMap::new(),
             queue: Vec::new(),
             out: String::new(),
+            budget: 10_000 + 64 * btf.as_bytes().len() as u64,
         };
         d.states[0].0.order = Order::Ordered;
         d.states[0].0.emit = Emit::Emitted;
@@ -143,6 +146,15 @@ impl<'b> CDump<'b> {
     /// The text emitted so far.
     pub fn into_string(self) -> String {
         self.out
+    }
+
+    /// Spend one step; `false` once the budget is gone.
+    fn tick(&mut self) -> bool {
+        if self.budget == 0 {
+            return false;
+        }
+        self.budget -= 1;
+        true
     }
 
     fn ty(&self, id: u32) -> Option<Type<'b>> {
@@ -183,7 +195,7 @@ impl<'b> CDump<'b> {
 
     /// Pass 1: queue the definitions `id` needs. `Ok(true)` for a strong link.
     fn order(&mut self, id: u32, through_ptr: bool, depth: usize) -> Result<bool, ()> {
-        if depth > MAX_DEPTH || id as usize >= self.states.len() {
+        if depth > MAX_DEPTH || id as usize >= self.states.len() || !self.tick() {
             return Err(());
         }
         if self.st(id).order == Order::Ordered {
@@ -257,7 +269,7 @@ impl<'b> CDump<'b> {
     /// Pass 2: emit the definition of `id` (top level when `cont_id == 0`), first forward
     /// declaring what it refers to weakly.
     fn emit(&mut self, id: u32, cont_id: u32, depth: usize) {
-        if depth > MAX_DEPTH || id as usize >= self.states.len() {
+        if depth > MAX_DEPTH || id as usize >= self.states.len() || !self.tick() {
             return;
         }
         let top_level = cont_id == 0;
@@ -425,7 +437,7 @@ impl<'b> CDump<'b> {
             }
             max_align = max_align.max(align);
         }
-        t.size_or_type() % max_align != 0
+        !t.size_or_type().is_multiple_of(max_align)
     }
 
     fn emit_bit_padding(&mut self, cur_off: i64, next_off: i64, next_align: i64, in_bitfield: bool, lvl: usize) {
@@ -446,7 +458,7 @@ impl<'b> CDump<'b> {
         }
         if new_off > cur && new_off <= next_off {
             if in_bitfield
-                || (new_off == next_off && roundup(cur, next_align * 8) != new_off)
+                || (new_off == next_off && roundup(cur, next_align.max(1) * 8) != new_off)
                 || (new_off != next_off && next_off - new_off <= new_off - cur)
             {
                 let _ = write!(self.out, "\n{}{pad_type}: {};", pfx(lvl), if in_bitfield { new_off - cur } else { 0 });
@@ -454,6 +466,11 @@ impl<'b> CDump<'b> {
             cur = new_off;
         }
         while cur != next_off {
+            // Each padding line costs a step: a (malformed) 4 GiB struct must not print
+            // half a billion of them.
+            if !self.tick() {
+                return;
+            }
             let bits = (next_off - cur).min(pad_bits);
             if bits == pad_bits {
                 let _ = write!(self.out, "\n{}{pad_type}: {pad_bits};", pfx(lvl));
@@ -616,6 +633,9 @@ impl<'b> CDump<'b> {
         }
         let mut last_was_ptr = true;
         while let Some(id) = decls.pop() {
+            if !self.tick() {
+                return;
+            }
             if id == 0 {
                 self.emit_mods(decls);
                 self.out.push_str("void");

@@ -373,7 +373,7 @@ fn parse_sub(data: &[u8], body: usize, off: u32, len: u32, min: usize, what: &'s
         return Err(ext_err("subsection too short for record size"));
     }
     let rec_size = word(start) as usize;
-    if rec_size < min || rec_size % 4 != 0 {
+    if rec_size < min || !rec_size.is_multiple_of(4) {
         return Err(ext_err("invalid record size"));
     }
     let mut blocks = Vec::new();

@@ -19,7 +19,7 @@ const MAX_DEPTH: usize = 64;
 
 /// `data` shown as a value of type `id` on one line, e.g. `{"pid": 42, "comm": "bash"}`.
 pub fn format_value(btf: &Btf<'_>, id: TypeId, data: &[u8]) -> String {
-    let mut p = Printer { btf, out: String::new(), pretty: false, indent: 0 };
+    let mut p = Printer { btf, out: String::new(), pretty: false, indent: 0, budget: budget(data), open: Vec::new() };
     p.value(id, data, 0, 0);
     p.out
 }
@@ -27,7 +27,7 @@ pub fn format_value(btf: &Btf<'_>, id: TypeId, data: &[u8]) -> String {
 /// `data` shown as a value of type `id`, one member per line, indented by four spaces per
 /// level like `bpftool map dump`.
 pub fn format_value_pretty(btf: &Btf<'_>, id: TypeId, data: &[u8]) -> String {
-    let mut p = Printer { btf, out: String::new(), pretty: true, indent: 0 };
+    let mut p = Printer { btf, out: String::new(), pretty: true, indent: 0, budget: budget(data), open: Vec::new() };
     p.value(id, data, 0, 0);
     p.out
 }
@@ -37,6 +37,14 @@ struct Printer<'p, 'b> {
     out: String,
     pretty: bool,
     indent: usize,
+    /// Values left to print: bounds the output of malformed (cyclic) types.
+    budget: usize,
+    /// Structs, unions and arrays being printed: one that contains itself is malformed.
+    open: Vec<TypeId>,
+}
+
+fn budget(data: &[u8]) -> usize {
+    (1 << 16) + data.len().saturating_mul(16)
 }
 
 /// Little-endian bits `[bit_off, bit_off + bits)` of `data` (up to 128 bits), or `None` when
@@ -46,7 +54,7 @@ fn read_bits(data: &[u8], bit_off: u32, bits: u32) -> Option<u128> {
         return if bits == 0 { Some(0) } else { None };
     }
     let first = (bit_off / 8) as usize;
-    let last = ((bit_off + bits - 1) / 8) as usize;
+    let last = ((bit_off as u64 + bits as u64 - 1) / 8) as usize;
     if last >= data.len() || last - first >= 17 {
         return None;
     }
@@ -111,10 +119,11 @@ impl<'p> Printer<'p, '_> {
 
     /// Show the value of type `id` at bit offset `bit_off` (0-7 beyond the byte slice start).
     fn value(&mut self, id: TypeId, data: &[u8], bit_off: u32, depth: usize) {
-        if depth > MAX_DEPTH {
+        if depth > MAX_DEPTH || self.budget == 0 {
             self.out.push_str("\"...\"");
             return;
         }
+        self.budget -= 1;
         let Some(t) = self.ty(id) else {
             self.out.push_str("null");
             return;
@@ -127,7 +136,7 @@ impl<'p> Printer<'p, '_> {
                 let int = t.int().unwrap_or(crate::types::Int::from_raw(0));
                 self.int(int, data, bit_off + int.offset as u32, int.bits as u32)
             }
-            Kind::Enum | Kind::Enum64 => self.enumeration(&t, data, bit_off, t.size_or_type() * 8),
+            Kind::Enum | Kind::Enum64 => self.enumeration(&t, data, bit_off, t.size_or_type().saturating_mul(8)),
             Kind::Ptr => match read_bits(data, bit_off, 64) {
                 Some(v) => {
                     let _ = write!(self.out, "0x{v:x}");
@@ -135,8 +144,19 @@ impl<'p> Printer<'p, '_> {
                 None => self.out.push_str("null"),
             },
             Kind::Float => self.float(t.size_or_type(), data, bit_off),
-            Kind::Array => self.array(&t, data, bit_off, depth),
-            Kind::Struct | Kind::Union => self.composite(&t, data, bit_off, depth),
+            Kind::Array | Kind::Struct | Kind::Union => {
+                if self.open.contains(&id) {
+                    self.out.push_str("\"...\"");
+                    return;
+                }
+                self.open.push(id);
+                if t.kind() == Kind::Array {
+                    self.array(&t, data, bit_off, depth)
+                } else {
+                    self.composite(&t, data, bit_off, depth)
+                }
+                self.open.pop();
+            }
             Kind::Datasec => {
                 self.out.push('{');
                 self.indent += 1;
@@ -222,7 +242,7 @@ impl<'p> Printer<'p, '_> {
     /// to a NUL inside the array.
     fn as_string<'d>(&self, t: &Type<'_>, data: &'d [u8], bit_off: u32) -> Option<&'d str> {
         let a = t.array()?;
-        if a.nelems == 0 || bit_off % 8 != 0 {
+        if a.nelems == 0 || !bit_off.is_multiple_of(8) {
             return None;
         }
         let mut elem = self.ty(a.elem_type)?;
@@ -258,7 +278,10 @@ impl<'p> Printer<'p, '_> {
         self.indent += 1;
         // Past the end of the buffer every element would print `null`: stop after one.
         let start = (bit_off / 8) as usize;
-        for i in 0..a.nelems as usize {
+        // Zero-sized elements (or ones whose size cannot be resolved) are shown once: the
+        // count may be anything up to 2^32 and every element would be the same.
+        let count = if esize == 0 { a.nelems.min(1) } else { a.nelems } as usize;
+        for i in 0..count {
             if i > 0 {
                 self.out.push(',');
                 if !self.pretty {
@@ -269,14 +292,14 @@ impl<'p> Printer<'p, '_> {
             let off = start.saturating_add(i.saturating_mul(esize));
             let sub = data.get(off..).unwrap_or(&[]);
             self.value(a.elem_type, sub, bit_off % 8, depth + 1);
-            if sub.is_empty() && esize > 0 && i + 1 < a.nelems as usize {
+            if sub.is_empty() && i + 1 < count {
                 self.out.push_str(if self.pretty { ",\n" } else { ", " });
                 self.out.push_str("\"...\"");
                 break;
             }
         }
         self.indent -= 1;
-        if a.nelems > 0 {
+        if count > 0 {
             self.newline();
         }
         self.out.push(']');
@@ -296,7 +319,7 @@ impl<'p> Printer<'p, '_> {
             self.newline();
             json_str(&mut self.out, m.name);
             self.out.push_str(": ");
-            let off = bit_off + m.bit_offset;
+            let off = bit_off.saturating_add(m.bit_offset);
             let sub = data.get((off / 8) as usize..).unwrap_or(&[]);
             if m.bitfield_size != 0 {
                 // A bitfield (kind_flag encoding): the member type gives signedness.

@@ -11,6 +11,10 @@ use crate::Btf;
 /// `MAX_RESOLVE_DEPTH`).
 pub const MAX_CHAIN: usize = 32;
 
+/// How many types one recursive query may visit: malformed BTF can make a type graph whose
+/// unfolding is exponential (a struct embedding itself twice), and queries must still return.
+const WORK_BUDGET: u32 = 1 << 20;
+
 /// The pointer size assumed for BPF (and for the x86-64 and arm64 hosts Hive runs on).
 pub const PTR_SIZE: u32 = 8;
 
@@ -81,25 +85,33 @@ impl<'a> Btf<'a> {
     /// size capped at 8, pointers to 8, arrays to their element, structs to their most aligned
     /// member, or 1 when their layout shows they are packed. `None` for void, FWD, functions.
     pub fn align_of(&self, id: TypeId) -> Option<u32> {
-        self.align_of_depth(id, 0)
+        self.align_of_depth(id, 0, &mut WORK_BUDGET.clone())
     }
 
-    fn align_of_depth(&self, id: TypeId, depth: usize) -> Option<u32> {
-        if depth > MAX_CHAIN {
+    fn align_of_depth(&self, id: TypeId, depth: usize, budget: &mut u32) -> Option<u32> {
+        if depth > MAX_CHAIN || *budget == 0 {
             return None;
         }
+        *budget -= 1;
         let t = self.type_by_id(id)?;
         match t.kind() {
             Kind::Int | Kind::Enum | Kind::Enum64 | Kind::Float => Some(t.size_or_type().min(PTR_SIZE)),
             Kind::Ptr => Some(PTR_SIZE),
             Kind::Typedef | Kind::Volatile | Kind::Const | Kind::Restrict | Kind::TypeTag => {
-                self.align_of_depth(TypeId(t.size_or_type()), depth + 1)
+                self.align_of_depth(TypeId(t.size_or_type()), depth + 1, budget)
             }
-            Kind::Array => self.align_of_depth(t.array()?.elem_type, depth + 1),
+            Kind::Array => self.align_of_depth(t.array()?.elem_type, depth + 1, budget),
             Kind::Struct | Kind::Union => {
+                // A struct cannot contain itself: treat a cycle as malformed at once.
+                if depth > 0 && self.skip_modifiers(id).is_none() {
+                    return None;
+                }
                 let mut max_align = 1;
                 for m in t.members() {
-                    let align = self.align_of_depth(m.ty, depth + 1)?;
+                    if m.ty == id {
+                        return None;
+                    }
+                    let align = self.align_of_depth(m.ty, depth + 1, budget)?;
                     if align == 0 {
                         return None;
                     }
@@ -120,23 +132,23 @@ impl<'a> Btf<'a> {
     /// The member named `name` of a struct or union, looking inside anonymous members; the
     /// returned offset is in bits from the start of the outer type.
     pub fn find_member(&self, id: TypeId, name: &str) -> Option<(Member<'_>, u32)> {
-        self.find_member_depth(id, name, 0)
+        self.find_member_depth(id, name, 0, &mut WORK_BUDGET.clone())
     }
 
-    fn find_member_depth(&self, id: TypeId, name: &str, depth: usize) -> Option<(Member<'_>, u32)> {
-        if depth > MAX_CHAIN {
+    fn find_member_depth(&self, id: TypeId, name: &str, depth: usize, budget: &mut u32) -> Option<(Member<'_>, u32)> {
+        if depth > MAX_CHAIN || *budget == 0 {
             return None;
         }
+        *budget -= 1;
         let t = self.skip_modifiers(id)?;
         for m in t.members() {
             if m.name == name {
                 return Some((m, m.bit_offset));
             }
-            if m.name.is_empty() {
-                if let Some((inner, off)) = self.find_member_depth(m.ty, name, depth + 1) {
-                    return Some((inner, off + m.bit_offset));
+            if m.name.is_empty()
+                && let Some((inner, off)) = self.find_member_depth(m.ty, name, depth + 1, budget) {
+                    return Some((inner, off.saturating_add(m.bit_offset)));
                 }
-            }
         }
         None
     }

@@ -49,7 +49,7 @@ fn btf_raw_tests_agree_with_the_kernel() {
                     btf.type_by_id(key).and_then(|t| t.int()).is_some_and(|i| i.bits == 32 && i.offset == 0)
                 };
             }
-            if ok != !c["map_create_err"].as_bool().unwrap() {
+            if ok == c["map_create_err"].as_bool().unwrap() {
                 failures.push(format!("{descr}: map creation {}", if ok { "succeeds, kernel fails" } else { "fails, kernel succeeds" }));
             } else {
                 map_ok += 1;

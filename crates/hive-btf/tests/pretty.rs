@@ -101,7 +101,7 @@ fn short_buffers_print_null_and_never_panic() {
             assert!(out.starts_with(r#"{"a": null"#), "{out}");
         }
     }
-    assert_eq!(format_value(&btf, s, &[]).matches("null").count() >= 10, true);
+    assert!(format_value(&btf, s, &[]).matches("null").count() >= 10);
     // Unknown type ids and non-value kinds do not panic either.
     assert_eq!(format_value(&btf, TypeId(999), &v), "null");
 }

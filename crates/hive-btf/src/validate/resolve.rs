@@ -1,365 +1,10 @@
-//! The kernel's BTF verifier (`kernel/bpf/btf.c`, Linux 6.12), rewritten from its contract.
-//!
-//! Three phases, in the kernel's order, each stopping at the first problem:
-//!
-//! 1. **meta** ([`check_meta`], called per record by the parser): per-kind rules that need no
-//!    other type: `vlen` and `kind_flag` allowed or not, names required, forbidden or valid C
-//!    identifiers, INT encodings and widths, member offsets non-decreasing and inside the
-//!    struct, DATASEC variables in order and inside the section, VAR linkage, DECL_TAG
-//!    `component_idx >= -1`, referenced ids below `BTF_MAX_TYPE`.
-//! 2. **resolve** ([`check_all_types`]): a depth-first walk from every type that refers to
-//!    others, with an explicit stack of at most 32 entries and the kernel's three resolve
-//!    modes. It proves that every reference exists, that no cycle avoids a pointer
-//!    (`"Loop detected"`), computes the size of every modifier chain and array, and checks each
-//!    struct member against its type (bitfields, alignment, `"Member exceeds struct_size"`).
-//!    Function prototypes are checked afterwards (return type and arguments sized, `...` only
-//!    last and unnamed).
-//! 3. **type tags** ([`check_type_tags`]): in every modifier chain, TYPE_TAGs come first.
-//!
-//! The point of matching the kernel exactly (including its quirks, such as an ENUM64 bitfield
-//! being limited to 32 bits) is that Hive's `BPF_BTF_LOAD` accepts and refuses what Linux does;
-//! the `btf_raw_tests` corpus measures it.
+//! Phase 2, the resolve pass: the kernel's depth-first walk with an explicit stack, its
+//! three resolve modes, member checks and function prototype checks.
 
+use super::{meta::name_valid_identifier, roundup_bytes, MAX_RESOLVE_DEPTH};
 use crate::error::{Error, ErrorKind as E};
-use crate::raw::{RawType, BTF_INT_MASK, BTF_MAX_TYPE, KSYM_NAME_LEN};
 use crate::types::{Kind, Member, Type, TypeId};
 use crate::Btf;
-
-const MAX_RESOLVE_DEPTH: usize = 32;
-
-/// Which kernel's rules to apply where they changed between releases.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Rules {
-    /// `kind_flag` on TYPE_TAG and DECL_TAG (the tag is a plain `__attribute__((...))`
-    /// rather than `btf_type_tag`/`btf_decl_tag`): refused by 6.12, accepted since 6.14.
-    pub tag_kflag: bool,
-}
-
-impl Rules {
-    /// Linux 6.12, the release the `btf_raw_tests` corpus comes from (the default).
-    pub const LINUX_6_12: Rules = Rules { tag_kflag: false };
-    /// The newest behaviour this crate knows (recent vmlinux BTF uses tag attributes).
-    pub const LATEST: Rules = Rules { tag_kflag: true };
-}
-
-impl Default for Rules {
-    fn default() -> Self {
-        Rules::LINUX_6_12
-    }
-}
-
-fn roundup_bytes(bits: u32) -> u32 {
-    (bits >> 3) + u32::from(bits & 7 != 0)
-}
-
-/// The kernel's `isalpha` (its ctype table marks Latin-1 letters too).
-fn k_alpha(c: u8) -> bool {
-    c.is_ascii_alphabetic() || (c >= 0xc0 && c != 0xd7 && c != 0xf7)
-}
-fn k_alnum(c: u8) -> bool {
-    k_alpha(c) || c.is_ascii_digit()
-}
-/// The kernel's `isprint`.
-fn k_print(c: u8) -> bool {
-    (0x20..0x7f).contains(&c) || c >= 0xa0
-}
-
-/// The kernel's `btf_name_valid_identifier`: `[A-Za-z_.][A-Za-z0-9_.]*`, at most 512 bytes.
-pub(crate) fn name_valid_identifier(btf: &Btf<'_>, off: u32) -> bool {
-    let Some(s) = btf.str_bytes_at(off) else { return false };
-    let ok = |c: u8, first: bool| (if first { k_alpha(c) } else { k_alnum(c) }) || c == b'_' || c == b'.';
-    match s.first() {
-        Some(&c) if ok(c, true) => {}
-        _ => return false,
-    }
-    s.len() <= KSYM_NAME_LEN && s[1..].iter().all(|&c| ok(c, false))
-}
-
-/// The kernel's `btf_name_valid_section`: non-empty, printable, at most 512 bytes.
-fn name_valid_section(btf: &Btf<'_>, off: u32) -> bool {
-    let Some(s) = btf.str_bytes_at(off) else { return false };
-    !s.is_empty() && s.len() <= KSYM_NAME_LEN && s.iter().all(|&c| k_print(c))
-}
-
-fn id_valid(id: u32) -> bool {
-    id <= BTF_MAX_TYPE
-}
-
-/// Phase 1 for one record: returns the size of the kind-specific data after the 12-byte
-/// header. `rest` is everything after the header up to the end of the type section.
-pub(crate) fn check_meta(
-    btf: &Btf<'_>,
-    rules: Rules,
-    id: u32,
-    t: &RawType,
-    kind: Kind,
-    rest: &[u8],
-) -> Result<usize, Error> {
-    let err = |k| Err(Error::at(id, k));
-    let left = rest.len() as u32;
-    let vlen = t.vlen() as u32;
-    let kflag = t.kflag();
-    let size_type = t.size_type.get();
-    let name_off = t.name_off.get();
-    let word = |i: usize| -> u32 {
-        rest.get(i * 4..i * 4 + 4).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let need = |n: u32| if left < n { Err(Error::at(id, E::MetaLeft { left, needed: n })) } else { Ok(()) };
-    match kind {
-        Kind::Void => err(E::InvalidKind(0)),
-        Kind::Int => {
-            need(4)?;
-            if vlen != 0 {
-                return err(E::VlenNotZero);
-            }
-            if kflag {
-                return err(E::InvalidKindFlag);
-            }
-            let data = word(0);
-            if data & !BTF_INT_MASK != 0 {
-                return err(E::InvalidIntData(data));
-            }
-            let int = crate::types::Int::from_raw(data);
-            let nr_bits = int.bits as u32 + int.offset as u32;
-            if nr_bits > 128 {
-                return err(E::IntBitsExceed128);
-            }
-            if roundup_bytes(nr_bits) > size_type {
-                return err(E::IntBitsExceedSize);
-            }
-            if !matches!(int.encoding, 0 | 1 | 2 | 4) {
-                return err(E::UnsupportedEncoding);
-            }
-            Ok(4)
-        }
-        Kind::Ptr | Kind::Typedef | Kind::Volatile | Kind::Const | Kind::Restrict | Kind::TypeTag => {
-            if vlen != 0 {
-                return err(E::VlenNotZero);
-            }
-            if kflag && !(kind == Kind::TypeTag && rules.tag_kflag) {
-                return err(E::InvalidKindFlag);
-            }
-            if !id_valid(size_type) {
-                return err(E::InvalidTypeId);
-            }
-            match kind {
-                Kind::Typedef => {
-                    if name_off == 0 || !name_valid_identifier(btf, name_off) {
-                        return err(E::InvalidName);
-                    }
-                }
-                Kind::TypeTag => {
-                    if btf.str_bytes_at(name_off).is_none_or(|s| s.is_empty()) {
-                        return err(E::InvalidName);
-                    }
-                }
-                _ => {
-                    if name_off != 0 {
-                        return err(E::InvalidName);
-                    }
-                }
-            }
-            Ok(0)
-        }
-        Kind::Fwd => {
-            if vlen != 0 {
-                return err(E::VlenNotZero);
-            }
-            if size_type != 0 {
-                return err(E::TypeNotZero);
-            }
-            if name_off == 0 || !name_valid_identifier(btf, name_off) {
-                return err(E::InvalidName);
-            }
-            Ok(0)
-        }
-        Kind::Array => {
-            need(12)?;
-            if name_off != 0 {
-                return err(E::InvalidName);
-            }
-            if vlen != 0 {
-                return err(E::VlenNotZero);
-            }
-            if kflag {
-                return err(E::InvalidKindFlag);
-            }
-            if size_type != 0 {
-                return err(E::SizeNotZero);
-            }
-            let (elem, index) = (word(0), word(1));
-            if elem == 0 || !id_valid(elem) {
-                return err(E::InvalidElem);
-            }
-            if index == 0 || !id_valid(index) {
-                return err(E::InvalidIndex);
-            }
-            Ok(12)
-        }
-        Kind::Struct | Kind::Union => {
-            let needed = vlen * 12;
-            need(needed)?;
-            if name_off != 0 && !name_valid_identifier(btf, name_off) {
-                return err(E::InvalidName);
-            }
-            let mut last = 0u32;
-            for i in 0..vlen as usize {
-                let (m_name, m_type, m_off) = (word(3 * i), word(3 * i + 1), word(3 * i + 2));
-                if !btf.name_offset_valid(m_name) {
-                    return err(E::InvalidMemberNameOffset(m_name));
-                }
-                if m_name != 0 && !name_valid_identifier(btf, m_name) {
-                    return err(E::InvalidName);
-                }
-                if m_type == 0 || !id_valid(m_type) {
-                    return err(E::InvalidTypeId);
-                }
-                let off = if kflag { m_off & 0x00ff_ffff } else { m_off };
-                if kind == Kind::Union && off != 0 {
-                    return err(E::InvalidMemberBitsOffset);
-                }
-                if last > off {
-                    return err(E::InvalidMemberBitsOffset);
-                }
-                if roundup_bytes(off) > size_type {
-                    return err(E::MemberOffsetExceedsSize);
-                }
-                last = off;
-            }
-            Ok(needed as usize)
-        }
-        Kind::Enum | Kind::Enum64 => {
-            let rec = if kind == Kind::Enum { 2 } else { 3 };
-            let needed = vlen * rec * 4;
-            need(needed)?;
-            if size_type > 8 || !size_type.is_power_of_two() {
-                return err(E::UnexpectedSize);
-            }
-            if name_off != 0 && !name_valid_identifier(btf, name_off) {
-                return err(E::InvalidName);
-            }
-            for i in 0..vlen as usize {
-                let e_name = word(rec as usize * i);
-                if !btf.name_offset_valid(e_name) {
-                    return err(E::InvalidNameOffset(e_name));
-                }
-                if e_name == 0 || !name_valid_identifier(btf, e_name) {
-                    return err(E::InvalidName);
-                }
-            }
-            Ok(needed as usize)
-        }
-        Kind::FuncProto => {
-            let needed = vlen * 8;
-            need(needed)?;
-            if name_off != 0 {
-                return err(E::InvalidName);
-            }
-            if kflag {
-                return err(E::InvalidKindFlag);
-            }
-            Ok(needed as usize)
-        }
-        Kind::Func => {
-            if name_off == 0 || !name_valid_identifier(btf, name_off) {
-                return err(E::InvalidName);
-            }
-            if vlen > 1 {
-                return err(E::InvalidFuncLinkage);
-            }
-            if kflag {
-                return err(E::InvalidKindFlag);
-            }
-            Ok(0)
-        }
-        Kind::Var => {
-            need(4)?;
-            if vlen != 0 {
-                return err(E::VlenNotZero);
-            }
-            if kflag {
-                return err(E::InvalidKindFlag);
-            }
-            if name_off == 0 || !name_valid_identifier(btf, name_off) {
-                return err(E::InvalidName);
-            }
-            if size_type == 0 || !id_valid(size_type) {
-                return err(E::InvalidTypeId);
-            }
-            if word(0) > 1 {
-                return err(E::LinkageNotSupported);
-            }
-            Ok(4)
-        }
-        Kind::Datasec => {
-            let needed = vlen * 12;
-            need(needed)?;
-            if size_type == 0 {
-                return err(E::SizeZero);
-            }
-            if kflag {
-                return err(E::InvalidKindFlag);
-            }
-            if name_off == 0 || !name_valid_section(btf, name_off) {
-                return err(E::InvalidName);
-            }
-            let (mut last_end, mut sum) = (0u64, 0u64);
-            for i in 0..vlen as usize {
-                let (v_type, v_off, v_size) = (word(3 * i), word(3 * i + 1), word(3 * i + 2));
-                if v_type == 0 || !id_valid(v_type) {
-                    return err(E::InvalidTypeId);
-                }
-                if (v_off as u64) < last_end || v_off >= size_type {
-                    return err(E::InvalidOffset);
-                }
-                if v_size == 0 || v_size > size_type {
-                    return err(E::InvalidSize);
-                }
-                // The kernel adds in 32 bits before widening.
-                last_end = v_off.wrapping_add(v_size) as u64;
-                if last_end > size_type as u64 {
-                    return err(E::InvalidOffsetSize);
-                }
-                sum += v_size as u64;
-            }
-            if (size_type as u64) < sum {
-                return err(E::InvalidInfoSize);
-            }
-            Ok(needed as usize)
-        }
-        Kind::Float => {
-            if vlen != 0 {
-                return err(E::VlenNotZero);
-            }
-            if kflag {
-                return err(E::InvalidKindFlag);
-            }
-            if !matches!(size_type, 2 | 4 | 8 | 12 | 16) {
-                return err(E::InvalidTypeSize);
-            }
-            Ok(0)
-        }
-        Kind::DeclTag => {
-            need(4)?;
-            if btf.str_bytes_at(name_off).is_none_or(|s| s.is_empty()) {
-                return err(E::InvalidValue);
-            }
-            if vlen != 0 {
-                return err(E::VlenNotZero);
-            }
-            if kflag && !rules.tag_kflag {
-                return err(E::InvalidKindFlag);
-            }
-            if (word(0) as i32) < -1 {
-                return err(E::InvalidComponentIdx);
-            }
-            Ok(4)
-        }
-    }
-}
-
-// ----- phase 2: resolve -----
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -396,7 +41,7 @@ impl From<Error> for Stop {
 
 type Step = Result<(), Stop>;
 
-struct Env<'v, 'b> {
+pub(super) struct Env<'v, 'b> {
     btf: &'v Btf<'b>,
     /// First id whose state lives in the vectors below (0 for a base BTF: void included).
     first: u32,
@@ -419,7 +64,7 @@ fn nosize_or_null(t: &Option<Type<'_>>) -> bool {
 fn source_only(t: &Type<'_>) -> bool {
     matches!(t.kind(), Kind::Var | Kind::DeclTag | Kind::Datasec)
 }
-fn needs_resolve(t: &Type<'_>) -> bool {
+pub(super) fn needs_resolve(t: &Type<'_>) -> bool {
     let k = t.kind();
     k.is_modifier()
         || k.is_composite()
@@ -432,7 +77,7 @@ fn int_is_regular(t: &Type<'_>) -> bool {
 }
 
 impl<'v, 'b> Env<'v, 'b> {
-    fn new(btf: &'v Btf<'b>) -> Self {
+    pub(super) fn new(btf: &'v Btf<'b>) -> Self {
         let first = if btf.base().is_some() { btf.start_id().0 } else { 0 };
         let n = (btf.type_count() - first) as usize;
         Env {
@@ -454,7 +99,7 @@ impl<'v, 'b> Env<'v, 'b> {
         id.checked_sub(self.first).map(|i| i as usize).filter(|&i| i < self.visit.len())
     }
 
-    fn is_resolved(&self, id: u32) -> bool {
+    pub(super) fn is_resolved(&self, id: u32) -> bool {
         if id < self.first {
             return true;
         }
@@ -490,13 +135,12 @@ impl<'v, 'b> Env<'v, 'b> {
     }
 
     fn pop_resolved(&mut self, resolved_id: u32, resolved_size: u32) {
-        if let Some(v) = self.stack.pop() {
-            if let Some(i) = self.slot(v.id) {
+        if let Some(v) = self.stack.pop()
+            && let Some(i) = self.slot(v.id) {
                 self.resolved_ids[i] = resolved_id;
                 self.resolved_sizes[i] = resolved_size;
                 self.visit[i] = Visit::Resolved;
             }
-        }
     }
 
     /// `btf_resolved_type_id`; for a split BTF's base types (never resolved by the kernel
@@ -556,7 +200,7 @@ impl<'v, 'b> Env<'v, 'b> {
     }
 
     /// `btf_resolve`: resolve `id` and everything it needs, depth first.
-    fn resolve(&mut self, t: &Type<'_>, id: u32) -> Result<(), Error> {
+    pub(super) fn resolve(&mut self, t: &Type<'_>, id: u32) -> Result<(), Error> {
         self.mode = Mode::Tbd;
         let mut res = self.push(t, id);
         while res.is_ok() {
@@ -588,11 +232,10 @@ impl<'v, 'b> Env<'v, 'b> {
                 if matches!(k, Kind::Ptr | Kind::Var) && next.kind().is_modifier() {
                     // PTR and VAR: continue from a modifier that stopped at a pointer.
                     let rid = self.resolved_id(next_id);
-                    if let Some(rt) = self.get(rid) {
-                        if rt.kind() == Kind::Ptr && !self.is_sink(&rt) && !self.is_resolved(rid) {
+                    if let Some(rt) = self.get(rid)
+                        && rt.kind() == Kind::Ptr && !self.is_sink(&rt) && !self.is_resolved(rid) {
                             return self.push(&rt, rid);
                         }
-                    }
                 }
                 match self.id_size(next_id) {
                     Some((sid, _)) => next_id = sid,
@@ -829,7 +472,7 @@ impl<'v, 'b> Env<'v, 'b> {
             Kind::Float => {
                 let size = mt.size_or_type() as u64;
                 let align_bits = size.min(8) * 8;
-                if align_bits == 0 || off as u64 % align_bits != 0 {
+                if align_bits == 0 || !(off as u64).is_multiple_of(align_bits) {
                     return fail(E::MemberNotProperlyAligned);
                 }
                 if (off as u64 / 8) + size > struct_size as u64 {
@@ -873,7 +516,7 @@ impl<'v, 'b> Env<'v, 'b> {
     }
 
     /// `btf_func_proto_check`.
-    fn func_proto_check(&mut self, t: &Type<'_>) -> Result<(), Error> {
+    pub(super) fn func_proto_check(&mut self, t: &Type<'_>) -> Result<(), Error> {
         let tid = t.id().0;
         let ret_id = t.size_or_type();
         if ret_id != 0 {
@@ -913,59 +556,4 @@ impl<'v, 'b> Env<'v, 'b> {
         }
         Ok(())
     }
-}
-
-/// Phase 2 over every type of `btf` (`btf_check_all_types`).
-pub(crate) fn check_all_types(btf: &Btf<'_>) -> Result<(), Error> {
-    let mut env = Env::new(btf);
-    for t in btf.types() {
-        let id = t.id().0;
-        if needs_resolve(&t) && !env.is_resolved(id) {
-            env.resolve(&t, id)?;
-        }
-        if t.kind() == Kind::FuncProto {
-            env.func_proto_check(&t)?;
-        }
-    }
-    Ok(())
-}
-
-/// Phase 3 (`btf_check_type_tags`): TYPE_TAGs precede CONST/VOLATILE/RESTRICT/TYPEDEF in
-/// every modifier chain, chains are at most 32 long.
-pub(crate) fn check_type_tags(btf: &Btf<'_>, start_id: TypeId) -> Result<(), Error> {
-    let start = start_id.0;
-    let n = btf.type_count();
-    let mut good_id = start as i64 - 1;
-    for i in start..n {
-        let Some(mut t) = btf.type_by_id(TypeId(i)) else { return Err(E::InvalidTypeId.into()) };
-        if !t.kind().is_modifier() {
-            continue;
-        }
-        let mut in_tags = t.kind() == Kind::TypeTag;
-        let mut chain_limit = 32;
-        let mut cur_id = i;
-        while t.kind().is_modifier() {
-            if chain_limit == 0 {
-                return Err(E::ModifierChain.into());
-            }
-            chain_limit -= 1;
-            if t.kind() == Kind::TypeTag {
-                if !in_tags {
-                    return Err(E::TypeTagOrder.into());
-                }
-            } else {
-                in_tags = false;
-            }
-            if cur_id as i64 <= good_id {
-                break;
-            }
-            cur_id = t.size_or_type();
-            match btf.type_by_id(TypeId(cur_id)) {
-                Some(n) => t = n,
-                None => return Err(E::InvalidTypeId.into()),
-            }
-        }
-        good_id = i as i64;
-    }
-    Ok(())
 }
