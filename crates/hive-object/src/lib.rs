@@ -1,149 +1,99 @@
-//! # hive-object: BPF ELF objects
+//! # hive-object: BPF ELF objects, as libbpf reads them
 //!
-//! This crate reads the ELF files that `clang -target bpf` writes. For now it owns one thing:
-//! finding the program sections and their instructions ([`program_sections`]), which the
-//! disassembler's corpus tests and tools need. A later stage grows it into a libbpf-style
-//! loader (map definitions, relocations, BTF, CO-RE) behind the same error type.
+//! This crate turns the ELF files that `clang -g -O2 -target bpf` writes into an
+//! [`ObjectSpec`]: loadable programs and the maps they need, following libbpf's conventions
+//! (`SEC()` names, BTF-defined maps, global data, externs, CO-RE). It is the *definitions*
+//! half of a loader, in aya's sense: it creates nothing. Instructions refer to maps by
+//! index into [`ObjectSpec::maps`] (`Pseudo::MapIdx`, `Pseudo::MapIdxValue`, as the kernel's
+//! `fd_array` does), kfuncs and kernel variables by name ([`ExternRef`]), and a runtime
+//! turns each [`MapDef`] into a live map and patches the indexes.
 //!
-//! What counts as a program section follows libbpf: a section of type `SHT_PROGBITS` with the
-//! `SHF_EXECINSTR` flag and a non-zero size. Each comes with its `STT_FUNC` symbols (entry
-//! points and subprograms) as slot offsets, sorted by offset.
+//! ## The pipeline
 //!
-//! Invariants:
-//! - Any byte slice is accepted as input: a malformed file is an [`ObjectError`], never a panic
-//!   (the `ebpf-samples/invalid` corpus and truncated copies of every sample check this).
-//! - Only 64-bit little-endian ELF files for `EM_BPF` (247) are read, and, as libbpf does,
-//!   `EM_NONE` (0), which early LLVM releases wrote for BPF. Big-endian objects
-//!   (`-target bpfeb`) are refused with [`ObjectError::BigEndian`] rather than byte-swapped:
-//!   the host this runs on executes little-endian BPF only, and swapping every instruction,
-//!   relocation and BTF record would be a loader feature of its own.
-//!
+//! ```text
+//!  ELF bytes
+//!   │ elf        sections, symbols, relocation tables (64-bit little-endian EM_BPF only)
+//!   │ sections   program sections and their functions; .data/.rodata/.bss; maps, .maps,
+//!   │            .struct_ops; license; version
+//!   │ ksyms      externs: undefined symbols declared in the .kconfig / .ksyms DATASECs
+//!   │ maps       legacy maps, BTF .maps (inner maps, initial `values`), global data,
+//!   │ kconfig    the .kconfig map filled from KconfigValues, struct_ops values
+//!   │ relocate   per instruction: map and data references, externs, call/func edges
+//!   │ core       CO-RE relocations of .BTF.ext against the target BTF (poison if no target)
+//!   │ link       per entry function: append called subprograms, fix call offsets, re-base
+//!   ▼            func info, line info, extern refs and poison marks
+//!  ObjectSpec { programs, maps, variables, btf }
 //! ```
-//! // A file that is not ELF at all is an error, not a panic.
-//! assert!(hive_object::program_sections(b"not an ELF file").is_err());
+//!
+//! Every step up to `link` works on the sections in place; a failure that concerns one
+//! instruction (an unresolvable relocation, a CO-RE relocation without a consistent target)
+//! is attributed to it, and only programs whose linked code contains it fail. Programs the
+//! caller asked for ([`ProgramSelection`]) make [`ObjectSpec::parse`] fail; the others are
+//! listed in [`ObjectSpec::skipped`] with their error, the way libbpf ignores programs whose
+//! autoload is off.
+//!
+//! ## Programs
+//!
+//! Each function of an executable section is a program (several may share a section);
+//! `.text` holds subprograms only, unless it is the only code of the object (objects built
+//! without `SEC()`, which libbpf before 1.0 and PREVAIL load). A leading `?` in the section
+//! name turns autoload off. The section name gives the program type, expected attach type
+//! and attach target through `hive-platform`'s copy of libbpf's table; an unknown name gives
+//! [`ProgType::Unspec`](hive_platform::prog::ProgType::Unspec). Callees may live in any
+//! executable section (libbpf only allows `.text`; cilium/ebpf allows any, and so does Hive).
+//!
+//! ## Invariants
+//!
+//! - Any byte slice is accepted: malformed input is an [`ObjectError`], never a panic (the
+//!   `ebpf-samples/invalid` corpus and thousands of truncated and mutated objects check it).
+//! - Only 64-bit little-endian `EM_BPF` (or `EM_NONE`, as old LLVM wrote) objects are read;
+//!   big-endian ones are refused with [`ObjectError::BigEndian`].
+//! - No relocation is ever silently wrong: a CO-RE relocation whose compiled-in value does
+//!   not match the local BTF, or whose candidates disagree, is an error naming the
+//!   relocation, the type, the access and the C source line; one with no target at all is
+//!   either 0 (existence checks) or poisoned exactly as libbpf does (see [`core`]).
+//!
+//! ## Example
+//!
+//! ```no_run
+//! use hive_object::{LoadOptions, ObjectSpec, TargetBtf};
+//!
+//! let bytes = std::fs::read("prog.bpf.o").unwrap();
+//! let spec = ObjectSpec::parse(&bytes, &LoadOptions { target_btf: TargetBtf::Host, ..Default::default() }).unwrap();
+//! for p in &spec.programs {
+//!     println!("{} ({}): {} insns, {} maps referenced", p.name, p.prog_type, p.insns.len(), spec.maps.len());
+//! }
 //! ```
+//!
+//! [`program_sections`] is the raw view (section instructions and function symbols, no
+//! relocation) that disassemblers use.
 #![forbid(unsafe_code)]
 
-use hive_isa::RawInsn;
-use object::elf;
-use object::read::elf::{FileHeader, SectionHeader, Sym};
-use object::{Endianness, FileKind};
+pub mod core;
+mod elf;
+mod error;
+pub mod kconfig;
+mod ksyms;
+mod link;
+mod maps;
+mod object_spec;
+mod program;
+mod relocate;
+mod sections;
 
-/// Why an object file cannot be read.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ObjectError {
-    /// The bytes are not an ELF file.
-    #[error("not an ELF file")]
-    NotElf,
-    /// A 32-bit ELF file: BPF objects are ELF64.
-    #[error("32-bit ELF file: BPF objects are 64-bit ELF")]
-    Not64Bit,
-    /// A big-endian BPF object (`-target bpfeb`), which Hive does not load.
-    #[error("big-endian BPF object (bpfeb) is not supported: rebuild with -target bpfel or -target bpf on a little-endian host")]
-    BigEndian,
-    /// The ELF machine is neither `EM_BPF` nor `EM_NONE` (which old LLVM releases wrote).
-    #[error("ELF machine {0} is not BPF (expected EM_BPF = 247)")]
-    NotBpf(u16),
-    /// The ELF structure is malformed (headers, section table, names, symbols).
-    #[error("malformed ELF: {0}")]
-    Malformed(String),
-    /// A program section's size is not a whole number of 8-byte instructions.
-    #[error("program section {section}: size {size} is not a multiple of 8")]
-    PartialInsn {
-        /// The section name.
-        section: String,
-        /// Its size in bytes.
-        size: usize,
-    },
-}
+pub use crate::core::{CoreTarget, TargetBtf};
+pub use error::{CoreError, ObjectError};
+pub use kconfig::{DEFAULT_KERNEL_VERSION, KconfigValues, kernel_version};
+pub use ksyms::{ExternKind, ExternRef};
+pub use maps::{
+    BPF_F_LINK, BPF_F_MMAPABLE, BPF_F_NO_PREALLOC, BPF_F_RDONLY_PROG, MapDef, MapInit, MapKind, Pinning, StructOpsDef,
+    StructOpsSlot,
+};
+pub use object_spec::{LoadOptions, ObjectSpec, ProgramSelection, SkippedProgram, VariableSpec};
+pub use program::{FuncInfo, LineInfo, Poison, ProgramSpec, Subprogram};
+pub use sections::{DataKind, Function, ProgramSection, program_sections};
 
-fn malformed(e: object::read::Error) -> ObjectError {
-    ObjectError::Malformed(e.to_string())
-}
-
-/// A function symbol inside a program section.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Function {
-    /// The symbol name.
-    pub name: String,
-    /// First slot of the function within its section.
-    pub offset: usize,
-    /// Length in slots as the symbol states it (0 when the symbol has no size).
-    pub len: usize,
-    /// `STB_GLOBAL` or `STB_WEAK` (an entry point libbpf may load) rather than `STB_LOCAL`.
-    pub global: bool,
-}
-
-/// One executable section.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProgramSection {
-    /// The section name (`xdp`, `socket/1`, `.text`, ...).
-    pub name: String,
-    /// The ELF section index.
-    pub index: usize,
-    /// The instructions.
-    pub insns: Vec<RawInsn>,
-    /// The `STT_FUNC` symbols defined in the section, by offset.
-    pub functions: Vec<Function>,
-}
-
-/// Returns every program section of a little-endian BPF ELF object, in section order.
-pub fn program_sections(elf_bytes: &[u8]) -> Result<Vec<ProgramSection>, ObjectError> {
-    match FileKind::parse(elf_bytes) {
-        Ok(FileKind::Elf64) => {}
-        Ok(FileKind::Elf32) => return Err(ObjectError::Not64Bit),
-        _ => return Err(ObjectError::NotElf),
-    }
-    let header = elf::FileHeader64::<Endianness>::parse(elf_bytes).map_err(malformed)?;
-    let endian = header.endian().map_err(malformed)?;
-    if endian == Endianness::Big {
-        return Err(ObjectError::BigEndian);
-    }
-    // Old LLVM releases wrote EM_NONE; libbpf accepts those objects too.
-    let machine = header.e_machine(endian);
-    if machine != elf::EM_BPF && machine != elf::EM_NONE {
-        return Err(ObjectError::NotBpf(machine));
-    }
-    let sections = header.sections(endian, elf_bytes).map_err(malformed)?;
-    let symbols = sections.symbols(endian, elf_bytes, elf::SHT_SYMTAB).map_err(malformed)?;
-
-    let mut out = Vec::new();
-    for (index, sh) in sections.enumerate() {
-        let exec = sh.sh_flags(endian) & u64::from(elf::SHF_EXECINSTR) != 0;
-        if sh.sh_type(endian) != elf::SHT_PROGBITS || !exec || sh.sh_size(endian) == 0 {
-            continue;
-        }
-        let name = sections.section_name(endian, sh).map_err(malformed)?;
-        let name = String::from_utf8_lossy(name).into_owned();
-        let data = sh.data(endian, elf_bytes).map_err(malformed)?;
-        let insns = RawInsn::slice_from_bytes(data)
-            .ok_or_else(|| ObjectError::PartialInsn { section: name.clone(), size: data.len() })?;
-        let mut functions = Vec::new();
-        for sym in symbols.iter() {
-            if sym.st_type() != elf::STT_FUNC || usize::from(sym.st_shndx(endian)) != index.0 {
-                continue;
-            }
-            let sym_name = symbols.symbol_name(endian, sym).map_err(malformed)?;
-            let (value, size) = (sym.st_value(endian), sym.st_size(endian));
-            let sym_name = String::from_utf8_lossy(sym_name).into_owned();
-            let slot = |bytes: u64| usize::try_from(bytes / 8).unwrap_or(usize::MAX);
-            if value % 8 != 0 || slot(value) > insns.len() {
-                return Err(ObjectError::Malformed(format!(
-                    "function {sym_name} at byte {value} is not an instruction of section {name}"
-                )));
-            }
-            functions.push(Function {
-                name: sym_name,
-                offset: slot(value),
-                len: slot(size),
-                global: matches!(sym.st_bind(), elf::STB_GLOBAL | elf::STB_WEAK),
-            });
-        }
-        functions.sort_by(|a, b| (a.offset, &a.name).cmp(&(b.offset, &b.name)));
-        out.push(ProgramSection { name, index: index.0, insns, functions });
-    }
-    Ok(out)
-}
+pub use crate::core::POISON_HELPER;
 
 #[cfg(test)]
 mod tests {
@@ -153,5 +103,6 @@ mod tests {
     fn rejects_non_elf() {
         assert_eq!(program_sections(b""), Err(ObjectError::NotElf));
         assert_eq!(program_sections(&[0x7f, b'E', b'L', b'F']), Err(ObjectError::NotElf));
+        assert_eq!(ObjectSpec::parse(b"not an ELF file", &LoadOptions::default()).unwrap_err(), ObjectError::NotElf);
     }
 }
