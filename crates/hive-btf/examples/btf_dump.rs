@@ -1,45 +1,69 @@
-//! `btf_dump FILE [c|raw|strict|hex HEX]`: dump a BTF blob or ELF object's `.BTF` like bpftool.
+//! `btf_dump FILE [raw|c|ext|check] [BASE]`: what `hive btf dump` does, on a raw BTF blob
+//! (such as `/sys/kernel/btf/vmlinux`) or the `.BTF` of an ELF object.
+//!
+//! - `raw` (default): bpftool's `btf dump file FILE`;
+//! - `c`: bpftool's `btf dump file FILE format c`;
+//! - `ext`: the `.BTF.ext` records (func info, line info with source, CO-RE relocations);
+//! - `check`: the kernel's `BPF_BTF_LOAD` verdict (Linux 6.12 rules);
+//! - `BASE`: a base BTF, for split BTF (bpftool's `-B`).
 
 use hive_btf::{Btf, BtfExt};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let mode = args.get(2).map(String::as_str).unwrap_or("raw");
-    let bytes = if args[1] == "hex" {
-        let s = &args[2];
-        (0..s.len() / 2).map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap()).collect()
-    } else {
-        std::fs::read(&args[1]).expect("read")
+    let Some(path) = args.get(1) else {
+        eprintln!("usage: btf_dump FILE [raw|c|ext|check] [BASE]");
+        std::process::exit(2);
     };
-    let (btf_bytes, ext) = match hive_btf::elf_sections(&bytes) {
-        Ok(s) => (s.btf.expect("no .BTF").to_vec(), s.btf_ext.map(|e| e.to_vec())),
+    let mode = args.get(2).map(String::as_str).unwrap_or("raw");
+    let bytes = std::fs::read(path).unwrap_or_else(|e| fail(&format!("{path}: {e}")));
+    let (btf_bytes, ext_bytes) = match hive_btf::elf_sections(&bytes) {
+        Ok(s) => (s.btf.unwrap_or_else(|| fail("no .BTF section")).to_vec(), s.btf_ext.map(<[u8]>::to_vec)),
         Err(_) => (bytes, None),
     };
-    let base_bytes = args.get(3).filter(|_| mode != "hex").map(|b| std::fs::read(b).expect("read base"));
-    let base = base_bytes.as_ref().map(|b| Btf::parse(b).expect("base"));
+    let base_bytes = args.get(3).map(|b| std::fs::read(b).unwrap_or_else(|e| fail(&format!("{b}: {e}"))));
+    let base = base_bytes.as_ref().map(|b| Btf::parse(b).unwrap_or_else(|e| fail(&format!("base: {e}"))));
     let btf = match &base {
         Some(b) => Btf::parse_split(&btf_bytes, b),
         None => Btf::parse(&btf_bytes),
-    };
-    let btf = match btf {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
+    }
+    .unwrap_or_else(|e| fail(&e.to_string()));
     match mode {
+        "raw" => print!("{}", hive_btf::dump_raw(&btf)),
         "c" => print!("{}", hive_btf::dump_c(&btf)),
-        "strict" => println!("{:?}", btf.validate()),
+        "check" => match btf.validate() {
+            Ok(()) => println!("accepted"),
+            Err(e) => println!("refused: {e}"),
+        },
         "ext" => {
-            let ext = BtfExt::parse(ext.as_deref().expect("no .BTF.ext")).expect("ext");
+            let ext = ext_bytes.unwrap_or_else(|| fail("no .BTF.ext section"));
+            let ext = BtfExt::parse(&ext).unwrap_or_else(|e| fail(&e.to_string()));
+            for s in ext.func_info() {
+                for f in s.records() {
+                    let name = btf.type_by_id(f.type_id).map_or("?", |t| t.name());
+                    println!("func {} +{:#x}: {name}", s.name(&btf).unwrap_or("?"), f.insn_off);
+                }
+            }
             for s in ext.line_info() {
-                println!("{}: {} line records", s.name(&btf).unwrap_or("?"), s.len());
+                for l in s.records() {
+                    let file = l.file_name(&btf).unwrap_or("?");
+                    let text = l.line_text(&btf).unwrap_or("").trim();
+                    println!("line {} +{:#x}: {file}:{}:{} {text}", s.name(&btf).unwrap_or("?"), l.insn_off, l.line, l.col);
+                }
+            }
+            for s in ext.core_relos() {
                 for r in s.records() {
-                    println!("  {:#x} {}:{}:{} {}", r.insn_off, r.file_name(&btf).unwrap_or("?"), r.line, r.col, r.line_text(&btf).unwrap_or(""));
+                    let root = hive_btf::c_decl(&btf, r.type_id, "");
+                    let access = r.access_str(&btf).unwrap_or("?");
+                    println!("core {} +{:#x}: {} [{}] {root} {access}", s.name(&btf).unwrap_or("?"), r.insn_off, r.kind.name(), r.type_id);
                 }
             }
         }
-        _ => print!("{}", hive_btf::dump_raw(&btf)),
+        other => fail(&format!("unknown mode {other}")),
     }
+}
+
+fn fail(msg: &str) -> ! {
+    eprintln!("btf_dump: {msg}");
+    std::process::exit(1)
 }

@@ -82,7 +82,7 @@ impl std::fmt::Debug for StateDbg {
     }
 }
 
-/// The whole BTF (this BTF's own types, for split BTF) as a C header, byte for byte what
+/// The whole BTF (with its base, for split BTF) as a C header, byte for byte what
 /// `bpftool btf dump file X format c` prints, guards and `preserve_access_index` included.
 pub fn dump_c(btf: &Btf<'_>) -> String {
     let mut d = CDump::new(btf);
@@ -90,7 +90,8 @@ pub fn dump_c(btf: &Btf<'_>) -> String {
         "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n\
          #pragma clang attribute push (__attribute__((preserve_access_index)), apply_to = record)\n#endif\n\n",
     );
-    for id in btf.start_id().0..btf.type_count() {
+    // As bpftool does, a split BTF's header includes the base types (it must compile alone).
+    for id in 1..btf.type_count() {
         d.dump_type(TypeId(id));
     }
     d.out.push_str(

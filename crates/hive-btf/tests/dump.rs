@@ -185,3 +185,30 @@ fn object_c_dumps_compile_with_the_right_layout() {
     println!("{ok} object headers compile with clang-19 ({asserts_total} size/offset assertions)");
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn split_dumps_match_bpftool() {
+    let (Some(base_p), Some(split_p)) = (
+        common::corpus("cilium-ebpf/btf/testdata/btf_testmod.btf.base"),
+        common::corpus("cilium-ebpf/btf/testdata/btf_testmod.btf"),
+    ) else {
+        return;
+    };
+    if !have("bpftool") {
+        return;
+    }
+    let base_data = std::fs::read(&base_p).unwrap();
+    let split_data = std::fs::read(&split_p).unwrap();
+    let base = Btf::parse(&base_data).unwrap();
+    let split = Btf::parse_split(&split_data, &base).unwrap();
+    let run = |c: bool| {
+        let mut cmd = Command::new("bpftool");
+        cmd.args(["btf", "dump", "file"]).arg(&split_p).arg("-B").arg(&base_p);
+        if c {
+            cmd.args(["format", "c"]);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    assert!(hive_btf::dump_raw(&split) == run(false), "split raw dump differs from bpftool's");
+    assert!(without_mode_attrs(&hive_btf::dump_c(&split)) == run(true), "split C dump differs from bpftool's");
+}
