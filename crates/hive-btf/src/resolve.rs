@@ -184,3 +184,23 @@ impl<'a> Btf<'a> {
         self.type_id_size(value).is_some_and(|(_, s)| s == value_size)
     }
 }
+
+impl<'a> Btf<'a> {
+    /// Where a member's value lives, in bits from the start of its struct: `(offset, size)`.
+    ///
+    /// Covers both bitfield encodings: with the struct's `kind_flag` the member carries the
+    /// width itself; without it (older producers) the member points at an INT whose `offset`
+    /// and `bits` describe the field. A plain member gets its type's full size.
+    pub fn member_bits(&self, m: &Member<'_>) -> Option<(u32, u32)> {
+        if m.bitfield_size != 0 {
+            return Some((m.bit_offset, m.bitfield_size));
+        }
+        let t = self.skip_modifiers(m.ty)?;
+        if let Some(i) = t.int() {
+            if i.offset != 0 || i.bits as u32 != t.size_or_type().saturating_mul(8) {
+                return Some((m.bit_offset.checked_add(i.offset as u32)?, i.bits as u32));
+            }
+        }
+        Some((m.bit_offset, self.resolve_size(m.ty).ok()?.checked_mul(8)?))
+    }
+}

@@ -146,3 +146,24 @@ fn every_vmlinux_struct_formats_from_short_and_zero_buffers() {
     assert!(out.contains(r#""pid": 1234"#) && out.contains(r#""comm": "bash""#), "{pid:?}");
     println!("formatted {n} vmlinux structs");
 }
+
+#[test]
+fn old_style_bitfields_use_the_int_encoding() {
+    // Without kind_flag, `unsigned x:3` is a member of type INT(size 4, bits 3).
+    let mut b = BtfBuilder::new();
+    let u3 = b.add(TypeDef::Int { name: "unsigned int".into(), size: 4, encoding: 0, offset: 0, bits: 3 });
+    let int = b.int("int", 4, true);
+    let s = b.add(TypeDef::Composite {
+        union: false,
+        name: "old".into(),
+        size: 4,
+        kflag: false,
+        members: vec![m("z", int, 0, 0), m("x", u3, 0, 0), m("y", u3, 3, 0)],
+    });
+    let bytes = b.to_bytes();
+    let btf = Btf::parse_strict(&bytes).unwrap();
+    let t = btf.type_by_id(s).unwrap();
+    let bits: Vec<_> = t.members().map(|m| btf.member_bits(&m).unwrap()).collect();
+    assert_eq!(bits, [(0, 32), (0, 3), (3, 3)]);
+    assert_eq!(format_value(&btf, s, &[0b0010_1101, 0, 0, 0]), r#"{"z": 45, "x": 5, "y": 5}"#);
+}
