@@ -196,10 +196,10 @@ impl<'a> Btf<'a> {
             return Some((m.bit_offset, m.bitfield_size));
         }
         let t = self.skip_modifiers(m.ty)?;
-        if let Some(i) = t.int() {
-            if i.offset != 0 || i.bits as u32 != t.size_or_type().saturating_mul(8) {
-                return Some((m.bit_offset.checked_add(i.offset as u32)?, i.bits as u32));
-            }
+        if let Some(i) = t.int()
+            && (i.offset != 0 || i.bits as u32 != t.size_or_type().saturating_mul(8))
+        {
+            return Some((m.bit_offset.checked_add(i.offset as u32)?, i.bits as u32));
         }
         Some((m.bit_offset, self.resolve_size(m.ty).ok()?.checked_mul(8)?))
     }
