@@ -113,6 +113,9 @@ impl KconfigValues {
     }
 }
 
+/// Largest `.kconfig` value accepted (real ones are a few dozen bytes).
+const MAX_KCONFIG: u32 = 1 << 20;
+
 /// Where each `.kconfig` extern lives in the map value.
 #[derive(Debug, Default)]
 pub(crate) struct KconfigLayout {
@@ -202,7 +205,9 @@ pub(crate) fn kconfig_map(
     let mut layout = KconfigLayout::default();
     let mut off = 0u32;
     for &(name, _, size, align, _) in &list {
-        let at = off.next_multiple_of(align);
+        let at =
+            off.checked_next_multiple_of(align).filter(|at| at.checked_add(size).is_some_and(|e| e <= MAX_KCONFIG));
+        let at = at.ok_or_else(|| extern_err(name, "the .kconfig map would be unreasonably large"))?;
         layout.offsets.insert(name.to_string(), at);
         off = at + size;
     }

@@ -106,7 +106,7 @@ fn kcfg_type(btf: &Btf<'_>, ty: TypeId) -> Option<KcfgType> {
                 None
             }
         }
-        Kind::Enum | Kind::Enum64 if t.name() == "libbpf_tristate" => Some(KcfgType::Tristate),
+        Kind::Enum | Kind::Enum64 if t.name() == "libbpf_tristate" && t.size_or_type() == 4 => Some(KcfgType::Tristate),
         Kind::Array => {
             let a = t.array()?;
             let e = btf.skip_modifiers(a.elem_type)?;

@@ -131,6 +131,8 @@ pub(crate) fn link(
     }
     out.func_info.sort_by_key(|f| f.insn);
     out.line_info.sort_by_key(|l| l.insn);
+    out.externs.sort_by_key(|e| e.insn);
+    out.poisoned.sort_by_key(|p| p.insn);
     Ok(out)
 }
 

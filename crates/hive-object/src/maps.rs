@@ -499,7 +499,11 @@ pub(crate) fn btf_maps(
         let bytes = if sec.data.is_empty() {
             None
         } else {
-            Some(sec.data.get(off..off + size).ok_or_else(|| map_err(name, "definition lies outside .maps"))?)
+            Some(
+                sec.data
+                    .get(off..off.saturating_add(size))
+                    .ok_or_else(|| map_err(name, "definition lies outside .maps"))?,
+            )
         };
         let mut def = parse_btf_def(btf, name, TypeId(var.size_or_type()), false)?;
         // Everything but relocated `values` slots must be zero (relocations leave zeros).
@@ -515,17 +519,30 @@ pub(crate) fn btf_maps(
     Ok(())
 }
 
+/// Largest global-data section accepted: a `.bss` only claims a size, and an array map
+/// value cannot be larger than what the kernel can allocate in one piece anyway.
+const MAX_DATA_SECTION: u64 = 1 << 28;
+
 /// Global-data maps: one array of one element per data section.
-pub(crate) fn data_maps(elf: &Elf<'_>, layout: &Layout, btf: Option<&Arc<Btf<'static>>>, table: &mut MapTable) {
+pub(crate) fn data_maps(
+    elf: &Elf<'_>,
+    layout: &Layout,
+    btf: Option<&Arc<Btf<'static>>>,
+    table: &mut MapTable,
+) -> Result<(), ObjectError> {
     for &(index, kind) in &layout.data {
         let sec = &elf.sections[index];
-        let size = u32::try_from(sec.size).unwrap_or(u32::MAX);
+        if sec.size > MAX_DATA_SECTION {
+            return Err(map_err(&sec.name, format!("{} bytes is too large for an array map value", sec.size)));
+        }
+        let size = sec.size as u32;
         let mut def = MapDef::new(&sec.name, MapKind::Data(kind), &sec.name, MapType::Array);
         def.key_size = 4;
         def.value_size = size;
         def.max_entries = 1;
-        let mut data = sec.data.to_vec();
-        data.resize(size as usize, 0);
+        let mut data = vec![0u8; size as usize];
+        let n = sec.data.len().min(data.len());
+        data[..n].copy_from_slice(&sec.data[..n]);
         def.initial_data = Some(data);
         if kind == DataKind::Rodata {
             def.flags |= BPF_F_RDONLY_PROG;
@@ -546,6 +563,7 @@ pub(crate) fn data_maps(elf: &Elf<'_>, layout: &Layout, btf: Option<&Arc<Btf<'st
         }
         table.push(def, index, 0, sec.size);
     }
+    Ok(())
 }
 
 /// struct_ops maps: one per variable of `.struct_ops` / `.struct_ops.link`.
@@ -568,7 +586,10 @@ pub(crate) fn struct_ops_maps(
             let st = st.ok_or_else(|| map_err(name, "struct_ops variable is not a struct"))?;
             let offset = var_offset(elf, index, name, vi.offset);
             let (off, size) = (offset as usize, vi.size as usize);
-            let bytes = sec.data.get(off..off + size).ok_or_else(|| map_err(name, "value lies outside its section"))?;
+            let bytes = sec
+                .data
+                .get(off..off.saturating_add(size))
+                .ok_or_else(|| map_err(name, "value lies outside its section"))?;
             let mut def = MapDef::new(name, MapKind::StructOps, &sec.name, MapType::StructOps);
             def.key_size = 4;
             def.value_size = vi.size;

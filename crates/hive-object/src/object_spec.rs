@@ -102,7 +102,7 @@ impl ObjectSpec {
         let mut table = MapTable::default();
         maps::legacy_maps(&elf, &layout, btf.as_ref(), &mut table)?;
         maps::btf_maps(&elf, &layout, btf.as_ref(), &mut table)?;
-        maps::data_maps(&elf, &layout, btf.as_ref(), &mut table);
+        maps::data_maps(&elf, &layout, btf.as_ref(), &mut table)?;
         let kconfig = kconfig_map(btf.as_deref(), &externs, &opts.kconfig)?;
         let kconfig = kconfig.map(|(def, lay)| (table.push(def, usize::MAX, 0, 0), lay));
         maps::struct_ops_maps(&elf, &layout, btf.as_ref(), &mut table)?;

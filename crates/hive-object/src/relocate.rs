@@ -212,7 +212,7 @@ impl Ctx<'_, '_> {
             SymSection::Index(s) => {
                 let name = &self.elf.sections[s].name;
                 if let Some(&code) = self.code_index.get(&s) {
-                    let at = sym.value as i64 + addend;
+                    let at = (sym.value as i64).wrapping_add(addend);
                     if at < 0 || at % 8 != 0 {
                         return Err(err(format!("function reference {sym_desc}{addend:+} is not an instruction")));
                     }
@@ -221,13 +221,13 @@ impl Ctx<'_, '_> {
                     return Ok(());
                 }
                 if let Some(map) = self.maps.data(s) {
-                    let off = sym.value as i64 + addend;
+                    let off = (sym.value as i64).wrapping_add(addend);
                     let off = i32::try_from(off).map_err(|_| err(format!("offset {off} into {name} does not fit")))?;
                     set(Pseudo::MapIdxValue, map as i32, off);
                     return Ok(());
                 }
                 if self.maps.is_map_section(s) {
-                    let at = (sym.value as i64 + addend) as u64;
+                    let at = (sym.value as i64).wrapping_add(addend) as u64;
                     let map = self.maps.at(s, at).ok_or_else(|| {
                         err(format!("no map is defined at offset {at} of {name} ({sym_desc}; static map definitions have no symbol)"))
                     })?;

@@ -215,7 +215,7 @@ fn code_section(elf: &Elf<'_>, raw: ProgramSection) -> CodeSection {
     let mut funcs: Vec<Func> = Vec::new();
     for (i, f) in raw.functions.iter().enumerate() {
         let next = raw.functions.get(i + 1).map_or(n, |g| g.offset);
-        let end = if f.len > 0 { (f.offset + f.len).min(n) } else { next };
+        let end = if f.len > 0 { f.offset.saturating_add(f.len).min(n) } else { next };
         funcs.push(Func {
             name: f.name.clone(),
             start: f.offset,

@@ -149,6 +149,11 @@ fn relocs_enum_against_vmlinux() {
     assert_eq!(run(&spec, p), Ok(0));
     let (passed, _) = check("btf/testdata/relocs_enum-el.elf", TargetBtf::Given(target));
     assert_eq!(passed, 1);
+    // And against this machine's kernel, as cilium runs it.
+    match CoreTarget::host() {
+        Ok(Some(_)) => assert_eq!(check("btf/testdata/relocs_enum-el.elf", TargetBtf::Host).0, 1),
+        _ => println!("note: no /sys/kernel/btf/vmlinux, host target not tried"),
+    }
 }
 
 #[test]

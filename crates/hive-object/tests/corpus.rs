@@ -182,3 +182,43 @@ fn malformed_and_mutated_files_never_panic() {
     }
     println!("{tried} original, truncated or mutated objects read without panicking ({parsed} parses succeeded)");
 }
+
+/// Random byte flips rarely land in `.BTF` or `.BTF.ext`, where map definitions, externs and
+/// CO-RE records live; these mutations aim there.
+#[test]
+fn btf_mutations_never_panic() {
+    let Some(dir) = corpus("cilium-ebpf") else { return };
+    let files = [
+        "btf/testdata/relocs-el.elf",
+        "btf/testdata/relocs_read-el.elf",
+        "testdata/loader-el.elf",
+        "testdata/errors-el.elf",
+        "testdata/kfunc-el.elf",
+        "testdata/ksym-el.elf",
+        "testdata/kconfig-el.elf",
+        "testdata/btf_map_init-el.elf",
+        "testdata/struct_ops-el.elf",
+    ];
+    let mut kconfig = hive_object::KconfigValues::new();
+    kconfig.extend_from_config("CONFIG_HZ=100\nCONFIG_BPF_SYSCALL=y\nCONFIG_DEFAULT_HOSTNAME=\"x\"\n");
+    let opts = LoadOptions { programs: ProgramSelection::All, target_btf: TargetBtf::Own, kconfig };
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let (mut tried, mut parsed) = (0, 0);
+    for file in files {
+        let bytes = std::fs::read(dir.join(file)).expect("read");
+        let secs = hive_btf::elf_sections(&bytes).expect("sections");
+        for sec in [secs.btf, secs.btf_ext].into_iter().flatten() {
+            let start = sec.as_ptr() as usize - bytes.as_ptr() as usize;
+            for _ in 0..400 {
+                let mut m = bytes.clone();
+                for _ in 0..1 + xorshift(&mut state) % 3 {
+                    let at = start + (xorshift(&mut state) as usize) % sec.len();
+                    m[at] ^= (xorshift(&mut state) as u8) | 1;
+                }
+                parsed += usize::from(ObjectSpec::parse(&m, &opts).is_ok());
+                tried += 1;
+            }
+        }
+    }
+    println!("{tried} objects with mutated BTF read without panicking ({parsed} still parse)");
+}

@@ -66,7 +66,7 @@ fn field(kind: CoreReloKind, spec: Option<&Spec<'_>>) -> Result<Field, Calc> {
     let (byte_off, byte_sz) = if bitfield {
         let mut byte_sz = u64::from(mt.size_or_type()).max(1);
         let mut byte_off = bit_off / 8 / byte_sz * byte_sz;
-        while bit_off + bit_sz - byte_off * 8 > byte_sz * 8 {
+        while bit_off - byte_off * 8 + bit_sz > byte_sz * 8 {
             if byte_sz >= 8 {
                 return Err(Calc::Fail("the bitfield cannot be read with a 64-bit load".into()));
             }
@@ -93,7 +93,7 @@ fn field(kind: CoreReloKind, spec: Option<&Spec<'_>>) -> Result<Field, Calc> {
             f.val = u64::from(signed);
             f.validate = true;
         }
-        CoreReloKind::FieldLshiftU64 => f.val = 64u64.wrapping_sub(bit_off + bit_sz - byte_off * 8),
+        CoreReloKind::FieldLshiftU64 => f.val = 64u64.wrapping_sub(bit_off - byte_off * 8 + bit_sz),
         CoreReloKind::FieldRshiftU64 => {
             f.val = 64u64.wrapping_sub(bit_sz);
             f.validate = true;

@@ -56,6 +56,14 @@ fn size_of(btf: &Btf<'_>, id: TypeId) -> Result<u64, String> {
     btf.resolve_size(id).map(u64::from).map_err(|e| format!("cannot size type [{id}]: {e}"))
 }
 
+/// `base + idx * size * 8`, refusing offsets no type can have.
+fn add_bits(base: u64, idx: u32, size: u64) -> Result<u64, String> {
+    u64::from(idx)
+        .checked_mul(size * 8)
+        .and_then(|b| base.checked_add(b))
+        .ok_or_else(|| "bit offset overflows".to_string())
+}
+
 /// A flexible array: unsized, and the last member of the struct the previous step named.
 fn is_flex(btf: &Btf<'_>, prev: Option<&Accessor>, nelems: u32) -> bool {
     let Some(prev) = prev.filter(|p| p.name.is_some()) else { return false };
@@ -97,13 +105,13 @@ pub(crate) fn parse<'b>(btf: &'b Btf<'b>, root: TypeId, access: &str, kind: Core
         return Err(format!("relocation kind {} is not supported", kind.name()));
     }
     spec.accessors.push(Accessor { type_id: id, idx: first, name: None });
-    spec.bit_offset = u64::from(first) * size_of(btf, id)? * 8;
+    spec.bit_offset = add_bits(0, first, size_of(btf, id)?)?;
     for &idx in &spec.raw[1..] {
         let t = btf.skip_modifiers(id).ok_or("dangling type")?;
         id = t.id();
         if t.kind().is_composite() {
             let m = t.member(idx as usize).ok_or_else(|| format!("member {idx} of [{id}] does not exist"))?;
-            spec.bit_offset += u64::from(m.bit_offset);
+            spec.bit_offset = spec.bit_offset.checked_add(u64::from(m.bit_offset)).ok_or("bit offset overflows")?;
             if !m.name.is_empty() {
                 spec.accessors.push(Accessor { type_id: id, idx, name: Some(m.name.to_string()) });
             }
@@ -114,7 +122,7 @@ pub(crate) fn parse<'b>(btf: &'b Btf<'b>, root: TypeId, access: &str, kind: Core
                 return Err(format!("index {idx} past the end of an array of {}", a.nelems));
             }
             spec.accessors.push(Accessor { type_id: elem, idx, name: None });
-            spec.bit_offset += u64::from(idx) * size_of(btf, elem)? * 8;
+            spec.bit_offset = add_bits(spec.bit_offset, idx, size_of(btf, elem)?)?;
             id = elem;
         } else {
             return Err(format!("access {access:?} steps into [{id}], a {}", t.kind()));
@@ -173,7 +181,7 @@ pub(crate) fn matches<'b>(local: &Spec<'_>, tb: &'b Btf<'b>, targ_id: TypeId) ->
             }
             t.accessors.push(Accessor { type_id: id, idx: acc.idx, name: None });
             t.raw.push(acc.idx);
-            t.bit_offset += u64::from(acc.idx) * size_of(tb, id)? * 8;
+            t.bit_offset = add_bits(t.bit_offset, acc.idx, size_of(tb, id)?)?;
         }
     }
     Ok(Some(t))
@@ -201,7 +209,7 @@ fn match_member(
         if spec.raw.len() == MAX_SPEC_LEN {
             return Err("access too deep".into());
         }
-        spec.bit_offset += u64::from(m.bit_offset);
+        spec.bit_offset = spec.bit_offset.checked_add(u64::from(m.bit_offset)).ok_or("bit offset overflows")?;
         spec.raw.push(u32::from(m.index));
         if m.name.is_empty() {
             if let Some(inner) = tb.skip_modifiers(m.ty)

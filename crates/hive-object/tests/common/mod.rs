@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use hive_interp::{Memory, NoHelpers, Options, RegionKind, Vm};
+use hive_interp::{Helpers, Memory, NoHelpers, Options, RegionKind, Vm};
 use hive_isa::{CallTarget, Code, Insn, Pseudo, RawInsn};
 use hive_object::{ObjectSpec, ProgramSpec};
 
@@ -69,6 +69,12 @@ pub fn needs_runtime(p: &ProgramSpec) -> Option<String> {
 /// backed by a buffer holding its initial data (what the runtime's array maps would hold):
 /// `Pseudo::MapIdxValue` loads become the buffer's address plus the offset.
 pub fn run(spec: &ObjectSpec, p: &ProgramSpec) -> Result<u64, String> {
+    run_with(spec, p, &mut NoHelpers)
+}
+
+/// [`run`] with helpers; `Pseudo::MapIdx` loads become the map's index (a stand-in for the
+/// map pointer that the helpers receive).
+pub fn run_with(spec: &ObjectSpec, p: &ProgramSpec, helpers: &mut dyn Helpers) -> Result<u64, String> {
     let mut buffers: Vec<Vec<u8>> = spec.maps.iter().map(|m| m.initial_data.clone().unwrap_or_default()).collect();
     let mut ctx = vec![0u8; SK_BUFF_SIZE];
     let mut mem = Memory::new();
@@ -88,6 +94,8 @@ pub fn run(spec: &ObjectSpec, p: &ProgramSpec) -> Result<u64, String> {
                 insns[i].src = 0;
                 insns[i].imm = addr as u32 as i32;
                 insns[i + 1].imm = (addr >> 32) as u32 as i32;
+            } else if insns[i].src == Pseudo::MapIdx.src() {
+                insns[i].src = 0;
             }
             i += 2;
         } else {
@@ -96,7 +104,7 @@ pub fn run(spec: &ObjectSpec, p: &ProgramSpec) -> Result<u64, String> {
     }
     let code = Code::decode(&insns).map_err(|e| e.to_string())?;
     let mut vm = Vm::new(&code, Options::default());
-    vm.run(&mut mem, &mut NoHelpers, [ctx_addr, 0, 0, 0, 0]).map_err(|f| f.to_string())
+    vm.run(&mut mem, helpers, [ctx_addr, 0, 0, 0, 0]).map_err(|f| f.to_string())
 }
 
 /// Reads a gzip file.
