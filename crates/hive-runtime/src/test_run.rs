@@ -192,12 +192,19 @@ impl Client {
             return Err(Error::Unsupported("BPF_F_TEST_XDP_LIVE_FRAMES"));
         }
         let size = attr.data_in.len();
+        if size < skb::ETH_HLEN {
+            return Err(Error::invalid("XDP test runs need at least an Ethernet header (14 bytes)"));
+        }
         let md = ctx_init(attr, xdp::MD_SIZE)?;
         let mut headroom = xdp::XDP_PACKET_HEADROOM;
         let (mut ingress, mut rxq) = (1u32, 0u32);
         if let Some(md) = &md {
             let (data, data_end, data_meta) = (get_u32(md, 0), get_u32(md, 4), get_u32(md, 8));
-            if data_meta != 0 || data_end as usize != size || data > data_end || data % 4 != 0 || data > 32 {
+            if data_meta != 0
+                || data_end as usize != size
+                || data > data_end
+                || crate::helpers::net::metalen_invalid(data as u64)
+            {
                 return Err(Error::invalid("xdp_md: data_meta must be 0, data_end the data size, data a valid metadata length"));
             }
             headroom -= data as usize;
@@ -290,12 +297,13 @@ impl Client {
         let mut buf = vec![0u8; head_len];
         buf[skb::NET_SKB_PAD..skb::NET_SKB_PAD + size].copy_from_slice(&attr.data_in);
         let head = buf.as_ptr() as u64;
-        // eth_type_trans against the loopback device (all-zero address).
+        // eth_type_trans against the loopback device, whose address and broadcast address
+        // are both all-zero: so ff:ff:ff:ff:ff:ff is only multicast there.
         let dest = &attr.data_in[..6];
         let pkt_type: u32 = if dest == [0; 6] {
             0 // PACKET_HOST
         } else if dest[0] & 1 != 0 {
-            if dest == [0xff; 6] { 1 } else { 2 } // BROADCAST / MULTICAST
+            2 // PACKET_MULTICAST
         } else {
             3 // PACKET_OTHERHOST
         };
@@ -307,6 +315,15 @@ impl Client {
         } else {
             0x0004 // ETH_P_802_2
         };
+        // 6.18 wants the network header the protocol announces in the linear data.
+        let l3_min = match h_proto {
+            0x0800 => 20,
+            0x86dd => 40,
+            _ => 0,
+        };
+        if size - skb::ETH_HLEN < l3_min {
+            return Err(Error::invalid("the packet is shorter than its IPv4/IPv6 header"));
+        }
         let (data_off, len) =
             if l2 { (skb::NET_SKB_PAD, size) } else { (skb::NET_SKB_PAD + skb::ETH_HLEN, size - skb::ETH_HLEN) };
         let mut ctx = vec![0u8; skb::GUARD + skb::LEN];

@@ -26,21 +26,33 @@ pub fn csum_partial(buf: &[u8], seed: u32) -> u32 {
     (t.wrapping_add(t.rotate_right(32)) >> 32) as u32
 }
 
-/// `bpf_csum_diff(from, from_size, to, to_size, seed)`: the checksum of `~from` followed by
-/// `to`, continuing `seed` (the kernel's scratchpad version; sizes multiples of 4, at most
-/// 512 bytes together).
+/// `csum_add`: 32-bit one's-complement addition.
+fn csum_add(a: u32, b: u32) -> u32 {
+    let (s, c) = a.overflowing_add(b);
+    s.wrapping_add(c as u32)
+}
+
+/// `csum_from32to16`: folds a 32-bit partial sum to 16 bits (not complemented).
+pub fn csum_from32to16(sum: u32) -> u32 {
+    sum.wrapping_add(sum.rotate_right(16)) >> 16
+}
+
+/// `bpf_csum_diff(from, from_size, to, to_size, seed)` as in 6.18, where it became
+/// `csum_partial` of each buffer and a 16-bit fold: any sizes (the verifier bounds them by
+/// the memory passed), always folded (even `seed` alone when both sizes are 0).
 pub fn csum_diff(a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
     let (from, from_size, to, to_size, seed) = (a[0], a[1] as u32 as usize, a[2], a[3] as u32 as usize, a[4] as u32);
-    if (from_size | to_size) % 4 != 0 || from_size + to_size > 512 {
-        return ret(neg(libc::EINVAL));
-    }
-    let mut diff = vec![0u8; from_size + to_size];
-    mem.read_into(from, &mut diff[..from_size])?;
-    mem.read_into(to, &mut diff[from_size..])?;
-    for b in &mut diff[..from_size] {
-        *b = !*b;
-    }
-    ret(csum_partial(&diff, seed) as u64)
+    let mut f = vec![0u8; from_size];
+    mem.read_into(from, &mut f)?;
+    let mut t = vec![0u8; to_size];
+    mem.read_into(to, &mut t)?;
+    let v = match (from_size > 0, to_size > 0) {
+        (true, true) => csum_from32to16(csum_add(csum_partial(&t, seed), !csum_partial(&f, 0))),
+        (false, true) => csum_from32to16(csum_partial(&t, seed)),
+        (true, false) => csum_from32to16(!csum_partial(&f, !seed)),
+        (false, false) => csum_from32to16(seed),
+    };
+    ret(v as u64)
 }
 
 struct XdpBuff {
@@ -77,9 +89,10 @@ impl XdpBuff {
     }
 }
 
-/// `xdp_metalen_invalid`: metadata must be a multiple of 4 and at most 32 bytes.
-fn metalen_invalid(len: u64) -> bool {
-    !len.is_multiple_of(4) || len > 32
+/// `xdp_metalen_invalid`: metadata must be a multiple of 4 and fit `skb_shared_info.meta_len`
+/// (a `u8`: at most 255 bytes).
+pub(crate) fn metalen_invalid(len: u64) -> bool {
+    !len.is_multiple_of(4) || len > 255
 }
 
 /// `bpf_xdp_adjust_head(xdp_md, delta)`.
