@@ -38,26 +38,7 @@ fn main() {
         "ext" => {
             let ext = ext_bytes.unwrap_or_else(|| fail("no .BTF.ext section"));
             let ext = BtfExt::parse(&ext).unwrap_or_else(|e| fail(&e.to_string()));
-            for s in ext.func_info() {
-                for f in s.records() {
-                    let name = btf.type_by_id(f.type_id).map_or("?", |t| t.name());
-                    println!("func {} +{:#x}: {name}", s.name(&btf).unwrap_or("?"), f.insn_off);
-                }
-            }
-            for s in ext.line_info() {
-                for l in s.records() {
-                    let file = l.file_name(&btf).unwrap_or("?");
-                    let text = l.line_text(&btf).unwrap_or("").trim();
-                    println!("line {} +{:#x}: {file}:{}:{} {text}", s.name(&btf).unwrap_or("?"), l.insn_off, l.line, l.col);
-                }
-            }
-            for s in ext.core_relos() {
-                for r in s.records() {
-                    let root = hive_btf::c_decl(&btf, r.type_id, "");
-                    let access = r.access_str(&btf).unwrap_or("?");
-                    println!("core {} +{:#x}: {} [{}] {root} {access}", s.name(&btf).unwrap_or("?"), r.insn_off, r.kind.name(), r.type_id);
-                }
-            }
+            print!("{}", hive_btf::dump_ext(&btf, &ext));
         }
         other => fail(&format!("unknown mode {other}")),
     }

@@ -77,6 +77,7 @@
 
 mod builder;
 mod dump_c;
+mod dump_ext;
 mod dump_raw;
 #[cfg(feature = "elf")]
 mod elf;
@@ -92,6 +93,7 @@ mod validate;
 
 pub use builder::{BtfBuilder, MemberDef, TypeDef};
 pub use dump_c::{c_decl, dump_c, CDump};
+pub use dump_ext::dump_ext;
 pub use dump_raw::{dump_raw, format_type_raw};
 #[cfg(feature = "elf")]
 pub use elf::{ElfBtf, elf_sections};

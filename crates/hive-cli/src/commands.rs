@@ -104,3 +104,40 @@ pub fn conformance(paths: &[PathBuf], engine: Engine, strict: bool, verbose: boo
     println!("{}", summary.line());
     Ok(if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
+
+pub fn btf_dump(file: &Path, format: &[String], base: Option<&Path>) -> Result<ExitCode> {
+    let kind = match format {
+        [] => "raw",
+        [word, kind] if word == "format" => kind.as_str(),
+        _ => bail!("expected `format raw`, `format c` or `format ext` after the file"),
+    };
+    let bytes = read(file)?;
+    let (btf_bytes, ext_bytes) = match hive_btf::elf_sections(&bytes) {
+        Ok(s) => {
+            let btf = s.btf.with_context(|| format!("{}: no .BTF section", file.display()))?;
+            (btf.to_vec(), s.btf_ext.map(<[u8]>::to_vec))
+        }
+        Err(_) => (bytes, None),
+    };
+    let base_bytes = base.map(read).transpose()?;
+    let base = match &base_bytes {
+        Some(b) => Some(hive_btf::Btf::parse(b).context("base BTF")?),
+        None => None,
+    };
+    let btf = match &base {
+        Some(b) => hive_btf::Btf::parse_split(&btf_bytes, b),
+        None => hive_btf::Btf::parse(&btf_bytes),
+    }
+    .with_context(|| format!("{}", file.display()))?;
+    match kind {
+        "raw" => print!("{}", hive_btf::dump_raw(&btf)),
+        "c" => print!("{}", hive_btf::dump_c(&btf)),
+        "ext" => {
+            let ext = ext_bytes.with_context(|| format!("{}: no .BTF.ext section", file.display()))?;
+            let ext = hive_btf::BtfExt::parse(&ext).with_context(|| format!("{}: .BTF.ext", file.display()))?;
+            print!("{}", hive_btf::dump_ext(&btf, &ext));
+        }
+        other => bail!("unknown format `{other}` (raw, c or ext)"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -58,6 +58,11 @@ enum Command {
         #[arg(long)]
         stats: bool,
     },
+    /// Inspect BTF: `hive btf dump FILE [format raw|c|ext]`, like bpftool.
+    Btf {
+        #[command(subcommand)]
+        command: BtfCommand,
+    },
     /// Run bpf_conformance/uBPF `.data` tests; ends with `N passed, M failed, K skipped`.
     Conformance {
         /// Engine to run the programs on.
@@ -76,6 +81,22 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum BtfCommand {
+    /// Print the types of a raw BTF file (such as /sys/kernel/btf/vmlinux) or of an ELF
+    /// object's .BTF: `raw` (bpftool's default), `c` (a header), `ext` (.BTF.ext records).
+    Dump {
+        /// A raw BTF blob or a BPF ELF object.
+        file: PathBuf,
+        /// `format raw`, `format c` or `format ext`, as bpftool spells it.
+        #[arg(num_args = 0..=2, value_names = ["format", "KIND"])]
+        format: Vec<String>,
+        /// Base BTF for split BTF (bpftool's -B), e.g. /sys/kernel/btf/vmlinux.
+        #[arg(short = 'B', long)]
+        base: Option<PathBuf>,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -83,6 +104,9 @@ fn main() -> ExitCode {
         Command::Disasm { file, syntax } => commands::disasm(&file, syntax),
         Command::RunRaw { file, mem, budget, strict, stats } => {
             commands::run_raw(&file, mem.as_deref(), budget, strict, stats)
+        }
+        Command::Btf { command: BtfCommand::Dump { file, format, base } } => {
+            commands::btf_dump(&file, &format, base.as_deref())
         }
         Command::Conformance { engine, lenient, verbose, paths } => {
             commands::conformance(&paths, engine, !lenient, verbose)
