@@ -93,11 +93,7 @@ impl ObjectSpec {
     pub fn parse(bytes: &[u8], opts: &LoadOptions) -> Result<ObjectSpec, ObjectError> {
         let elf = Elf::parse(bytes)?;
         let mut layout = sections::classify(&elf)?;
-        let btf = elf.section_by_name(".BTF").and_then(|s| Btf::from_vec(s.data.to_vec()).ok()).map(Arc::new);
-        let ext = match (&btf, elf.section_by_name(".BTF.ext")) {
-            (Some(_), Some(s)) => BtfExt::from_vec(s.data.to_vec()).ok(),
-            _ => None,
-        };
+        let (btf, ext) = own_btf(&elf, &layout)?;
         let externs = crate::ksyms::collect(&elf, btf.as_deref());
         let mut table = MapTable::default();
         maps::legacy_maps(&elf, &layout, btf.as_ref(), &mut table)?;
@@ -146,9 +142,42 @@ impl ObjectSpec {
     }
 }
 
+/// The object's `.BTF` and `.BTF.ext`. Like libbpf, an object whose BTF cannot be read
+/// still loads when nothing needs the BTF; unlike libbpf, `.BTF.ext` CO-RE records that
+/// cannot be applied (unreadable, or without `.BTF` to interpret them) are an error rather
+/// than silently ignored, since the instructions would keep the compiler's offsets.
+#[allow(clippy::type_complexity)]
+fn own_btf(elf: &Elf<'_>, layout: &Layout) -> Result<(Option<Arc<Btf<'static>>>, Option<BtfExt<'static>>), ObjectError> {
+    let (btf, btf_error) = match elf.section_by_name(".BTF").map(|s| Btf::from_vec(s.data.to_vec())) {
+        Some(Ok(b)) => (Some(Arc::new(b)), None),
+        Some(Err(e)) => (None, Some(e.to_string())),
+        None => (None, None),
+    };
+    if let Some(e) = &btf_error
+        && (layout.btf_maps.is_some() || !layout.struct_ops.is_empty())
+    {
+        return Err(ObjectError::Btf(format!(".BTF cannot be read ({e}), and the object's maps are defined in it")));
+    }
+    let Some(ext_sec) = elf.section_by_name(".BTF.ext") else { return Ok((btf, None)) };
+    let ext = match BtfExt::from_vec(ext_sec.data.to_vec()) {
+        Ok(ext) => ext,
+        Err(e) if btf.is_some() => return Err(ObjectError::Btf(format!(".BTF.ext cannot be read: {e}"))),
+        // Without types the records mean nothing; old objects carry such a .BTF.ext.
+        Err(_) => return Ok((None, None)),
+    };
+    if btf.is_none() {
+        if ext.core_relos().len() > 0 {
+            let why = btf_error.unwrap_or_else(|| "missing".into());
+            return Err(ObjectError::Btf(format!(".BTF.ext has CO-RE relocations but .BTF is {why}")));
+        }
+        return Ok((None, None));
+    }
+    Ok((btf, Some(ext)))
+}
+
 fn core_target(choice: &TargetBtf, own: &Arc<Btf<'static>>) -> Result<Option<Arc<CoreTarget>>, ObjectError> {
     Ok(match choice {
-        TargetBtf::Host => CoreTarget::host()?.map(Arc::new),
+        TargetBtf::Host => CoreTarget::host_shared()?,
         TargetBtf::Own => Some(Arc::new(CoreTarget::new(own.clone()))),
         TargetBtf::File(p) => Some(Arc::new(CoreTarget::from_file(p)?)),
         TargetBtf::Given(t) => Some(t.clone()),

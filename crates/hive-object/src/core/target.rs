@@ -13,8 +13,8 @@ use crate::error::ObjectError;
 /// `KernelTypes` choose them.
 #[derive(Clone, Debug, Default)]
 pub enum TargetBtf {
-    /// `/sys/kernel/btf/vmlinux` of the host (libbpf's default). When the host has none,
-    /// relocations that need a target fail with an error saying so.
+    /// `/sys/kernel/btf/vmlinux` of the host (libbpf's default), read once per process. When
+    /// the host has none, relocations that need a target fail with an error saying so.
     #[default]
     Host,
     /// The object's own BTF: every local type is its own target (self-checking tests).
@@ -75,6 +75,12 @@ impl CoreTarget {
             return Ok(None);
         }
         CoreTarget::from_file(path).map(Some)
+    }
+
+    /// [`CoreTarget::host`], read on first use and shared afterwards.
+    pub fn host_shared() -> Result<Option<Arc<CoreTarget>>, ObjectError> {
+        static HOST: OnceLock<Result<Option<Arc<CoreTarget>>, ObjectError>> = OnceLock::new();
+        HOST.get_or_init(|| CoreTarget::host().map(|t| t.map(Arc::new))).clone()
     }
 
     /// The types.
