@@ -42,6 +42,23 @@
 //! [`ProgType::Unspec`](hive_platform::prog::ProgType::Unspec). Callees may live in any
 //! executable section (libbpf only allows `.text`; cilium/ebpf allows any, and so does Hive).
 //!
+//! ## Where Hive parts from libbpf (1.x), and why
+//!
+//! | libbpf | Hive |
+//! |---|---|
+//! | legacy `maps` sections refused | read (20-byte `bpf_map_def`, the samples' 28-byte and iproute2's 36-byte layouts, `maps/<name>` sections), as cilium/ebpf and older libbpf do |
+//! | callees must be in `.text`; static functions in other sections refused | callees may be in any program section (cilium/ebpf agrees) |
+//! | a `.text`-only object has no programs | its global functions are programs (libbpf < 1.0, PREVAIL) |
+//! | an unreadable `.BTF.ext` is ignored, CO-RE silently skipped | an error when it holds CO-RE records |
+//! | a reference through the `maps` section symbol finds the map at offset 0 | section offset plus the instruction's addend |
+//! | `SHT_RELA` ignored | applied (old ovs objects use it) |
+//! | kfuncs and ksyms resolved against vmlinux BTF / kallsyms at load | left to the runtime by name ([`ExternRef`]); `btf_id` 0 until then |
+//! | internal maps named `<obj>.rodata` | named after the section (`.rodata`), as cilium/ebpf does |
+//! | creation-time fix-ups (`perf_event_array` sizes, `max_entries` = CPUs) | left to the runtime; [`MapDef`] holds what the ELF says |
+//!
+//! Everything else (section table, map attributes, global-data flags, `.kconfig` layout and
+//! value spelling, CO-RE matching, poisoning and patching, linking order) follows libbpf.
+//!
 //! ## Invariants
 //!
 //! - Any byte slice is accepted: malformed input is an [`ObjectError`], never a panic (the

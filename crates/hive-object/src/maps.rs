@@ -144,6 +144,18 @@ pub struct MapDef {
 }
 
 impl MapDef {
+    /// Byte offset of the value's `struct bpf_spin_lock` member, looked up in the object's
+    /// BTF as the kernel's `btf_find_spin_lock` does for a struct value (direct members).
+    ///
+    /// A runtime needs it to create the map (`hive-maps`' `MapSpec::spin_lock_off`).
+    pub fn spin_lock_offset(&self, btf: &Btf<'_>) -> Option<u32> {
+        let value = btf.skip_modifiers(self.value_type_id?)?;
+        value.members().find_map(|m| {
+            let t = btf.skip_modifiers(m.ty)?;
+            (t.kind() == Kind::Struct && t.name() == "bpf_spin_lock" && m.bit_offset % 8 == 0).then_some(m.bit_offset / 8)
+        })
+    }
+
     fn new(name: &str, kind: MapKind, section: &str, map_type: MapType) -> MapDef {
         MapDef {
             name: name.to_string(),

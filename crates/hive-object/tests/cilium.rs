@@ -345,4 +345,5 @@ fn program_types_and_other_maps() {
     let btf = spec.btf.as_ref().unwrap();
     assert_eq!(btf.type_by_id(m.value_type_id.unwrap()).unwrap().name(), "hash_elem");
     assert_eq!(m.value_size, 8);
+    assert_eq!(m.spin_lock_offset(btf), Some(4));
 }

@@ -5,15 +5,16 @@
 //! a type: the instruction, the local root type, an access string (`0:1:2`) and what to
 //! compute (a [`CoreReloKind`]). For each one, as libbpf's `relo_core.c` does:
 //!
-//! 1. **Local spec.** The access string is walked through the local BTF ([`spec::parse`]),
+//! 1. **Local spec.** The access string is walked through the local BTF (`spec::parse`),
 //!    which also gives the value `clang` must have compiled in (checked against the
 //!    instruction: a mismatch is an error, never a silent rewrite).
 //! 2. **Candidates.** Every target type whose name equals the local root's *essential name*
 //!    (the name without a `___flavour` suffix, so `task_struct___old` looks for
 //!    `task_struct`) and whose kind is compatible. `TYPE_ID_LOCAL` needs none.
-//! 3. **Matching.** The access is replayed on each candidate ([`spec::matches`]): members by
+//! 3. **Matching.** The access is replayed on each candidate (`spec::matches`): members by
 //!    name (through anonymous members), array indexes within bounds, compatible field types;
-//!    enumerators by essential name; whole types by [`compat`]'s rules.
+//!    enumerators by essential name; whole types by libbpf's `bpf_core_types_are_compat`
+//!    (or `bpf_core_types_match` for `type_matches`).
 //! 4. **Decision.** Every matching candidate must give the same value (and, for fields, the
 //!    same bit offset); otherwise the relocation is ambiguous and fails.
 //! 5. **Patching.** ALU immediates, load/store offsets (with the access size adjusted when
