@@ -46,7 +46,7 @@ fn pseudo_refusals() {
     let a2 = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 8, 2)).unwrap();
     let a1 = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 8, 1)).unwrap();
     let cases = [
-        (format!("r1 = map[fd:99] ll\nr0 = 0\nexit"), libc::EBADF, "fd 99 is not pointing to valid bpf_map".to_string()),
+        ("r1 = map[fd:99] ll\nr0 = 0\nexit".to_string(), libc::EBADF, "fd 99 is not pointing to valid bpf_map".to_string()),
         (format!("r1 = map_value[fd:{}]+0 ll\nr0 = 0\nexit", h.0), libc::EINVAL, "no direct value access support for this map type".into()),
         (
             format!("r1 = map_value[fd:{}]+0 ll\nr0 = 0\nexit", a2.0),
