@@ -3,8 +3,8 @@
 //!
 //! | program types | input | output |
 //! |---|---|---|
-//! | XDP | `data_in` copied after 256 bytes of headroom (less `ctx_in`'s metadata) in a 4096-byte frame; optional `xdp_md` (`data` = metadata length, `data_end` = `data_in` length) | `retval` (32 bits), `data_out` from `data_meta` to `data_end`, `ctx_out` with `data`/`data_end` relative to `data_meta` |
-//! | socket filter, tc (`sched_cls`, `sched_act`), cgroup skb, lwt | `data_in` (14 to 3712 bytes) as an skb from the loopback device; optional `__sk_buff` (`mark`, `priority`, `ingress_ifindex`, `ifindex`, `cb`, `tstamp`, `wire_len`, `gso_segs`, `gso_size`, `hwtstamp`; everything else must be 0) | `retval`, `data_out` (non-L2 types see the Ethernet header zeroed), `ctx_out` |
+//! | XDP | `data_in` (at least 14 bytes) copied after 256 bytes of headroom (less `ctx_in`'s metadata) in a 4096-byte frame; optional `xdp_md` (`data` = metadata length, `data_end` = `data_in` length) | `retval` (32 bits), `data_out` from `data_meta` to `data_end`, `ctx_out` with `data`/`data_end` relative to `data_meta` |
+//! | socket filter, tc (`sched_cls`, `sched_act`), cgroup skb, lwt | `data_in` (14 to 3712 bytes, with a whole IPv4/IPv6 header when the EtherType says so) as an skb from the loopback device; optional `__sk_buff` (`mark`, `priority`, `ingress_ifindex`, `ifindex`, `cb`, `tstamp`, `wire_len`, `gso_segs`, `gso_size`, `hwtstamp`; everything else must be 0) | `retval`, `data_out` (non-L2 types see the Ethernet header zeroed), `ctx_out` |
 //! | raw tracepoint | `ctx_in`: up to 12 `u64` arguments, no `data_in`, `repeat` 0 | `retval` |
 //! | syscall | `ctx_in`: up to 65535 bytes, no `data_in`/`repeat`/`flags` | `retval`, the context as the program left it (`ctx_out`) |
 //! | others | — | `ENOTSUPP`, as in the kernel |
