@@ -120,6 +120,8 @@ const MAX_KCONFIG: u32 = 1 << 20;
 #[derive(Debug, Default)]
 pub(crate) struct KconfigLayout {
     pub offsets: BTreeMap<String, u32>,
+    /// Bytes of the map value.
+    pub size: u32,
 }
 
 fn parse_num(s: &str) -> Option<i128> {
@@ -211,6 +213,7 @@ pub(crate) fn kconfig_map(
         layout.offsets.insert(name.to_string(), at);
         off = at + size;
     }
+    layout.size = off;
     let mut data = vec![0u8; off as usize];
     for &(name, ty, size, _, weak) in &list {
         let at = layout.offsets[name] as usize;

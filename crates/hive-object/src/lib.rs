@@ -16,8 +16,10 @@
 //!   │ sections   program sections and their functions; .data/.rodata/.bss; maps, .maps,
 //!   │            .struct_ops; license; version
 //!   │ ksyms      externs: undefined symbols declared in the .kconfig / .ksyms DATASECs
+//!   │ kconfig    the .kconfig map filled from KconfigValues
+//!   │ btf_fixup  DATASEC sizes and offsets, extern linkage: BTF the kernel would accept
 //!   │ maps       legacy maps, BTF .maps (inner maps, initial `values`), global data,
-//!   │ kconfig    the .kconfig map filled from KconfigValues, struct_ops values
+//!   │            .kconfig, struct_ops values
 //!   │ relocate   per instruction: map and data references, externs, call/func edges
 //!   │ core       CO-RE relocations of .BTF.ext against the target BTF (poison if no target)
 //!   │ link       per entry function: append called subprograms, fix call offsets, re-base
@@ -86,6 +88,7 @@
 //! relocation) that disassemblers use.
 #![forbid(unsafe_code)]
 
+mod btf_fixup;
 pub mod core;
 mod elf;
 mod error;

@@ -152,7 +152,8 @@ impl MapDef {
         let value = btf.skip_modifiers(self.value_type_id?)?;
         value.members().find_map(|m| {
             let t = btf.skip_modifiers(m.ty)?;
-            (t.kind() == Kind::Struct && t.name() == "bpf_spin_lock" && m.bit_offset % 8 == 0).then_some(m.bit_offset / 8)
+            (t.kind() == Kind::Struct && t.name() == "bpf_spin_lock" && m.bit_offset % 8 == 0)
+                .then_some(m.bit_offset / 8)
         })
     }
 

@@ -8,6 +8,7 @@ use hive_platform::prog::section::SecFlags;
 use hive_platform::prog::{AttachType, ProgType, parse_section};
 use object::elf::{STT_OBJECT, STV_DEFAULT};
 
+use crate::btf_fixup;
 use crate::core::{self, CoreTarget, TargetBtf};
 use crate::elf::Elf;
 use crate::error::ObjectError;
@@ -82,7 +83,9 @@ pub struct ObjectSpec {
     pub license: String,
     /// The `version` section.
     pub kern_version: Option<u32>,
-    /// The object's BTF, as in the file (type ids in func info and maps refer to it).
+    /// The object's BTF after libbpf's fix-ups (DATASEC sizes and variable offsets, extern
+    /// linkage; see `btf_fixup`), as `BPF_BTF_LOAD` takes it. Type ids and string offsets
+    /// are the file's, so func info, line info and map type ids refer to it.
     pub btf: Option<Arc<Btf<'static>>>,
     /// Programs left out of the selection that could not be built.
     pub skipped: Vec<SkippedProgram>,
@@ -95,11 +98,18 @@ impl ObjectSpec {
         let mut layout = sections::classify(&elf)?;
         let (btf, ext) = own_btf(&elf, &layout)?;
         let externs = crate::ksyms::collect(&elf, btf.as_deref());
+        let kconfig = kconfig_map(btf.as_deref(), &externs, &opts.kconfig)?;
+        let btf = match btf {
+            Some(b) => {
+                let fixed = btf_fixup::finalize(&b, &elf, kconfig.as_ref().map(|k| &k.1))?;
+                Some(Arc::new(Btf::from_vec(fixed).map_err(|e| ObjectError::Btf(format!("after fix-ups: {e}")))?))
+            }
+            None => None,
+        };
         let mut table = MapTable::default();
         maps::legacy_maps(&elf, &layout, btf.as_ref(), &mut table)?;
         maps::btf_maps(&elf, &layout, btf.as_ref(), &mut table)?;
         maps::data_maps(&elf, &layout, btf.as_ref(), &mut table)?;
-        let kconfig = kconfig_map(btf.as_deref(), &externs, &opts.kconfig)?;
         let kconfig = kconfig.map(|(def, lay)| (table.push(def, usize::MAX, 0, 0), lay));
         maps::struct_ops_maps(&elf, &layout, btf.as_ref(), &mut table)?;
         let entries: HashSet<String> =
@@ -147,7 +157,10 @@ impl ObjectSpec {
 /// cannot be applied (unreadable, or without `.BTF` to interpret them) are an error rather
 /// than silently ignored, since the instructions would keep the compiler's offsets.
 #[allow(clippy::type_complexity)]
-fn own_btf(elf: &Elf<'_>, layout: &Layout) -> Result<(Option<Arc<Btf<'static>>>, Option<BtfExt<'static>>), ObjectError> {
+fn own_btf(
+    elf: &Elf<'_>,
+    layout: &Layout,
+) -> Result<(Option<Arc<Btf<'static>>>, Option<BtfExt<'static>>), ObjectError> {
     let (btf, btf_error) = match elf.section_by_name(".BTF").map(|s| Btf::from_vec(s.data.to_vec())) {
         Some(Ok(b)) => (Some(Arc::new(b)), None),
         Some(Err(e)) => (None, Some(e.to_string())),

@@ -222,3 +222,35 @@ fn btf_mutations_never_panic() {
     }
     println!("{tried} objects with mutated BTF read without panicking ({parsed} still parse)");
 }
+
+/// After libbpf's fix-ups (DATASEC sizes and offsets, extern linkage), the object's BTF
+/// passes every check of the kernel's `BPF_BTF_LOAD` (as `hive-btf` implements them).
+#[test]
+fn fixed_up_btf_passes_kernel_checks() {
+    let (mut ok, mut before, mut failed) = (0, 0, Vec::new());
+    for sub in ["ebpf-samples", "cilium-ebpf"] {
+        let Some(dir) = corpus(sub) else { continue };
+        for path in elf_files(&dir) {
+            let rel = path.strip_prefix(&dir).unwrap_or(&path).display().to_string();
+            let bytes = std::fs::read(&path).expect("read");
+            let Ok(spec) = ObjectSpec::parse(&bytes, &lenient()) else { continue };
+            let Some(btf) = &spec.btf else { continue };
+            let raw = hive_btf::elf_sections(&bytes).ok().and_then(|s| s.btf);
+            before += usize::from(raw.is_some_and(|r| hive_btf::Btf::parse_strict(r).is_ok()));
+            match hive_btf::Btf::parse_strict(btf.as_bytes()) {
+                Ok(_) => ok += 1,
+                // Objects whose functions call undefined non-kfunc externs cannot load at all.
+                Err(e) => failed.push(format!("{sub}/{rel}: {e}")),
+            }
+        }
+    }
+    println!("{ok} object BTFs pass the kernel's checks after fix-ups ({before} did before); {} do not:", failed.len());
+    for f in &failed {
+        println!("  {f}");
+        // An undefined extern function (not a __ksym kfunc): such objects cannot load.
+        assert!(f.contains("Invalid func linkage"), "{f}");
+    }
+    if corpus("cilium-ebpf").is_some() && corpus("ebpf-samples").is_some() {
+        assert!(ok >= 80 && failed.len() <= 6, "{ok} pass, {} fail", failed.len());
+    }
+}
