@@ -18,7 +18,7 @@ int array_map(struct xdp_md *ctx)
 			*v = 0;
 	}
 	for (__u32 i = 0; i < PAYLOAD_LEN && can_loop; i++) {
-		__u8 *q = p + i;
+		__u8 *q = at(p, i, PAYLOAD_LEN - 1);
 		if (q + 1 > end)
 			break;
 		__u32 key = *q;

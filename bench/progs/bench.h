@@ -68,6 +68,25 @@ static __always_inline __u32 fold64(__u64 x)
 /* Hides a value from the optimiser (it may not assume anything about it afterwards). */
 #define opaque(x) asm volatile("" : "+r"(x))
 
+/* p + (off & mask), with the mask hidden from the optimiser so that it reaches the verifier:
+ * the offset is then bounded by the mask alone, whatever the verifier knows of `off` (in
+ * a can_loop loop it may have widened the counter to an unknown value). */
+#define at(p, off, mask)                  \
+	({                                \
+		__u64 __o = (off);        \
+		opaque(__o);              \
+		(p) + (__o & (mask));     \
+	})
+
+/* The constant n, unknown to the verifier: n + ctx->rx_queue_index, a field that is 0 on
+ * every engine here (the kernel's test run uses queue 0, and so does the bench's xdp_md)
+ * but that the verifier cannot know. A can_loop loop bounded by it is not walked
+ * iteration by iteration: a counter compared with a known constant is "precise" and every
+ * iteration a new state, while against an unknown bound the counter stays imprecise and is
+ * widened at may_goto, so the body is verified a few times only. Accesses then take their
+ * bounds from `at()`'s mask, and may_goto bounds the loop. */
+#define hidden(ctx, n) ((__u32)(n) + (ctx)->rx_queue_index)
+
 /* `can_loop`: true while the frame's may_goto budget lasts (8M iterations in the kernel). */
 #define can_loop                                                   \
 	({                                                         \

@@ -12,7 +12,7 @@ int bswap(struct xdp_md *ctx)
 	__u64 acc = 0x0123456789abcdefULL;
 	for (__u32 round = 0; round < 8 && can_loop; round++) {
 		for (__u32 off = 0; off < PAYLOAD_LEN && can_loop; off += 8) {
-			__u8 *q = p + off;
+			__u8 *q = at(p, off, PAYLOAD_LEN - 1);
 			if (q + 8 > end)
 				break;
 			__u64 v = bpf_be64_to_cpu(*(__u64 *)q);

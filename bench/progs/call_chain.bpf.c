@@ -37,7 +37,7 @@ int call_chain(struct xdp_md *ctx)
 	__u64 acc = 0;
 	for (__u32 pass = 0; pass < 4 && can_loop; pass++) {
 		for (__u32 off = 0; off < PAYLOAD_LEN && can_loop; off += 8) {
-			__u8 *q = p + off;
+			__u8 *q = at(p, off, PAYLOAD_LEN - 1);
 			if (q + 8 > end)
 				break;
 			acc = f1(load64(q), acc + pass);

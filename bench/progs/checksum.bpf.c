@@ -22,7 +22,7 @@ int checksum(struct xdp_md *ctx)
 	for (int pass = 0; pass < 8; pass++) {
 		__u64 sum = pass;
 		for (__u32 off = 0; off < PAYLOAD_LEN && can_loop; off += 4) {
-			__u8 *q = p + off;
+			__u8 *q = at(p, off, PAYLOAD_LEN - 1);
 			if (q + 4 > end)
 				break;
 			sum += load32(q);

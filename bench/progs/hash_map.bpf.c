@@ -13,7 +13,7 @@ int hash_map(struct xdp_md *ctx)
 	if (!p)
 		return 0;
 	for (__u32 off = 0; off < 512 && can_loop; off += 4) {
-		__u8 *q = p + off;
+		__u8 *q = at(p, off, PAYLOAD_LEN - 1);
 		if (q + 4 > end)
 			break;
 		__u32 key = load32(q) & 0x3ff;
@@ -23,7 +23,7 @@ int hash_map(struct xdp_md *ctx)
 	__u64 sum = 0;
 	__u32 hits = 0;
 	for (__u32 off = 0; off < 1024 && can_loop; off += 4) {
-		__u8 *q = p + off;
+		__u8 *q = at(p, off, PAYLOAD_LEN - 1);
 		if (q + 4 > end)
 			break;
 		__u32 key = load32(q) & 0x7ff;

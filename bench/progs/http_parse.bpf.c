@@ -1,7 +1,7 @@
 /* Parses an HTTP/1.1 request in the payload: the method by its first bytes, then each
  * header line: finds the colon and the line end byte by byte, hashes the name (FNV-1a) and
  * classifies it against eight known names with a switch on the hash. Branch-dense byte
- * work. Loops: can_loop. */
+ * work. Loops: bpf_for over the lines and over each line's bytes. */
 #include "bench.h"
 
 static __always_inline __u32 known_name(__u32 h)
@@ -30,18 +30,22 @@ int http_parse(struct xdp_md *ctx)
 		hash = 1;
 	else if (p[0] == 'P' && p[1] == 'O' && p[2] == 'S' && p[3] == 'T')
 		hash = 2;
-	for (__u32 line = 0; line < 32 && can_loop; line++) {
-		__u32 name = 0x811c9dc5, in_name = 1;
-		for (__u32 i = 0; i < 128 && can_loop; i++) {
-			__u8 *q = p + (pos & (PAYLOAD_LEN - 1));
+	int line;
+	bpf_for(line, 0, 32) {
+		__u32 name = 0x811c9dc5, in_name = 1, len = 0;
+		int i;
+		bpf_for(i, 0, 128) {
+			/* The byte offset comes from the iterator, so the verifier need not follow
+			 * the line byte by byte. */
+			__u8 *q = p + ((pos + i) & (PAYLOAD_LEN - 1));
 			if (q + 1 > end)
 				return 0;
 			__u8 c = *q;
-			pos++;
+			len = i + 1;
 			if (c == '\n')
 				break;
 			if (c == ':')
-				in_name = 0;
+				in_name = ctx->rx_queue_index; /* 0, unknown to the verifier */
 			else if (in_name)
 				name = (name ^ c) * 0x01000193;
 			else if (c >= 'A' && c <= 'Z')
@@ -49,6 +53,7 @@ int http_parse(struct xdp_md *ctx)
 			else if (c != ' ' && c != '\r')
 				hash = hash * 31 + c;
 		}
+		pos += len;
 		lines++;
 		matches |= known_name(name);
 		if (pos >= PAYLOAD_LEN - 128)

@@ -37,7 +37,7 @@ int jhash(struct xdp_md *ctx)
 		__u32 a, b, c;
 		a = b = c = 0xdeadbeef + PAYLOAD_LEN + seed * 0x9e3779b9;
 		for (__u32 off = 0; off + 12 < PAYLOAD_LEN && can_loop; off += 12) {
-			__u8 *q = p + off;
+			__u8 *q = at(p, off, PAYLOAD_LEN - 1);
 			if (q + 12 > end)
 				break;
 			a += load32(q);

@@ -19,7 +19,7 @@ int popcount(struct xdp_md *ctx)
 	__u64 total = 0, mix = load64(p) | 1;
 	for (__u32 round = 0; round < 16 && can_loop; round++) {
 		for (__u32 off = 0; off < PAYLOAD_LEN && can_loop; off += 8) {
-			__u8 *q = p + off;
+			__u8 *q = at(p, off, PAYLOAD_LEN - 1);
 			if (q + 8 > end)
 				break;
 			__u64 v = load64(q) ^ mix;

@@ -13,7 +13,7 @@ int sext(struct xdp_md *ctx)
 	__s64 acc = 0;
 	for (__u32 round = 0; round < 8 && can_loop; round++) {
 		for (__u32 off = 0; off < PAYLOAD_LEN && can_loop; off += 8) {
-			__u8 *q = p + off;
+			__u8 *q = at(p, off, PAYLOAD_LEN - 1);
 			if (q + 8 > end)
 				break;
 			__s64 b = *(__s8 *)(q + (round & 7));

@@ -24,7 +24,7 @@ int siphash(struct xdp_md *ctx)
 		__u64 v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
 		__u64 v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
 		for (__u32 off = 0; off < PAYLOAD_LEN && can_loop; off += 8) {
-			__u8 *q = p + off;
+			__u8 *q = at(p, off, PAYLOAD_LEN - 1);
 			if (q + 8 > end)
 				break;
 			__u64 m = load64(q);

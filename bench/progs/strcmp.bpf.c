@@ -6,7 +6,7 @@
 static __always_inline int pkt_strcmp(__u8 *a, __u8 *b, __u8 *end)
 {
 	for (__u32 i = 0; i < 512 && can_loop; i++) {
-		__u8 *x = a + i, *y = b + i;
+		__u8 *x = at(a, i, 511), *y = at(b, i, 511);
 		if (y + 1 > end || x + 1 > end)
 			return -2;
 		__u8 c = *x, d = *y;

@@ -1,7 +1,8 @@
 /* TCP option walking on a SYN-ACK-like segment with the full 40 bytes of options (MSS,
  * SACK-permitted, timestamps, window scale, two SACK blocks, NOP padding): every option is
  * decoded and folded into a summary, 128 times through a hidden data pointer.
- * Loops: can_loop (the option walk advances by each option's length). */
+ * Loops: can_loop for the repetitions, bpf_for for the option walk (which advances by
+ * each option's length). */
 #include "bench.h"
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -9,7 +10,7 @@
 
 #define TCP_OFF (14 + 20) /* Ethernet + IPv4 without options */
 
-static __always_inline __u32 walk(__u8 *data, __u8 *end)
+static __always_inline __u32 walk(__u8 *data, __u8 *end, __u32 max)
 {
 	struct tcphdr *tcp = (void *)(data + TCP_OFF);
 	if ((void *)(tcp + 1) > (void *)end)
@@ -18,14 +19,18 @@ static __always_inline __u32 walk(__u8 *data, __u8 *end)
 	optlen = optlen > sizeof(*tcp) ? optlen - sizeof(*tcp) : 0;
 	__u8 *opt = (void *)(tcp + 1);
 	__u32 sum = 0, mss = 0, ws = 0, sackok = 0, tsval = 0, tsecr = 0, sacks = 0;
-	for (__u32 i = 0; i < 40 && i < optlen && can_loop;) {
-		__u8 *o = opt + i;
+	__u32 i = 0;
+	int k;
+	bpf_for(k, 0, 40) {
+		if (i >= optlen || i >= max)
+			break;
+		__u8 *o = opt + (i & 63);
 		if (o + 2 > end)
 			return 2;
 		__u8 kind = o[0], len = o[1];
 		switch (kind) {
 		case 0:
-			i = 40;
+			i = 64;
 			continue;
 		case 1:
 			i++;
@@ -73,11 +78,11 @@ static __always_inline __u32 walk(__u8 *data, __u8 *end)
 SEC("xdp")
 int tcp_options(struct xdp_md *ctx)
 {
-	__u32 acc = 0;
-	for (__u32 n = 0; n < 128 && can_loop; n++) {
+	__u32 acc = 0, times = hidden(ctx, 128);
+	for (__u32 n = 0; n < times && can_loop; n++) {
 		__u8 *data = (__u8 *)(long)ctx->data, *end = pkt_end(ctx);
 		opaque(data);
-		acc = acc * 33 + walk(data, end);
+		acc = acc * 33 + walk(data, end, hidden(ctx, 40));
 	}
 	return acc;
 }

@@ -1,0 +1,34 @@
+//! The engines a program runs on, behind one trait.
+//!
+//! Every engine owns its own copy of the input and its own maps, so that engines never see
+//! each other's writes; [`Engine::run_once`] on a fresh engine gives the value the
+//! cross-check compares, [`Engine::run_batch`] times `n` back-to-back runs.
+//!
+//! How each engine's time is taken:
+//! - kernel: `BPF_PROG_TEST_RUN` with `repeat = n`; the kernel's own `duration` (mean ns
+//!   per run of its loop, which calls the program through the XDP dispatcher and checks
+//!   for rescheduling between runs), without the system call around it.
+//! - Hive JIT and interpreter, rbpf: a tight Rust loop of `n` calls on the same input,
+//!   timed as a whole with `Instant` (setup such as building the `Memory` or compiling is
+//!   outside): each call includes the engine's own per-run work (Hive's JIT zeroes the
+//!   512-byte frame and builds its run environment; rbpf's interpreter allocates its stack).
+
+mod hive;
+mod kernel;
+mod rbpf;
+
+pub use hive::{HiveEngine, HiveMode};
+pub use kernel::KernelEngine;
+pub use rbpf::{RbpfEngine, RbpfMode};
+
+use crate::BenchError;
+
+/// One way of running one program.
+pub trait Engine {
+    /// Its name in reports (`hive-jit`, `kernel`, ...).
+    fn name(&self) -> &'static str;
+    /// Runs the program once; returns `r0` (the kernel reports only its low 32 bits).
+    fn run_once(&mut self) -> Result<u64, BenchError>;
+    /// Runs it `n` times back to back; returns the mean nanoseconds per run.
+    fn run_batch(&mut self, n: u32) -> Result<f64, BenchError>;
+}

@@ -1,0 +1,232 @@
+//! The helpers and kfuncs the suite calls, for Hive's engines, over `hive-maps`.
+//!
+//! A stand-in for hive-runtime's helper set (written in parallel), limited to what the
+//! suite needs: `bpf_map_lookup_elem` (1), `bpf_map_update_elem` (2), `bpf_ktime_get_ns`
+//! (5), `bpf_get_prandom_u32` (7), `bpf_get_smp_processor_id` (8), `bpf_csum_diff` (28),
+//! `bpf_loop` (181, through [`Flow::Call`]), `bpf_xdp_get_buff_len` (188) and the
+//! `bpf_iter_num_*` kfuncs, each with the kernel's semantics.
+//!
+//! Maps are named in `lddw` by a handle ([`map_handle`]) instead of an fd. A lookup returns
+//! the host address of the value's words, which compiled code dereferences directly; for
+//! the interpreter, which checks every access, the values handed out are also recorded in
+//! [`Seen`], the run's [`Resolver`].
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use hive_interp::{Flow, HelperError, Helpers, Memory, RegionKind, Resolver, WordRegion};
+use hive_maps::{Executor, Map};
+
+use crate::kfunc::KfuncIds;
+
+/// The `lddw` constant that names map `index`.
+pub fn map_handle(index: usize) -> u32 {
+    0x4d50_0000 | index as u32
+}
+
+fn map_index(handle: u64) -> Option<usize> {
+    (handle >> 16 == 0x4d50).then_some((handle & 0xffff) as usize)
+}
+
+/// Map values handed out during runs, for the interpreter's lazy region lookup.
+#[derive(Debug, Default)]
+pub struct Seen<'m> {
+    regions: RefCell<BTreeMap<u64, WordRegion<'m>>>,
+}
+
+impl<'a, 'm: 'a> Resolver<'a> for Seen<'m> {
+    fn resolve(&self, addr: u64, len: usize) -> Option<WordRegion<'a>> {
+        let regions = self.regions.borrow();
+        let (&base, region) = regions.range(..=addr).next_back()?;
+        (addr - base + len as u64 <= region.len as u64).then_some(*region)
+    }
+}
+
+/// A `bpf_loop` in progress.
+#[derive(Debug)]
+struct Loop {
+    callback: u64,
+    ctx: u64,
+    done: u64,
+    count: u64,
+}
+
+/// The helper set of one engine instance.
+pub struct BenchHelpers<'m> {
+    maps: &'m [Map],
+    seen: Option<&'m Seen<'m>>,
+    exec: Executor,
+    kfuncs: KfuncIds,
+    packet_len: u64,
+    rng: u64,
+    start: Instant,
+    loops: Vec<Loop>,
+}
+
+impl std::fmt::Debug for BenchHelpers<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BenchHelpers").field("maps", &self.maps.len()).finish_non_exhaustive()
+    }
+}
+
+impl<'m> BenchHelpers<'m> {
+    /// Helpers over `maps`; `seen` records the values handed out (for the interpreter).
+    /// One executor (CPU 0) stays entered for the helper set's life, as the kernel's test
+    /// run holds `rcu_read_lock` across its repeat loop.
+    pub fn new(maps: &'m [Map], seen: Option<&'m Seen<'m>>, kfuncs: KfuncIds, packet_len: usize) -> Self {
+        BenchHelpers {
+            maps,
+            seen,
+            exec: Executor::enter(0),
+            kfuncs,
+            packet_len: packet_len as u64,
+            rng: 0x2545_f491_4f6c_dd1d,
+            start: Instant::now(),
+            loops: Vec::new(),
+        }
+    }
+
+    fn map(&self, handle: u64) -> Result<&'m Map, HelperError> {
+        map_index(handle).and_then(|i| self.maps.get(i)).ok_or_else(|| HelperError::Failed(format!("no map {handle:#x}")))
+    }
+
+    fn lookup(&mut self, handle: u64, key: u64, mem: &Memory<'_>) -> Result<u64, HelperError> {
+        let map = self.map(handle)?;
+        let mut k = [0u8; 64];
+        let k = &mut k[..map.spec().key_size as usize];
+        mem.read_into(key, k)?;
+        let Some(v) = map.prog_lookup(&self.exec, k) else { return Ok(0) };
+        if let Some(seen) = self.seen {
+            let region = WordRegion { words: v.words(), len: v.len(), kind: RegionKind::MapValue, writable: true };
+            seen.regions.borrow_mut().insert(v.addr(), region);
+        }
+        Ok(v.addr())
+    }
+
+    fn update(&mut self, a: [u64; 5], mem: &Memory<'_>) -> Result<u64, HelperError> {
+        let map = self.map(a[0])?;
+        let mut buf = [0u8; 128];
+        let (k, v) = buf.split_at_mut(64);
+        let k = &mut k[..map.spec().key_size as usize];
+        let v = &mut v[..map.spec().value_size as usize];
+        mem.read_into(a[1], k)?;
+        mem.read_into(a[2], v)?;
+        Ok(match map.prog_update(&self.exec, k, v, a[3]) {
+            Ok(()) => 0,
+            Err(e) => (-i64::from(e.errno())) as u64,
+        })
+    }
+
+    /// `bpf_csum_diff`: the 32-bit ones'-complement sum of `~from` and `to` (4-byte words)
+    /// plus `seed`. The kernel's x86 `csum_partial` may leave a different but congruent
+    /// 32-bit value; programs fold to 16 bits, where all agree.
+    fn csum_diff(&mut self, a: [u64; 5], mem: &Memory<'_>) -> Result<u64, HelperError> {
+        let (from_size, to_size) = (a[1] as u32 as usize, a[3] as u32 as usize);
+        if (from_size | to_size) % 4 != 0 || from_size + to_size > 512 {
+            return Ok((-22i64) as u64);
+        }
+        let mut buf = [0u8; 512];
+        let mut sum = u64::from(a[4] as u32);
+        mem.read_into(a[0], &mut buf[..from_size])?;
+        for w in buf[..from_size].chunks_exact(4) {
+            sum += u64::from(!u32::from_le_bytes(w.try_into().expect("4 bytes")));
+        }
+        mem.read_into(a[2], &mut buf[..to_size])?;
+        for w in buf[..to_size].chunks_exact(4) {
+            sum += u64::from(u32::from_le_bytes(w.try_into().expect("4 bytes")));
+        }
+        let sum = (sum & 0xffff_ffff) + (sum >> 32);
+        Ok((sum & 0xffff_ffff) + (sum >> 32))
+    }
+
+    fn iter_num(&mut self, name: &str, a: [u64; 5], mem: &mut Memory<'_>) -> Result<u64, HelperError> {
+        let it = a[0];
+        let mut state = [0u8; 8];
+        let put = |mem: &mut Memory<'_>, cur: i32, end: i32| -> Result<(), HelperError> {
+            let mut b = [0u8; 8];
+            b[..4].copy_from_slice(&cur.to_le_bytes());
+            b[4..].copy_from_slice(&end.to_le_bytes());
+            Ok(mem.write(it, &b)?)
+        };
+        match name {
+            "bpf_iter_num_new" => {
+                let (start, end) = (a[1] as i32, a[2] as i32);
+                if start > end {
+                    put(mem, 0, 0)?;
+                    return Ok((-22i64) as u64);
+                }
+                if i64::from(end) - i64::from(start) > hive_interp::BPF_MAX_LOOPS as i64 {
+                    put(mem, 0, 0)?;
+                    return Ok((-7i64) as u64);
+                }
+                put(mem, start.wrapping_sub(1), end)?;
+                Ok(0)
+            }
+            "bpf_iter_num_next" => {
+                mem.read_into(it, &mut state)?;
+                let cur = i32::from_le_bytes(state[..4].try_into().expect("4 bytes"));
+                let end = i32::from_le_bytes(state[4..].try_into().expect("4 bytes"));
+                if i64::from(cur) + 1 >= i64::from(end) {
+                    put(mem, 0, 0)?;
+                    return Ok(0);
+                }
+                put(mem, cur + 1, end)?;
+                Ok(it)
+            }
+            "bpf_iter_num_destroy" => {
+                put(mem, 0, 0)?;
+                Ok(0)
+            }
+            _ => Err(HelperError::Unknown),
+        }
+    }
+}
+
+impl Helpers for BenchHelpers<'_> {
+    fn call_helper(&mut self, id: i32, a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
+        let value = match id {
+            1 => self.lookup(a[0], a[1], mem)?,
+            2 => self.update(a, mem)?,
+            5 => self.start.elapsed().as_nanos() as u64,
+            7 => {
+                self.rng ^= self.rng << 13;
+                self.rng ^= self.rng >> 7;
+                self.rng ^= self.rng << 17;
+                self.rng as u32 as u64
+            }
+            8 => 0,
+            28 => self.csum_diff(a, mem)?,
+            181 => {
+                let (count, callback, ctx) = (a[0] as u32 as u64, a[1], a[2]);
+                if a[3] != 0 {
+                    return Ok(Flow::Return((-22i64) as u64));
+                }
+                if count == 0 {
+                    return Ok(Flow::Return(0));
+                }
+                self.loops.push(Loop { callback, ctx, done: 0, count });
+                return Ok(Flow::Call { target: callback, args: [0, ctx, 0, 0, 0] });
+            }
+            188 => self.packet_len,
+            _ => return Err(HelperError::Unknown),
+        };
+        Ok(Flow::Return(value))
+    }
+
+    fn call_kfunc(&mut self, btf_id: i32, _module: i16, a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
+        let name = self.kfuncs.name(btf_id).ok_or(HelperError::Unknown)?.to_string();
+        Ok(Flow::Return(self.iter_num(&name, a, mem)?))
+    }
+
+    fn resume(&mut self, ret: u64, _mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
+        let l = self.loops.last_mut().ok_or_else(|| HelperError::Failed("no bpf_loop is running".into()))?;
+        l.done += 1;
+        if ret != 0 || l.done == l.count {
+            let done = l.done;
+            self.loops.pop();
+            return Ok(Flow::Return(done));
+        }
+        Ok(Flow::Call { target: l.callback, args: [l.done, l.ctx, 0, 0, 0] })
+    }
+}
