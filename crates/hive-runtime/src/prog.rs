@@ -107,7 +107,7 @@ pub struct ProgInfo {
     pub prog_type: ProgType,
     /// Global id.
     pub id: ProgId,
-    /// The kernel's tag: SHA-1 of the instructions as loaded, map immediates zeroed.
+    /// The kernel's tag: the first 8 bytes of SHA-256 (6.18) of the instructions as loaded, map immediates zeroed.
     pub tag: [u8; 8],
     /// Bytes of JIT code: 0, programs are interpreted.
     pub jited_prog_len: u32,

@@ -4,7 +4,7 @@
 //!  ProgLoadAttr { insns, type, attach type, license, name, fd_array, log }
 //!    1. attributes     name, flags, sizes, program type         (EINVAL, E2BIG)
 //!    2. decode         hive_isa::Code                           (EINVAL)
-//!    3. tag            SHA-1 of the instructions as loaded      (bpf_prog_calc_tag)
+//!    3. tag            SHA-256 of the instructions as loaded    (bpf_prog_calc_tag)
 //!    4. pseudo lddw    map fds / fd_array indices → handles and value addresses  (pseudo)
 //!    5. calls          helper ids, program-type sets, GPL, kfuncs             (calls)
 //!    6. context        find and rewrite context accesses (convert_ctx_access)  (ctx)
