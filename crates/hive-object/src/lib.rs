@@ -74,14 +74,33 @@
 //!
 //! ## Example
 //!
-//! ```no_run
+//! ```
+//! use hive_isa::{Insn, Pseudo};
 //! use hive_object::{LoadOptions, ObjectSpec, TargetBtf};
+//! use hive_platform::prog::ProgType;
 //!
-//! let bytes = std::fs::read("prog.bpf.o").unwrap();
-//! let spec = ObjectSpec::parse(&bytes, &LoadOptions { target_btf: TargetBtf::Host, ..Default::default() }).unwrap();
-//! for p in &spec.programs {
-//!     println!("{} ({}): {} insns, {} maps referenced", p.name, p.prog_type, p.insns.len(), spec.maps.len());
-//! }
+//! // tests/data/features.bpf.c, compiled by clang-19.
+//! let bytes = include_bytes!("../tests/data/features.bpf.o");
+//! let spec = ObjectSpec::parse(bytes, &LoadOptions { target_btf: TargetBtf::Own, ..Default::default() }).unwrap();
+//!
+//! // Two programs share SEC("socket"); `first` calls a static and a global subprogram,
+//! // which are appended to it, with their func info re-based.
+//! let p = spec.program("first").unwrap();
+//! assert_eq!((p.section.as_str(), p.prog_type), ("socket", ProgType::SocketFilter));
+//! let parts: Vec<_> = p.subprograms.iter().map(|s| s.name.as_str()).collect();
+//! assert_eq!(parts, ["first", "twice", "global_add"]);
+//! assert_eq!(p.func_info[2].insn, p.subprograms[2].start);
+//!
+//! // `int counter = 1;` lives in the `.data` array map; `global_add` reads it through an
+//! // `lddw` that names the map by index and the variable by offset.
+//! let (data, def) = spec.map(".data").unwrap();
+//! assert_eq!(def.initial_data.as_deref(), Some(&1i32.to_le_bytes()[..]));
+//! let code = p.code().unwrap();
+//! assert!(code.iter().any(|(_, i)| matches!(i,
+//!     Insn::LdImm64 { pseudo: Pseudo::MapIdxValue, imm, next_imm: 0, .. } if *imm as usize == data)));
+//!
+//! // SEC("?xdp") is not loaded by default.
+//! assert!(!spec.program("not_autoloaded").unwrap().autoload);
 //! ```
 //!
 //! [`program_sections`] is the raw view (section instructions and function symbols, no

@@ -20,6 +20,10 @@ use crate::relocate::{Kconfig, relocate};
 use crate::sections::{self, Layout};
 
 /// Which programs must load (and so make [`ObjectSpec::parse`] fail when they cannot).
+///
+/// The others are still built when they can be, with [`ProgramSpec::autoload`] off; those
+/// that cannot are listed in [`ObjectSpec::skipped`] with their error. `Only(vec![])`
+/// requires nothing, which is what a tool listing an object wants.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ProgramSelection {
     /// libbpf's default: every program whose section does not start with `?`.

@@ -258,3 +258,45 @@ pub(crate) fn patch(insns: &mut [RawInsn], at: usize, res: &Res) -> Result<bool,
     }
     Ok(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn res(orig: u64, new: u64) -> Res {
+        Res { orig, new, validate: true, ..Res::default() }
+    }
+
+    #[test]
+    fn alu_immediates_are_checked_then_rewritten() {
+        let mut insns = [RawInsn::new(0xb7, 1, 0, 0, 4)]; // r1 = 4
+        assert_eq!(patch(&mut insns, 0, &res(4, 8)), Ok(false));
+        assert_eq!(insns[0].imm, 8);
+        // The compiled-in value must be the local type's: otherwise it is an error.
+        let e = patch(&mut insns, 0, &res(4, 12)).unwrap_err();
+        assert!(e.contains("holds 8, but the local type gives 4"), "{e}");
+    }
+
+    #[test]
+    fn loads_move_and_narrow() {
+        // r0 = *(u32 *)(r1 + 4) on a field that moved to offset 2 and shrank to 2 bytes.
+        let mut insns = [RawInsn::new(0x61, 0, 1, 4, 0)];
+        let r = Res { orig_sz: 4, new_sz: 2, ..res(4, 2) };
+        assert_eq!(patch(&mut insns, 0, &r), Ok(false));
+        assert_eq!((insns[0].code, insns[0].off), (0x69, 2));
+        // A signed field cannot be narrowed: poisoned instead.
+        let mut insns = [RawInsn::new(0x61, 0, 1, 4, 0)];
+        let r = Res { orig_sz: 4, new_sz: 2, fail_memsz_adjust: true, ..res(4, 2) };
+        assert_eq!(patch(&mut insns, 0, &r), Ok(true));
+        assert_eq!(insns[0], RawInsn::new(0x85, 0, 0, 0, POISON_HELPER));
+    }
+
+    #[test]
+    fn lddw_is_rewritten_whole_or_poisoned_whole() {
+        let mut insns = [RawInsn::new(0x18, 1, 0, 0, 1), RawInsn::new(0, 0, 0, 0, 2)];
+        assert_eq!(patch(&mut insns, 0, &res(0x2_0000_0001, 0x3_0000_0005)), Ok(false));
+        assert_eq!((insns[0].imm, insns[1].imm), (5, 3));
+        assert_eq!(patch(&mut insns, 0, &Res { poison: true, ..Res::default() }), Ok(true));
+        assert!(insns.iter().all(|i| i.imm == POISON_HELPER && i.code == 0x85));
+    }
+}
