@@ -1,0 +1,1 @@
+//! The kernel-verifier corpus: CFG rejections (filled in with the CFG checks).

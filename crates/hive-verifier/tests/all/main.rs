@@ -1,0 +1,5 @@
+//! Integration tests of hive-verifier through its public API, in one binary (one link).
+
+mod corpus;
+mod oracle;
+mod soundness;
