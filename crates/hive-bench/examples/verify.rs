@@ -23,9 +23,14 @@ fn main() {
             })
             .collect();
         let fds: Vec<i32> = maps.iter().map(|m| m.as_raw_fd()).collect();
-        let opts = hive_kernel::LoadOptions { log_level: 4, ..hive_kernel::LoadOptions::new(hive_kernel::ProgType::Xdp) };
+        let opts =
+            hive_kernel::LoadOptions { log_level: 4, ..hive_kernel::LoadOptions::new(hive_kernel::ProgType::Xdp) };
         match hive_kernel::load(&opts, &p.kernel_insns(&fds)) {
-            Ok(prog) => println!("{:12} ok: {}", p.name, prog.load_log().lines().filter(|l| l.starts_with("processed")).collect::<String>()),
+            Ok(prog) => println!(
+                "{:12} ok: {}",
+                p.name,
+                prog.load_log().lines().filter(|l| l.starts_with("processed")).collect::<String>()
+            ),
             Err(e) => {
                 let lines: Vec<&str> = e.log.lines().collect();
                 println!("{:12} REFUSED ({}):", p.name, e.errno);

@@ -30,7 +30,8 @@ pub fn load(dir: &Path) -> Result<Vec<Prepared>, BenchError> {
         let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
         let name = file.trim_end_matches(".bpf.bin").to_string();
         let bytes = std::fs::read(&path).map_err(io(&path))?;
-        let insns = RawInsn::slice_from_bytes(&bytes).ok_or_else(|| BenchError::object(&name, "not whole instructions"))?;
+        let insns =
+            RawInsn::slice_from_bytes(&bytes).ok_or_else(|| BenchError::object(&name, "not whole instructions"))?;
         let mem_path = path.with_file_name(format!("{name}.mem"));
         let mem = if mem_path.exists() { std::fs::read(&mem_path).map_err(io(&mem_path))? } else { Vec::new() };
         out.push(Prepared::raw(&name, insns, mem));

@@ -133,7 +133,8 @@ pub fn link(program: &str, elf: &[u8]) -> Result<Linked, crate::BenchError> {
     let mut map_refs = Vec::new();
     let mut kfuncs = Vec::new();
     // Relocations of the program section (base 0), then of .text (base prog_len).
-    let mut pending: Vec<(usize, object::Relocation)> = prog.relocations().map(|(off, r)| (off as usize / 8, r)).collect();
+    let mut pending: Vec<(usize, object::Relocation)> =
+        prog.relocations().map(|(off, r)| (off as usize / 8, r)).collect();
     if let Some(t) = &text {
         pending.extend(t.relocations().map(|(off, r)| (prog_len + off as usize / 8, r)));
     }

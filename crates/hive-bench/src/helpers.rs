@@ -57,7 +57,8 @@ pub struct BenchHelpers<'m> {
     maps: &'m [Map],
     seen: Option<&'m Seen<'m>>,
     exec: Executor,
-    kfuncs: KfuncIds,
+    /// BTF ids of bpf_iter_num_new, _next, _destroy.
+    iter_ids: [i32; 3],
     packet_len: u64,
     rng: u64,
     start: Instant,
@@ -79,7 +80,7 @@ impl<'m> BenchHelpers<'m> {
             maps,
             seen,
             exec: Executor::enter(0),
-            kfuncs,
+            iter_ids: crate::kfunc::KFUNCS.map(|k| kfuncs.id(k).unwrap_or(i32::MIN)),
             packet_len: packet_len as u64,
             rng: 0x2545_f491_4f6c_dd1d,
             start: Instant::now(),
@@ -88,7 +89,9 @@ impl<'m> BenchHelpers<'m> {
     }
 
     fn map(&self, handle: u64) -> Result<&'m Map, HelperError> {
-        map_index(handle).and_then(|i| self.maps.get(i)).ok_or_else(|| HelperError::Failed(format!("no map {handle:#x}")))
+        map_index(handle)
+            .and_then(|i| self.maps.get(i))
+            .ok_or_else(|| HelperError::Failed(format!("no map {handle:#x}")))
     }
 
     fn lookup(&mut self, handle: u64, key: u64, mem: &Memory<'_>) -> Result<u64, HelperError> {
@@ -96,7 +99,9 @@ impl<'m> BenchHelpers<'m> {
         let mut k = [0u8; 64];
         let k = &mut k[..map.spec().key_size as usize];
         mem.read_into(key, k)?;
-        let Some(v) = map.prog_lookup(&self.exec, k) else { return Ok(0) };
+        let Some(v) = map.prog_lookup(&self.exec, k) else {
+            return Ok(0);
+        };
         if let Some(seen) = self.seen {
             let region = WordRegion { words: v.words(), len: v.len(), kind: RegionKind::MapValue, writable: true };
             seen.regions.borrow_mut().insert(v.addr(), region);
@@ -140,7 +145,9 @@ impl<'m> BenchHelpers<'m> {
         Ok((sum & 0xffff_ffff) + (sum >> 32))
     }
 
-    fn iter_num(&mut self, name: &str, a: [u64; 5], mem: &mut Memory<'_>) -> Result<u64, HelperError> {
+    /// `bpf_iter_num_new` (0), `_next` (1), `_destroy` (2), on `struct bpf_iter_num_kern {
+    /// int cur; int end; }` in the program's stack, as the kernel's `kernel/bpf/bpf_iter.c`.
+    fn iter_num(&mut self, which: usize, a: [u64; 5], mem: &mut Memory<'_>) -> Result<u64, HelperError> {
         let it = a[0];
         let mut state = [0u8; 8];
         let put = |mem: &mut Memory<'_>, cur: i32, end: i32| -> Result<(), HelperError> {
@@ -149,8 +156,8 @@ impl<'m> BenchHelpers<'m> {
             b[4..].copy_from_slice(&end.to_le_bytes());
             Ok(mem.write(it, &b)?)
         };
-        match name {
-            "bpf_iter_num_new" => {
+        match which {
+            0 => {
                 let (start, end) = (a[1] as i32, a[2] as i32);
                 if start > end {
                     put(mem, 0, 0)?;
@@ -163,7 +170,7 @@ impl<'m> BenchHelpers<'m> {
                 put(mem, start.wrapping_sub(1), end)?;
                 Ok(0)
             }
-            "bpf_iter_num_next" => {
+            1 => {
                 mem.read_into(it, &mut state)?;
                 let cur = i32::from_le_bytes(state[..4].try_into().expect("4 bytes"));
                 let end = i32::from_le_bytes(state[4..].try_into().expect("4 bytes"));
@@ -174,7 +181,7 @@ impl<'m> BenchHelpers<'m> {
                 put(mem, cur + 1, end)?;
                 Ok(it)
             }
-            "bpf_iter_num_destroy" => {
+            2 => {
                 put(mem, 0, 0)?;
                 Ok(0)
             }
@@ -214,9 +221,15 @@ impl Helpers for BenchHelpers<'_> {
         Ok(Flow::Return(value))
     }
 
-    fn call_kfunc(&mut self, btf_id: i32, _module: i16, a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
-        let name = self.kfuncs.name(btf_id).ok_or(HelperError::Unknown)?.to_string();
-        Ok(Flow::Return(self.iter_num(&name, a, mem)?))
+    fn call_kfunc(
+        &mut self,
+        btf_id: i32,
+        _module: i16,
+        a: [u64; 5],
+        mem: &mut Memory<'_>,
+    ) -> Result<Flow, HelperError> {
+        let which = self.iter_ids.iter().position(|&id| id == btf_id).ok_or(HelperError::Unknown)?;
+        Ok(Flow::Return(self.iter_num(which, a, mem)?))
     }
 
     fn resume(&mut self, ret: u64, _mem: &mut Memory<'_>) -> Result<Flow, HelperError> {

@@ -24,9 +24,14 @@ pub struct KfuncIds {
 }
 
 impl KfuncIds {
-    /// Ids from `/sys/kernel/btf/vmlinux`, or stand-ins (`0x7fff_0000 + n`) when it cannot
-    /// be read or lacks one of [`KFUNCS`].
+    /// Ids from `/sys/kernel/btf/vmlinux` (read once per process), or stand-ins
+    /// (`0x7fff_0000 + n`) when it cannot be read or lacks one of [`KFUNCS`].
     pub fn load() -> KfuncIds {
+        static IDS: std::sync::OnceLock<KfuncIds> = std::sync::OnceLock::new();
+        IDS.get_or_init(Self::read).clone()
+    }
+
+    fn read() -> KfuncIds {
         if let Ok(btf) = std::fs::read("/sys/kernel/btf/vmlinux")
             && let Some(ids) = func_ids(&btf, &KFUNCS)
         {

@@ -50,6 +50,7 @@
 //! ```
 #![deny(unsafe_code)]
 
+pub mod clock;
 pub mod corpus;
 pub mod elf;
 pub mod engines;
@@ -69,7 +70,7 @@ pub mod suite;
 pub use error::BenchError;
 pub use measure::Settings;
 pub use report::Report;
-pub use run::{ProgramReport, RunOptions, run_program};
+pub use run::{ProgramReport, RunOptions, crosscheck, run_program};
 
 use kfunc::KfuncIds;
 use program::Prepared;

@@ -8,8 +8,6 @@
 //! same way. (hive-runtime's XDP context will rewrite context accesses instead, as the
 //! kernel does; until then this keeps the instructions identical on every engine.)
 
-#![allow(unsafe_code)]
-
 use std::ops::{Deref, DerefMut};
 
 /// A zero-initialised buffer mapped below 4 GiB, unmapped on drop.

@@ -155,7 +155,7 @@ const STANDARD_TCP_OPTIONS: [u8; 20] = [
     2, 4, 0x05, 0xb4, // MSS 1460
     4, 2, // SACK permitted
     8, 10, 0x00, 0x12, 0x34, 0x56, 0x00, 0x00, 0x00, 0x2a, // timestamps
-    1, // NOP
+    1,    // NOP
     3, 3, 7, // window scale 7
 ];
 
@@ -176,7 +176,7 @@ fn tcp_options() -> Vec<u8> {
         2, 4, 0x05, 0xb4, // MSS
         4, 2, // SACK permitted
         8, 10, 0x00, 0x12, 0x34, 0x56, 0x00, 0x00, 0x00, 0x2a, // timestamps
-        1, // NOP
+        1,    // NOP
         3, 3, 7, // window scale
         1, 1, // NOP NOP
         5, 18, 0, 0, 0x10, 0, 0, 0, 0x20, 0, 0, 0, 0x30, 0, 0, 0, 0x48, 0, // two SACK blocks

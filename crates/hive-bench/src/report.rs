@@ -32,7 +32,13 @@ pub struct Report {
 
 impl Report {
     /// Builds the summary figures.
-    pub fn new(rounds: usize, batch_ms: f64, kfunc_ids_from_vmlinux: bool, suite: Vec<ProgramReport>, corpus: Vec<ProgramReport>) -> Report {
+    pub fn new(
+        rounds: usize,
+        batch_ms: f64,
+        kfunc_ids_from_vmlinux: bool,
+        suite: Vec<ProgramReport>,
+        corpus: Vec<ProgramReport>,
+    ) -> Report {
         let k: Vec<f64> = suite.iter().filter_map(|p| p.jit_over_kernel).collect();
         let r: Vec<f64> = suite.iter().chain(&corpus).filter_map(|p| p.jit_over_rbpf_jit).collect();
         Report {

@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use hive_isa::Code;
-use hive_jit::JitOptions;
 use serde::Serialize;
 
 use crate::engines::{Engine, HiveEngine, HiveMode, KernelEngine, RbpfEngine, RbpfMode};
@@ -102,48 +101,50 @@ fn jit_compile_us(p: &Prepared, samples: usize) -> Option<f64> {
     let mut times = Vec::with_capacity(samples);
     for _ in 0..samples.max(1) {
         let start = Instant::now();
-        let prog = hive_jit::compile(&code, &JitOptions::default()).ok()?;
+        let prog = hive_jit::compile(&code, &crate::engines::jit_options()).ok()?;
         times.push(start.elapsed().as_secs_f64() * 1e6);
         drop(prog);
     }
     Some(median(&mut times))
 }
 
-/// Runs `p` on the engines `opts` asks for.
-pub fn run_program(p: &Prepared, opts: &RunOptions) -> ProgramReport {
+/// Engines that passed the cross-check, with their index in the report list.
+type Live<'p> = Vec<(usize, Box<dyn Engine + 'p>)>;
+
+/// Builds the engines `opts` asks for and runs each once on a fresh instance, comparing
+/// with Hive's interpreter (the oracle). Returns one report per engine, in column order
+/// (hive-jit, hive-interp, kernel, rbpf-jit, rbpf-interp), and the engines that agreed.
+fn check<'p>(p: &'p Prepared, opts: &RunOptions) -> (Vec<EngineReport>, Live<'p>, Option<f64>) {
     type Slot<'p> = (&'static str, Result<Box<dyn Engine + 'p>, String>);
-    let boxed = |r: Result<Box<dyn Engine>, crate::BenchError>| r.map_err(|e| e.to_string());
-    // The interpreter first: it is the oracle the others are checked against.
-    let mut slots: Vec<Slot<'_>> = vec![
-        ("hive-interp", boxed(HiveEngine::new(p, HiveMode::Interp).map(|e| Box::new(e) as Box<dyn Engine>))),
-        ("hive-jit", boxed(HiveEngine::new(p, HiveMode::Jit).map(|e| Box::new(e) as Box<dyn Engine>))),
+    fn boxed<'p, E: Engine + 'p>(r: Result<E, crate::BenchError>) -> Result<Box<dyn Engine + 'p>, String> {
+        r.map(|e| Box::new(e) as Box<dyn Engine + 'p>).map_err(|e| e.to_string())
+    }
+    let mut slots: Vec<Slot<'p>> = vec![
+        ("hive-jit", boxed(HiveEngine::new(p, HiveMode::Jit))),
+        ("hive-interp", boxed(HiveEngine::new(p, HiveMode::Interp))),
     ];
     let xdp = matches!(p.input, Input::Xdp(_));
     if opts.kernel && xdp {
-        slots.push(("kernel", boxed(KernelEngine::new(p).map(|e| Box::new(e) as Box<dyn Engine>))));
+        slots.push(("kernel", boxed(KernelEngine::new(p))));
     }
     let mut rbpf_compile_us = None;
     if opts.rbpf {
-        for mode in [RbpfMode::Jit, RbpfMode::Interp] {
-            let e = RbpfEngine::new(p, mode);
-            if let Ok(e) = &e
-                && mode == RbpfMode::Jit
-            {
-                rbpf_compile_us = e.compile_us(opts.compile_samples);
-            }
-            let name = if mode == RbpfMode::Jit { "rbpf-jit" } else { "rbpf-interp" };
-            slots.push((name, boxed(e.map(|e| Box::new(e) as Box<dyn Engine>))));
+        let jit = RbpfEngine::new(p, RbpfMode::Jit);
+        if let Ok(e) = &jit {
+            rbpf_compile_us = e.compile_us(opts.compile_samples);
         }
+        slots.push(("rbpf-jit", boxed(jit)));
+        slots.push(("rbpf-interp", boxed(RbpfEngine::new(p, RbpfMode::Interp))));
     }
-    let jit_code_bytes = HiveEngine::new(p, HiveMode::Jit).ok().and_then(|e| e.jit().map(|j| j.machine_code().len()));
-
-    // Cross-check: the first run of each fresh engine against the interpreter's.
+    // The interpreter runs first: it is the oracle.
+    let order: Vec<usize> = std::iter::once(1).chain(std::iter::once(0)).chain(2..slots.len()).collect();
     let mask = |v: u64| if xdp { v & 0xffff_ffff } else { v };
-    let mut reports = Vec::new();
-    let mut live: Vec<Box<dyn Engine + '_>> = Vec::new();
-    let mut live_index = Vec::new();
+    let mut reports: Vec<Option<EngineReport>> = vec![None; slots.len()];
+    let mut slots: Vec<Option<Slot<'p>>> = slots.into_iter().map(Some).collect();
+    let mut live = Vec::new();
     let mut reference = None;
-    for (name, slot) in slots {
+    for i in order {
+        let (name, slot) = slots[i].take().expect("each slot once");
         let mut report = EngineReport { engine: name, status: Status::Ok, retval: None, time: None, note: None };
         match slot {
             Err(note) => {
@@ -168,15 +169,28 @@ pub fn run_program(p: &Prepared, opts: &RunOptions) -> ProgramReport {
                         _ => {}
                     }
                     if !matches!(report.status, Status::Mismatch) {
-                        live_index.push(reports.len());
-                        live.push(engine);
+                        live.push((i, engine));
                     }
                 }
             },
         }
-        reports.push(report);
+        reports[i] = Some(report);
     }
-    for (m, &i) in measure(&mut live, &opts.settings).into_iter().zip(&live_index) {
+    (reports.into_iter().map(|r| r.expect("every slot reported")).collect(), live, rbpf_compile_us)
+}
+
+/// Cross-checks `p` on the engines `opts` asks for, without timing anything: one report
+/// per engine with its first run's value and its status.
+pub fn crosscheck(p: &Prepared, opts: &RunOptions) -> Vec<EngineReport> {
+    check(p, opts).0
+}
+
+/// Runs `p` on the engines `opts` asks for: cross-check, then measurement.
+pub fn run_program(p: &Prepared, opts: &RunOptions) -> ProgramReport {
+    let (mut reports, live, rbpf_compile_us) = check(p, opts);
+    let jit_code_bytes = HiveEngine::new(p, HiveMode::Jit).ok().and_then(|e| e.jit().map(|j| j.machine_code().len()));
+    let (index, mut engines): (Vec<usize>, Vec<Box<dyn Engine + '_>>) = live.into_iter().unzip();
+    for (m, i) in measure(&mut engines, &opts.settings).into_iter().zip(index) {
         match m {
             Ok(m) => reports[i].time = Some(m),
             Err(e) => {
@@ -185,8 +199,6 @@ pub fn run_program(p: &Prepared, opts: &RunOptions) -> ProgramReport {
             }
         }
     }
-    // Column order: hive-jit, hive-interp, kernel, rbpf-jit, rbpf-interp.
-    reports.swap(0, 1);
     let ns = |name: &str| reports.iter().find(|r| r.engine == name).and_then(EngineReport::ns);
     let ratio = |a: Option<f64>, b: Option<f64>| Some(a? / b?).filter(|r| r.is_finite() && *r > 0.0);
     ProgramReport {

@@ -42,7 +42,12 @@ pub const SUITE: &[Workload] = &[
     workload!("crc32", Standard, "compute", "bitwise CRC-32 of 512 payload bytes, 64 bit steps per bpf_for iteration"),
     workload!("memcpy", Standard, "compute", "packet-to-packet and packet-to-stack copies, then a hash; packet writes"),
     workload!("strcmp", Strings, "compute", "strcmp of two 470-byte strings in the packet, 4 times"),
-    workload!("http_parse", Http, "branches", "HTTP/1.1 request: line splitting, header-name hashing, switch; nested bpf_for"),
+    workload!(
+        "http_parse",
+        Http,
+        "branches",
+        "HTTP/1.1 request: line splitting, header-name hashing, switch; nested bpf_for"
+    ),
     workload!("switch", Standard, "branches", "32-way switch bytecode machine over the payload, 2 passes; bpf_for"),
     workload!("parse_ipv4", Standard, "parsing", "Ethernet/VLAN/IPv4 options/TCP + MSS, flow hash, x64; can_loop"),
     workload!("parse_ipv6", Ipv6, "parsing", "Ethernet/IPv6/4 extension headers/TCP, flow hash, x64"),
@@ -50,7 +55,12 @@ pub const SUITE: &[Workload] = &[
     workload!("nat", Standard, "parsing", "IPv4/TCP address and port rewrite with incremental checksums, x128"),
     workload!("array_map", Standard, "maps", "byte histogram in an array map: ~1,500 lookups"),
     workload!("hash_map", Standard, "maps", "128 hash updates and 256 lookups (hits and misses)"),
-    workload!("helpers", Standard, "helpers", "csum_diff, ktime_get_ns, get_prandom_u32, get_smp_processor_id, xdp_get_buff_len, x64"),
+    workload!(
+        "helpers",
+        Standard,
+        "helpers",
+        "csum_diff, ktime_get_ns, get_prandom_u32, get_smp_processor_id, xdp_get_buff_len, x64"
+    ),
     workload!("bpf_loop", Standard, "helpers", "bpf_loop with a 2,048-iteration callback"),
     workload!("call_chain", Standard, "calls", "chains of five bpf-to-bpf calls, 512 chains"),
     workload!("matrix", Standard, "compute", "6x6 integer matrix products on the stack, 16 rounds"),

@@ -3,7 +3,9 @@
 //! Argument parsing and presentation only; every behaviour lives in the library crates.
 #![forbid(unsafe_code)]
 
+mod bench;
 mod commands;
+mod inspect;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +24,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Benchmark the suite (bench/progs) and bpf-benchmark-2023 on Hive's JIT and interpreter,
+    /// and optionally the host kernel and rbpf; prints ns per run and Hive JIT / kernel ratios.
+    Bench(bench::BenchArgs),
     /// Assemble a text program into raw instructions (8 bytes each, little-endian).
     Asm {
         /// The assembly source.
@@ -63,6 +68,9 @@ enum Command {
         #[command(subcommand)]
         command: BtfCommand,
     },
+    /// List what a loader makes of a BPF ELF object: programs after relocation and linking,
+    /// maps, BTF, license, kernel version; exit 2 when libbpf would load nothing.
+    Inspect(inspect::InspectArgs),
     /// Run bpf_conformance/uBPF `.data` tests; ends with `N passed, M failed, K skipped`.
     Conformance {
         /// Engine to run the programs on.
@@ -100,6 +108,7 @@ enum BtfCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Bench(args) => bench::run(&args),
         Command::Asm { file, output, syntax } => commands::asm(&file, output, syntax),
         Command::Disasm { file, syntax } => commands::disasm(&file, syntax),
         Command::RunRaw { file, mem, budget, strict, stats } => {
@@ -108,6 +117,7 @@ fn main() -> ExitCode {
         Command::Btf { command: BtfCommand::Dump { file, format, base } } => {
             commands::btf_dump(&file, &format, base.as_deref())
         }
+        Command::Inspect(args) => inspect::run(&args),
         Command::Conformance { engine, lenient, verbose, paths } => {
             commands::conformance(&paths, engine, !lenient, verbose)
         }

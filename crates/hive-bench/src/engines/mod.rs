@@ -9,15 +9,17 @@
 //!   per run of its loop, which calls the program through the XDP dispatcher and checks
 //!   for rescheduling between runs), without the system call around it.
 //! - Hive JIT and interpreter, rbpf: a tight Rust loop of `n` calls on the same input,
-//!   timed as a whole with `Instant` (setup such as building the `Memory` or compiling is
-//!   outside): each call includes the engine's own per-run work (Hive's JIT zeroes the
-//!   512-byte frame and builds its run environment; rbpf's interpreter allocates its stack).
+//!   timed as a whole with the thread's CPU time ([`crate::clock`]: like the kernel's
+//!   timer, it leaves out time the thread was preempted); setup such as building the
+//!   `Memory` or compiling is outside. Each call includes the engine's own per-run work
+//!   (Hive's JIT zeroes the 512-byte frame and builds its run environment; rbpf's
+//!   interpreter allocates its stack), as the kernel's figure includes its loop's.
 
 mod hive;
 mod kernel;
 mod rbpf;
 
-pub use hive::{HiveEngine, HiveMode};
+pub use hive::{HiveEngine, HiveMode, jit_options};
 pub use kernel::KernelEngine;
 pub use rbpf::{RbpfEngine, RbpfMode};
 

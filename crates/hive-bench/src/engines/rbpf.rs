@@ -8,10 +8,9 @@
 
 #![allow(unsafe_code)]
 
-use std::time::Instant;
-
 use super::Engine;
 use crate::BenchError;
+use crate::clock::CpuTimer;
 use crate::lowmem::{LowBuf, xdp_md};
 use crate::program::{Input, Prepared};
 
@@ -64,7 +63,10 @@ impl RbpfEngine {
         let input = LowBuf::new(p.input.bytes()).map_err(|e| BenchError::engine(name(mode), e))?;
         let mut e = RbpfEngine { mode, prog: p.rbpf_bytes(), input, raw: matches!(p.input, Input::Raw(_)) };
         quietly(|| e.batch(0)).map_err(|_| {
-            BenchError::engine(name(mode), "cannot run it: its machine code overflows rbpf's one-page (4 KiB) JIT buffer")
+            BenchError::engine(
+                name(mode),
+                "cannot run it: its machine code overflows rbpf's one-page (4 KiB) JIT buffer",
+            )
         })??;
         Ok(e)
     }
@@ -73,7 +75,7 @@ impl RbpfEngine {
     pub fn compile_us(&self, n: usize) -> Option<f64> {
         let mut times = Vec::with_capacity(n);
         for _ in 0..n {
-            let start = Instant::now();
+            let start = std::time::Instant::now();
             let mut vm = rbpf::EbpfVmRaw::new(Some(&self.prog)).ok()?;
             quietly(|| vm.jit_compile()).ok()?.ok()?;
             times.push(start.elapsed().as_secs_f64() * 1e6);
@@ -93,7 +95,7 @@ impl RbpfEngine {
             if mode == RbpfMode::Jit {
                 vm.jit_compile().map_err(e)?;
             }
-            start = Instant::now();
+            start = CpuTimer::start();
             for _ in 0..n {
                 r0 = match mode {
                     RbpfMode::Interp => vm.execute_program(&mut self.input).map_err(e)?,
@@ -106,7 +108,7 @@ impl RbpfEngine {
             if mode == RbpfMode::Jit {
                 vm.jit_compile().map_err(e)?;
             }
-            start = Instant::now();
+            start = CpuTimer::start();
             for _ in 0..n {
                 r0 = match mode {
                     RbpfMode::Interp => vm.execute_program(&self.input, &ctx).map_err(e)?,
@@ -116,7 +118,7 @@ impl RbpfEngine {
                 };
             }
         }
-        Ok((r0, start.elapsed().as_nanos() as f64 / f64::from(n.max(1))))
+        Ok((r0, start.elapsed_ns() / f64::from(n.max(1))))
     }
 }
 
