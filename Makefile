@@ -26,3 +26,15 @@ bench/progs/%.bpf.o: bench/progs/%.bpf.c bench/progs/bench.h
 
 bench/progs/bswap_v4.bpf.o: bench/progs/bswap.bpf.c
 bench/progs/sext_v4.bpf.o: bench/progs/sext.bpf.c
+
+# Rebuilds the bundled BPF example objects (examples/bpf/*.bpf.o) from their C sources, as a
+# user would build them for the kernel; needs clang-19 and libbpf-dev
+# (apt-get install clang-19 libbpf-dev). The input packets come from
+# examples/bpf/packets/make_packets.py.
+EXAMPLE_BPF_SOURCES := $(wildcard examples/bpf/*.bpf.c)
+
+.PHONY: examples-bpf
+examples-bpf: $(EXAMPLE_BPF_SOURCES:.c=.o)
+
+examples/bpf/%.bpf.o: examples/bpf/%.bpf.c
+	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -20,7 +20,8 @@ pub struct Report {
     pub suite: Vec<ProgramReport>,
     /// The bpf-benchmark-2023 programs.
     pub corpus: Vec<ProgramReport>,
-    /// Geometric mean of Hive JIT / kernel over the suite programs both ran.
+    /// Geometric mean of Hive JIT / kernel over the suite programs both ran (the baseline
+    /// `empty` left out).
     pub geomean_hive_kernel: Option<f64>,
     /// How many programs that geometric mean covers.
     pub geomean_programs: usize,
@@ -39,8 +40,9 @@ impl Report {
         suite: Vec<ProgramReport>,
         corpus: Vec<ProgramReport>,
     ) -> Report {
-        let k: Vec<f64> = suite.iter().filter_map(|p| p.jit_over_kernel).collect();
-        let r: Vec<f64> = suite.iter().chain(&corpus).filter_map(|p| p.jit_over_rbpf_jit).collect();
+        let measured = suite.iter().filter(|p| p.name != crate::suite::BASELINE);
+        let k: Vec<f64> = measured.clone().filter_map(|p| p.jit_over_kernel).collect();
+        let r: Vec<f64> = measured.chain(&corpus).filter_map(|p| p.jit_over_rbpf_jit).collect();
         Report {
             rounds,
             batch_ms,
@@ -112,6 +114,9 @@ pub fn table(title: &str, programs: &[ProgramReport], engines: &[&str]) -> Strin
     if has("rbpf-jit") {
         head.push("jit/rbpf-jit".into());
     }
+    if has("kernel") {
+        head.push("code B jit/kernel".into());
+    }
     head.push("jit µs".into());
     if has("rbpf-jit") {
         head.push("rbpf µs".into());
@@ -127,6 +132,10 @@ pub fn table(title: &str, programs: &[ProgramReport], engines: &[&str]) -> Strin
         }
         if has("rbpf-jit") {
             row.push(opt(p.jit_over_rbpf_jit, 3));
+        }
+        if has("kernel") {
+            let b = |v: Option<usize>| v.map_or("-".to_string(), |v| v.to_string());
+            row.push(format!("{}/{}", b(p.jit_code_bytes), b(p.kernel_code_bytes)));
         }
         row.push(opt(p.jit_compile_us, 1));
         if has("rbpf-jit") {

@@ -85,6 +85,8 @@ pub struct ProgramReport {
     pub rbpf_compile_us: Option<f64>,
     /// Machine code bytes of the Hive JIT (entry stub included).
     pub jit_code_bytes: Option<usize>,
+    /// Machine code bytes of the kernel's JIT (`jited_len`).
+    pub kernel_code_bytes: Option<usize>,
     /// Whether any engine disagreed with the interpreter.
     pub mismatch: bool,
 }
@@ -188,7 +190,9 @@ pub fn crosscheck(p: &Prepared, opts: &RunOptions) -> Vec<EngineReport> {
 /// Runs `p` on the engines `opts` asks for: cross-check, then measurement.
 pub fn run_program(p: &Prepared, opts: &RunOptions) -> ProgramReport {
     let (mut reports, live, rbpf_compile_us) = check(p, opts);
-    let jit_code_bytes = HiveEngine::new(p, HiveMode::Jit).ok().and_then(|e| e.jit().map(|j| j.machine_code().len()));
+    let code_bytes =
+        |name: &str| live.iter().find(|(i, _)| reports[*i].engine == name).and_then(|(_, e)| e.code_bytes());
+    let (jit_code_bytes, kernel_code_bytes) = (code_bytes("hive-jit"), code_bytes("kernel"));
     let (index, mut engines): (Vec<usize>, Vec<Box<dyn Engine + '_>>) = live.into_iter().unzip();
     for (m, i) in measure(&mut engines, &opts.settings).into_iter().zip(index) {
         match m {
@@ -209,6 +213,7 @@ pub fn run_program(p: &Prepared, opts: &RunOptions) -> ProgramReport {
         jit_compile_us: jit_compile_us(p, opts.compile_samples),
         rbpf_compile_us,
         jit_code_bytes,
+        kernel_code_bytes,
         mismatch: reports.iter().any(|r| matches!(r.status, Status::Mismatch)),
         engines: reports,
     }

@@ -20,6 +20,10 @@ pub struct Workload {
     pub object: &'static [u8],
 }
 
+/// The baseline program (`empty`: returns `XDP_PASS`): each engine's per-run overhead,
+/// reported apart and left out of the geometric means.
+pub const BASELINE: &str = "empty";
+
 macro_rules! workload {
     ($name:literal, $packet:ident, $group:literal, $what:literal) => {
         Workload {
@@ -34,6 +38,7 @@ macro_rules! workload {
 
 /// Every program, in report order.
 pub const SUITE: &[Workload] = &[
+    workload!("empty", Standard, "baseline", "returns XDP_PASS: each engine's per-run overhead"),
     workload!("primes", Standard, "compute", "primes in [n, n+400) by trial division; nested can_loop, 32-bit modulo"),
     workload!("log2", Standard, "compute", "branchy integer log2 of rotated payload words, 1,024 calls; bpf_for"),
     workload!("popcount", Standard, "compute", "SWAR popcount of xorshift-mixed payload words; can_loop"),

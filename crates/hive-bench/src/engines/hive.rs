@@ -134,4 +134,8 @@ impl Engine for HiveEngine {
     fn run_batch(&mut self, n: u32) -> Result<f64, BenchError> {
         Ok(self.batch(n)?.1)
     }
+
+    fn code_bytes(&self) -> Option<usize> {
+        self.jit.as_ref().map(|j| j.machine_code().len())
+    }
 }

@@ -67,4 +67,8 @@ impl Engine for KernelEngine {
     fn run_batch(&mut self, n: u32) -> Result<f64, BenchError> {
         Ok(f64::from(self.prog.test_run(&self.packet, None, n.max(1)).map_err(err)?.duration_ns))
     }
+
+    fn code_bytes(&self) -> Option<usize> {
+        self.prog.info().ok().map(|i| i.jited_len as usize).filter(|&n| n > 0)
+    }
 }

@@ -33,4 +33,8 @@ pub trait Engine {
     fn run_once(&mut self) -> Result<u64, BenchError>;
     /// Runs it `n` times back to back; returns the mean nanoseconds per run.
     fn run_batch(&mut self, n: u32) -> Result<f64, BenchError>;
+    /// Bytes of machine code, for JITs that say (Hive's JIT, the kernel's `jited_len`).
+    fn code_bytes(&self) -> Option<usize> {
+        None
+    }
 }
