@@ -61,6 +61,12 @@
 //! [`load::verify::choose_engine`] is where a verified program will get the JIT.
 //! See [`load`] for the steps and their errors.
 //!
+//! ## Object files
+//!
+//! [`Client::load_object`] loads what clang built for the kernel, unmodified: the
+//! [`hive_object::ObjectSpec`] of a `.bpf.o` becomes BTF, maps (with initial data and slots)
+//! and programs, as libbpf's `bpf_object__load` makes them. See [`object`].
+//!
 //! ## Running
 //!
 //! [`Client::prog_test_run`] follows `BPF_PROG_TEST_RUN` for XDP (`xdp_md`, a 4096-byte
@@ -107,6 +113,7 @@ pub mod helpers;
 mod ids;
 pub mod load;
 mod map;
+pub mod object;
 mod prog;
 mod registry;
 pub mod run;
@@ -121,6 +128,7 @@ pub use helpers::trace::{StderrSink, TracePipe, TraceSink};
 pub use ids::{BtfId, Fd, MapId, ProgId};
 pub use load::{FuncInfo, LineInfo, ProgLoadAttr};
 pub use map::{MapCreateAttr, MapInfo, MapRef};
+pub use object::{LoadedObject, ObjectLoadError, ObjectLoadOptions, ObjectPart};
 pub use prog::{ProgInfo, ProgObject};
 pub use registry::{Runtime, RuntimeConfig};
 pub use run::{Redirect, RunOptions, RunReport, Task};
