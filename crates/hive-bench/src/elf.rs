@@ -188,3 +188,44 @@ pub fn link(program: &str, elf: &[u8]) -> Result<Linked, crate::BenchError> {
     }
     Ok(Linked { section: prog.name().unwrap_or("?").to_string(), name, insns, maps, map_refs, kfuncs })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(name: &str) -> &'static [u8] {
+        crate::suite::SUITE.iter().find(|w| w.name == name).expect("in the suite").object
+    }
+
+    #[test]
+    fn subprograms_are_appended_and_calls_made_relative() {
+        let l = link("call_chain", object("call_chain")).unwrap();
+        let calls: Vec<usize> =
+            (0..l.insns.len()).filter(|&i| l.insns[i].code == 0x85 && l.insns[i].src == 1).collect();
+        assert!(calls.len() >= 5, "five functions in the chain");
+        for pc in calls {
+            let target = pc as i64 + 1 + i64::from(l.insns[pc].imm);
+            assert!((0..l.insns.len() as i64).contains(&target), "call at {pc} lands inside the program");
+        }
+    }
+
+    #[test]
+    fn callbacks_maps_and_kfuncs_are_recorded() {
+        let l = link("bpf_loop", object("bpf_loop")).unwrap();
+        let func = l.insns.iter().position(|i| i.code == 0x18 && i.src == 4).expect("lddw func");
+        let target = func as i64 + 1 + i64::from(l.insns[func].imm);
+        assert_eq!(l.insns[target as usize - 1].code, 0x95, "the callback starts right after an exit");
+        assert_eq!(l.helper_ids(), vec![181]);
+
+        let l = link("array_map", object("array_map")).unwrap();
+        assert_eq!(l.maps, vec![MapDef { map_type: 2, key_size: 4, value_size: 8, max_entries: 256, map_flags: 0 }]);
+        assert!(l.map_refs.iter().all(|&(slot, idx)| l.insns[slot].code == 0x18 && idx == 0));
+
+        let l = link("fibonacci", object("fibonacci")).unwrap();
+        let mut names: Vec<&str> = l.kfuncs.iter().map(|(_, n)| n.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names, ["bpf_iter_num_destroy", "bpf_iter_num_new", "bpf_iter_num_next"]);
+        assert!(!l.uses_v4() && link("sext_v4", object("sext_v4")).unwrap().uses_v4());
+    }
+}
