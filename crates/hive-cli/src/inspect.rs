@@ -373,8 +373,9 @@ fn program(p: &ProgramSpec) -> Program {
         section: p.section.clone(),
         prog_type: p.prog_type.to_string(),
         // 0 is both "none" and BPF_CGROUP_INET_INGRESS; only the section tells them apart.
-        attach_type: (p.expected_attach_type.0 != 0 || p.section.starts_with("cgroup_skb/ingress"))
-            .then(|| p.expected_attach_type.name().map_or_else(|| p.expected_attach_type.0.to_string(), str::to_lowercase)),
+        attach_type: (p.expected_attach_type.0 != 0 || p.section.starts_with("cgroup_skb/ingress")).then(|| {
+            p.expected_attach_type.name().map_or_else(|| p.expected_attach_type.0.to_string(), str::to_lowercase)
+        }),
         attach_target: p.attach_target.clone(),
         insns: p.insns.len(),
         subprograms: p.subprograms.iter().map(|s| s.name.clone()).collect(),
