@@ -157,12 +157,9 @@ impl<'m> BenchHelpers<'m> {
     /// int cur; int end; }` in the program's stack, as the kernel's `kernel/bpf/bpf_iter.c`.
     fn iter_num(&mut self, which: usize, a: [u64; 5], mem: &mut Memory<'_>) -> Result<u64, HelperError> {
         let it = a[0];
-        let mut state = [0u8; 8];
+        // One 8-byte load or store each (byte copies of run-time length call memmove).
         let put = |mem: &mut Memory<'_>, cur: i32, end: i32| -> Result<(), HelperError> {
-            let mut b = [0u8; 8];
-            b[..4].copy_from_slice(&cur.to_le_bytes());
-            b[4..].copy_from_slice(&end.to_le_bytes());
-            Ok(mem.write(it, &b)?)
+            Ok(mem.store(it, hive_isa::Size::DW, u64::from(cur as u32) | u64::from(end as u32) << 32)?)
         };
         match which {
             0 => {
@@ -179,9 +176,8 @@ impl<'m> BenchHelpers<'m> {
                 Ok(0)
             }
             1 => {
-                mem.read_into(it, &mut state)?;
-                let cur = i32::from_le_bytes(state[..4].try_into().expect("4 bytes"));
-                let end = i32::from_le_bytes(state[4..].try_into().expect("4 bytes"));
+                let state = mem.load(it, hive_isa::Size::DW)?;
+                let (cur, end) = (state as u32 as i32, (state >> 32) as u32 as i32);
                 if i64::from(cur) + 1 >= i64::from(end) {
                     put(mem, 0, 0)?;
                     return Ok(0);
