@@ -10,8 +10,9 @@
 //!    key/value type ids (dropped for the map types libbpf creates without them, and retried
 //!    without them when they are refused), the spin lock found through BTF, inner-map
 //!    templates (created, used, closed), libbpf's creation-time fix-ups (a perf event array
-//!    gets 4-byte keys and values and, without `max_entries`, one slot per executor; a ring
-//!    buffer's size is rounded up to a power-of-two number of pages). Global-data maps (`.data`, `.rodata`, `.bss`,
+//!    gets 4-byte keys and values and, without `max_entries`, one slot per executor; a
+//!    map-in-map without a value size gets 4, as `bpf_create_map_in_map` gave legacy
+//!    definitions; a ring buffer's size is rounded up to a power-of-two number of pages). Global-data maps (`.data`, `.rodata`, `.bss`,
 //!    `.kconfig`) get their initial contents; `.rodata` and `.kconfig` carry
 //!    `BPF_F_RDONLY_PROG` from the object, so programs cannot write them. Map-in-map slots
 //!    (`.values = { &inner }`) are filled once every map exists.
@@ -46,8 +47,8 @@ use hive_btf::Btf;
 use hive_isa::RawInsn;
 use hive_maps::MapType;
 use hive_object::{ExternKind, MapDef, MapInit, MapKind, ObjectSpec, ProgramSpec};
-use hive_platform::prog::ProgType;
 use hive_platform::prog::section::SecFlags;
+use hive_platform::prog::{AttachType, ProgType};
 
 use crate::error::Error;
 use crate::fd::Client;
@@ -71,6 +72,34 @@ pub struct ObjectLoadOptions {
     pub object_name: String,
     /// Log level of each program load (a refusal keeps its log at any level).
     pub log_level: u32,
+    /// Give programs whose section libbpf 1.x does not know the type older loaders gave
+    /// them by prefix (`xdp_prog` → XDP, `socket1` → socket filter; see [`legacy_section`]),
+    /// with a warning, instead of refusing them.
+    pub legacy_sections: bool,
+}
+
+/// The program type and expected attach type the loaders before libbpf 1.0 gave a section
+/// name by prefix (the kernel samples' `bpf_load.c`, libbpf 0.x's sloppy matching), for
+/// names libbpf 1.x refuses: `socket*`, `kprobe/`, `kretprobe/`, `tracepoint/`,
+/// `raw_tracepoint/`, `xdp*`, `perf_event*`, `cgroup/skb*`, `cgroup/sock*`, `sockops*`,
+/// `sk_skb*`, `sk_msg*`.
+pub fn legacy_section(section: &str) -> Option<(ProgType, AttachType)> {
+    const PREFIXES: &[(&str, ProgType)] = &[
+        ("socket", ProgType::SocketFilter),
+        ("kprobe/", ProgType::Kprobe),
+        ("kretprobe/", ProgType::Kprobe),
+        ("tracepoint/", ProgType::Tracepoint),
+        ("raw_tracepoint/", ProgType::RawTracepoint),
+        ("xdp", ProgType::Xdp),
+        ("perf_event", ProgType::PerfEvent),
+        ("cgroup/skb", ProgType::CgroupSkb),
+        ("cgroup/sock", ProgType::CgroupSock),
+        ("sockops", ProgType::SockOps),
+        ("sk_skb", ProgType::SkSkb),
+        ("sk_msg", ProgType::SkMsg),
+    ];
+    let name = section.strip_prefix('?').unwrap_or(section);
+    PREFIXES.iter().find(|(p, _)| name.starts_with(p)).map(|&(_, t)| (t, AttachType(0)))
 }
 
 /// Which part of an object a load error concerns.
@@ -373,6 +402,9 @@ impl Loader<'_, '_> {
                     attr.max_entries = self.client().shared.config.executors as u32;
                 }
             }
+            // bpf_create_map_in_map: the value is an inner map descriptor (legacy
+            // definitions leave value_size 0).
+            MapType::ArrayOfMaps | MapType::HashOfMaps if attr.value_size == 0 => attr.value_size = 4,
             // libbpf's adjust_ringbuf_sz: a power-of-two multiple of the page size.
             MapType::RingBuf => attr.max_entries = attr.max_entries.max(4096).checked_next_power_of_two().unwrap_or(0),
             _ => {}
@@ -450,16 +482,31 @@ impl Loader<'_, '_> {
         Ok(())
     }
 
-    fn load_program(&self, p: &ProgramSpec) -> Result<Fd, ObjectLoadError> {
-        if p.prog_type == ProgType::Unspec {
-            let e = refusal(libc::EINVAL, format!("section '{}' names no program type (libbpf: missing BPF prog type)", p.section));
-            return Err(ObjectLoadError::program(p, e));
+    /// The program's type and expected attach type (by the legacy rule when asked).
+    fn prog_type(&mut self, p: &ProgramSpec) -> Result<(ProgType, AttachType), ObjectLoadError> {
+        if p.prog_type != ProgType::Unspec {
+            return Ok((p.prog_type, p.expected_attach_type));
         }
+        if self.opts.legacy_sections
+            && let Some((t, a)) = legacy_section(&p.section)
+        {
+            self.obj.warnings.push(format!(
+                "program '{}': section '{}' is not a libbpf 1.x name; loaded as {t}, as libbpf 0.x and bpf_load.c did",
+                p.name, p.section
+            ));
+            return Ok((t, a));
+        }
+        let e = refusal(libc::EINVAL, format!("section '{}' names no program type (libbpf: missing BPF prog type)", p.section));
+        Err(ObjectLoadError::program(p, e))
+    }
+
+    fn load_program(&mut self, p: &ProgramSpec) -> Result<Fd, ObjectLoadError> {
+        let (prog_type, attach) = self.prog_type(p)?;
         let insns = self.resolve_externs(p).map_err(|e| ObjectLoadError::program(p, e))?;
-        let mut attr = ProgLoadAttr::new(p.prog_type, insns)
+        let mut attr = ProgLoadAttr::new(prog_type, insns)
             .license(&self.spec.license)
             .name(&kernel_prog_name(&p.name))
-            .attach_type(p.expected_attach_type)
+            .attach_type(attach)
             .log_level(self.opts.log_level)
             .fd_array(self.obj.maps.iter().map(|&(_, fd)| fd).collect());
         if p.sec_flags.contains(SecFlags::SLEEPABLE) {
@@ -534,6 +581,14 @@ mod tests {
     fn insn_numbers_in_messages() {
         assert_eq!(insn_in_message("insn 12: invalid func unknown#195896080"), Some(12));
         assert_eq!(insn_in_message("no instruction here"), None);
+    }
+
+    #[test]
+    fn legacy_sections() {
+        assert_eq!(legacy_section("xdp_prog"), Some((ProgType::Xdp, AttachType(0))));
+        assert_eq!(legacy_section("socket1"), Some((ProgType::SocketFilter, AttachType(0))));
+        assert_eq!(legacy_section("kretprobe/kfree"), Some((ProgType::Kprobe, AttachType(0))));
+        assert_eq!(legacy_section("filter"), None);
     }
 
     #[test]

@@ -162,6 +162,28 @@ impl KernelMaps {
         hive_kernel::load(&opts, &insns).map_err(|e| format!("{e}\n{}", e.log))
     }
 
+    /// Fills the initial slots of the object's prog arrays that `relocate` created, loading
+    /// each named program into the kernel as `ty`; returns the programs (which must live as
+    /// long as the slots are used).
+    pub fn fill_prog_arrays(&mut self, spec: &ObjectSpec, ty: KType) -> Result<Vec<ProgFd>, String> {
+        let mut progs = Vec::new();
+        for (idx, def) in spec.maps.iter().enumerate() {
+            if self.fds.get(idx).is_none_or(Option::is_none) {
+                continue;
+            }
+            for (slot, init) in def.initial_values.iter().enumerate() {
+                let Some(hive_object::MapInit::Program(name)) = init else { continue };
+                let p = spec.program(name).ok_or_else(|| format!("no program {name}"))?;
+                let prog = self.load(spec, p, ty)?;
+                let fd = prog.as_raw_fd() as u32;
+                let map = self.fds[idx].as_ref().unwrap();
+                map.update(&(slot as u32).to_ne_bytes(), &fd.to_ne_bytes(), 0).map_err(|e| e.to_string())?;
+                progs.push(prog);
+            }
+        }
+        Ok(progs)
+    }
+
     /// Every (key, value) of the kernel map at `idx`, sorted.
     pub fn entries(&self, idx: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
         let Some(Some(m)) = self.fds.get(idx) else { return Vec::new() };
