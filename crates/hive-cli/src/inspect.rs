@@ -67,6 +67,9 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
     let spec = match ObjectSpec::parse(&bytes, &opts) {
         Ok(spec) => spec,
         Err(e) => {
+            // The library names its own option; the command's user has --kconfig.
+            let e =
+                e.to_string().replace("supply it in LoadOptions::kconfig", "give a kernel config with --kconfig FILE");
             let message = format!("{file}: cannot be loaded: {e}");
             if args.json {
                 let out = json!({ "file": file, "ok": false, "error": message, "target_btf": target_name });
@@ -146,7 +149,12 @@ fn target(choice: Option<&Path>) -> Result<(TargetBtf, String)> {
 fn kconfig(choice: Option<&Path>) -> Result<KconfigValues> {
     if let Some(path) = choice {
         let text = read_maybe_gz(path)?;
-        let mut k = KconfigValues::host();
+        // Only the given options (as libbpf's `kconfig` open option), plus the running
+        // kernel's version.
+        let mut k = KconfigValues::new();
+        if let Some(v) = KconfigValues::host().get("LINUX_KERNEL_VERSION") {
+            k.set("LINUX_KERNEL_VERSION", v);
+        }
         k.extend_from_config(&String::from_utf8_lossy(&text));
         return Ok(k);
     }

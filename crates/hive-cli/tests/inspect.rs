@@ -380,3 +380,26 @@ fn text_output_and_errors() {
     assert_eq!(not_elf.code, Some(2));
     assert!(not_elf.stderr.contains("cannot be loaded: not an ELF file"), "{}", not_elf.stderr);
 }
+
+#[test]
+fn kconfig_values_come_from_the_given_config() {
+    let Some(dir) = corpus("cilium-ebpf") else { return };
+    let obj = dir.join("testdata/kconfig-el.elf");
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let full = tmp.join("inspect-full.config");
+    let partial = tmp.join("inspect-partial.config");
+    std::fs::write(&full, "CONFIG_HZ=100\nCONFIG_BPF_SYSCALL=y\nCONFIG_DEFAULT_HOSTNAME=\"x\"\n").unwrap();
+    std::fs::write(&partial, "CONFIG_BPF_SYSCALL=y\n").unwrap();
+    let run = hive(&["inspect", obj.to_str().unwrap(), "--kconfig", full.to_str().unwrap()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains(".kconfig"), "{}", run.stdout);
+    let run = hive(&["inspect", obj.to_str().unwrap(), "--kconfig", partial.to_str().unwrap()]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains(
+            "extern CONFIG_HZ: strong __kconfig extern has no value (give a kernel config with --kconfig FILE)"
+        ),
+        "{}",
+        run.stderr
+    );
+}
