@@ -151,3 +151,19 @@ fn graph_shape() {
     assert!(matches!(&main.wto[1], WtoElem::Component(c) if c.head == b(3) && c.body.len() == 2));
     assert_eq!(g.subprogs()[2].entry(), b(10));
 }
+
+#[test]
+fn verify_logs_at_each_level() {
+    use crate::log::LogLevel;
+    let raw = asm("call pc+1\nexit\nr0 = 0\nexit");
+    let v = crate::verify_raw(&raw, &priv_().with_log_level(LogLevel::Verbose)).unwrap();
+    assert_eq!(v.log, "func#0 @0\nfunc#1 @2\n");
+    assert!(!v.is_safety_proof());
+    assert_eq!(crate::verify(&v.code, &priv_()).unwrap().log, "");
+    let bad = asm("exit\nexit");
+    let e = crate::verify_raw(&bad, &priv_()).unwrap_err();
+    assert_eq!(e.log, "unreachable insn 1\n");
+    assert_eq!(e.to_string(), "insn 1: unreachable insn 1");
+    let e = crate::verify_raw(&bad, &priv_().with_log_level(LogLevel::Off)).unwrap_err();
+    assert_eq!((e.log.as_str(), e.message.as_str()), ("", "unreachable insn 1"));
+}

@@ -102,6 +102,12 @@ impl<const BITS: u32> ScalarOf<BITS> {
         Self::from_num(Num::constant(x, BITS))
     }
 
+    /// An instruction's immediate operand: `imm` sign-extended, which is what a 64-bit
+    /// operation or comparison reads, and whose low half is what a 32-bit one reads.
+    pub fn imm(imm: i32) -> Self {
+        Self::constant(imm as i64 as u64)
+    }
+
     /// The words `lo..=hi` (unsigned); bottom if `lo > hi`.
     pub fn unsigned(lo: u64, hi: u64) -> Self {
         Self::build(Tnum::UNKNOWN, Bounds::unsigned(lo, hi & low_mask(BITS), BITS), Bounds::top(Self::HALF))

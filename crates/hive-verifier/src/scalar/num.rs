@@ -8,6 +8,14 @@
 use crate::range::{Bounds, flip, smax_of, smin_of, unflip};
 use crate::tnum::{Tnum, low_mask};
 
+/// The three shifts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shift {
+    Left,
+    Right,
+    Arith,
+}
+
 /// The signed divisors of a division, by behaviour: zero, minus one (which overflows on
 /// `MIN`), the other negative ones and the positive ones.
 struct DivisorParts {
@@ -247,54 +255,60 @@ impl Num {
         Some((amount.b.umin..=amount.b.umax).filter(|&k| amount.contains(k)).map(|k| k as u32).collect())
     }
 
-    /// Joins `f(k)` over every possible masked shift amount `k`.
-    fn shift(self, o: Num, f: fn(Num, u32) -> Option<Num>) -> Option<Num> {
-        let mut out: Option<Num> = None;
-        for k in self.shift_amounts(o)? {
-            let r = f(self, k)?;
-            out = Some(match out {
-                None => r,
-                Some(acc) => acc.join(r),
-            });
+    /// `self` shifted by every possible masked amount `k`: exact for a single amount; for
+    /// several, the tnum is the join of the shifted tnums and the bounds those of the
+    /// extreme amounts (a shift is monotone in the amount on each sign of the value).
+    fn shift(self, o: Num, kind: Shift) -> Option<Num> {
+        let ks = self.shift_amounts(o)?;
+        let (&kmin, &kmax) = (ks.first()?, ks.last()?);
+        let t = ks.iter().map(|&k| self.shift_tnum(kind, k)).reduce(Tnum::union)?;
+        Num::new(self.bits, t, self.shift_bounds(kind, kmin).join(self.shift_bounds(kind, kmax)))
+    }
+
+    fn shift_tnum(&self, kind: Shift, k: u32) -> Tnum {
+        match kind {
+            Shift::Left => self.t.lsh(k).cast(self.bits),
+            Shift::Right => self.t.rsh(k),
+            Shift::Arith => self.t.arsh(k, self.bits),
         }
-        out?.reduce()
+    }
+
+    /// Bounds of `self` shifted by exactly `k` (top where the shift may overflow).
+    fn shift_bounds(&self, kind: Shift, k: u32) -> Bounds {
+        let w = self.bits;
+        match kind {
+            Shift::Left => {
+                let mut b = Bounds::top(w);
+                if k == 0 || self.b.umax <= low_mask(w - k) {
+                    b.umin = self.b.umin << k;
+                    b.umax = self.b.umax << k;
+                }
+                let (lo, hi) = (self.smin() << k, self.smax() << k);
+                if lo >= smin_of(w) as i128 && hi <= smax_of(w) as i128 {
+                    b.smin = lo as i64;
+                    b.smax = hi as i64;
+                }
+                b
+            }
+            Shift::Right => Bounds::unsigned(self.b.umin >> k, self.b.umax >> k, w),
+            Shift::Arith => Bounds::signed(self.b.smin >> k, self.b.smax >> k, w),
+        }
     }
 
     pub fn shl(self, o: Num) -> Option<Num> {
-        self.shift(o, Num::shl_const)
+        self.shift(o, Shift::Left)
     }
 
     pub fn shr(self, o: Num) -> Option<Num> {
-        self.shift(o, Num::shr_const)
+        self.shift(o, Shift::Right)
     }
 
     pub fn sar(self, o: Num) -> Option<Num> {
-        self.shift(o, Num::sar_const)
-    }
-
-    pub fn shl_const(self, k: u32) -> Option<Num> {
-        let w = self.bits;
-        let mut b = Bounds::top(w);
-        if k == 0 || self.b.umax <= low_mask(w - k) {
-            b.umin = self.b.umin << k;
-            b.umax = self.b.umax << k;
-        }
-        let (lo, hi) = (self.smin() << k, self.smax() << k);
-        if lo >= smin_of(w) as i128 && hi <= smax_of(w) as i128 {
-            b.smin = lo as i64;
-            b.smax = hi as i64;
-        }
-        Num::new(w, self.t.lsh(k), b)
+        self.shift(o, Shift::Arith)
     }
 
     pub fn shr_const(self, k: u32) -> Option<Num> {
-        let w = self.bits;
-        Num::new(w, self.t.rsh(k), Bounds::unsigned(self.b.umin >> k, self.b.umax >> k, w))
-    }
-
-    pub fn sar_const(self, k: u32) -> Option<Num> {
-        let w = self.bits;
-        Num::new(w, self.t.arsh(k, w), Bounds::signed(self.b.smin >> k, self.b.smax >> k, w))
+        Num::new(self.bits, self.shift_tnum(Shift::Right, k), self.shift_bounds(Shift::Right, k))
     }
 
     // ----- width changes ----------------------------------------------------------------

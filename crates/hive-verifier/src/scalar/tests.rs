@@ -289,4 +289,3 @@ fn widening_terminates() {
     assert_eq!(x.tnum().value() & 7, 0);
     assert_eq!(x.tnum().mask() & 7, 0, "{x:?}");
 }
-

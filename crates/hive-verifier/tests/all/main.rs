@@ -1,5 +1,6 @@
 //! Integration tests of hive-verifier through its public API, in one binary (one link).
 
+mod cfg_props;
 mod corpus;
 mod oracle;
 mod soundness;
