@@ -26,7 +26,7 @@
 //!    use [`ScalarOf::join`] and [`ScalarOf::widen`] at the heads of the weak topological
 //!    order ([`cfg::wto`]).
 //!
-//! The control-flow graph ([`cfg`]) comes first in the pipeline: [`cfg::check`] is the
+//! The control-flow graph ([`mod@cfg`]) comes first in the pipeline: [`cfg::check`] is the
 //! kernel's `check_subprogs` and `check_cfg` with the kernel's messages (`back-edge from insn
 //! 6 to 1`, `unreachable insn 6`, `jump out of range from insn 1 to 4`, `last insn is not an
 //! exit or jmp`, `call to invalid destination`, `jump into the middle of ldimm64 insn 1`,

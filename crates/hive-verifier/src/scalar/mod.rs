@@ -303,9 +303,12 @@ impl<const BITS: u32> ScalarOf<BITS> {
     }
 
     /// Widening for loop heads: `self ⊔ next`, with every bound that grew pushed to the next
-    /// threshold (the sub-register limits, the sign boundary, the type limits). Bounds take
+    /// threshold (the sub-register limits, the sign boundary, the type limits), and every
+    /// tnum bit above the highest bit that became unknown made unknown too (a carry on its
+    /// way up; the low bits that held, such as an alignment, stay known). Bounds take
     /// finitely many values and tnum bits are only ever lost, so a chain
-    /// `x(n+1) = x(n).widen(f(x(n)))` stabilises after a bounded number of steps.
+    /// `x(n+1) = x(n).widen(f(x(n)))` stabilises after a bounded number of steps: a counter
+    /// incremented by 8 reaches its fixpoint in four, with its low three bits still zero.
     pub fn widen(&self, next: &Self) -> Self {
         if self.bottom {
             return *next;
