@@ -6,6 +6,8 @@
 mod bench;
 mod commands;
 mod inspect;
+mod prog;
+mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +29,15 @@ enum Command {
     /// Benchmark the suite (bench/progs) and bpf-benchmark-2023 on Hive's JIT and interpreter,
     /// and optionally the host kernel and rbpf; prints ns per run and Hive JIT / kernel ratios.
     Bench(bench::BenchArgs),
+    /// Load a BPF object (.bpf.o, as clang builds it for the kernel) and test-run a program on
+    /// each --data packet: verdict, duration, packet changes, trace output, then every map.
+    Run(run::RunArgs),
+    /// Load an object and show its programs (`show`) or one program's instructions as they run
+    /// (`dump xlated [linum]`), like bpftool.
+    Prog {
+        #[command(subcommand)]
+        command: prog::ProgCommand,
+    },
     /// Assemble a text program into raw instructions (8 bytes each, little-endian).
     Asm {
         /// The assembly source.
@@ -109,6 +120,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench(args) => bench::run(&args),
+        Command::Run(args) => run::run(&args),
+        Command::Prog { command } => prog::run(&command),
         Command::Asm { file, output, syntax } => commands::asm(&file, output, syntax),
         Command::Disasm { file, syntax } => commands::disasm(&file, syntax),
         Command::RunRaw { file, mem, budget, strict, stats } => {

@@ -129,7 +129,7 @@ pub struct ObjectLoadError {
     /// The map or program that was refused.
     pub part: ObjectPart,
     /// The runtime's error (its errno, message and, for programs, the load log).
-    pub error: Error,
+    pub error: Box<Error>,
     /// The instruction the refusal names, if any.
     pub insn: Option<usize>,
     /// That instruction's C source line (`file.c:12: code`), from the line info.
@@ -138,13 +138,13 @@ pub struct ObjectLoadError {
 
 impl ObjectLoadError {
     fn new(part: ObjectPart, error: Error) -> ObjectLoadError {
-        ObjectLoadError { part, error, insn: None, source_line: None }
+        ObjectLoadError { part, error: Box::new(error), insn: None, source_line: None }
     }
 
     fn program(p: &ProgramSpec, error: Error) -> ObjectLoadError {
         let insn = insn_in_message(&error.to_string());
         let source_line = insn.and_then(|i| p.source_line(i)).map(|l| l.to_string());
-        ObjectLoadError { part: ObjectPart::Program(p.name.clone()), error, insn, source_line }
+        ObjectLoadError { part: ObjectPart::Program(p.name.clone()), error: Box::new(error), insn, source_line }
     }
 
     /// The load log of a refused program (empty otherwise).
@@ -310,6 +310,15 @@ fn sanitize_name(name: &str) -> String {
 /// The map types libbpf creates without BTF key/value types.
 fn btf_less(t: MapType) -> bool {
     matches!(t, MapType::PerfEventArray | MapType::ArrayOfMaps | MapType::HashOfMaps | MapType::Queue | MapType::Stack)
+}
+
+/// A `CLOCK_BOOTTIME` instant (such as [`ProgInfo::load_time`](crate::ProgInfo)) in
+/// nanoseconds since the Unix epoch: the conversion `bpftool prog show` makes for
+/// `loaded_at`.
+pub fn boot_to_unix_ns(boot_ns: u64) -> u64 {
+    let now_boot = crate::sys::clock_ns(crate::sys::Clock::Boottime);
+    let now_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    now_unix.saturating_sub(now_boot.saturating_sub(boot_ns))
 }
 
 /// A default test-run input for a program of type `t`: a 64-byte zeroed packet for packet

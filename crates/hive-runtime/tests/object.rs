@@ -229,3 +229,29 @@ fn cilium_spin_lock_and_unsupported_maps() {
     assert_eq!(e.part, ObjectPart::Map("arena".into()));
     assert!(e.to_string().contains("not implemented by Hive"), "{e}");
 }
+
+/// The committed object is what `make examples-bpf` builds from the source (same program
+/// instructions); skips when clang-19 is missing.
+#[test]
+fn committed_example_matches_its_source() {
+    let src = examples().join("xdp_stats.bpf.c");
+    let out = std::env::temp_dir().join(format!("hive-xdp-stats-{}.o", std::process::id()));
+    let built = std::process::Command::new("clang-19")
+        .args(["-g", "-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&out)
+        .status();
+    match built {
+        Ok(s) if s.success() => {}
+        other => {
+            println!("note: skipping, clang-19 with libbpf-dev cannot build the example: {other:?}");
+            return;
+        }
+    }
+    let fresh = hive_object::program_sections(&std::fs::read(&out).unwrap()).unwrap();
+    std::fs::remove_file(&out).ok();
+    let committed = hive_object::program_sections(&std::fs::read(examples().join("xdp_stats.bpf.o")).unwrap()).unwrap();
+    let insns = |v: &[hive_object::ProgramSection]| v.iter().map(|s| (s.name.clone(), s.insns.clone())).collect::<Vec<_>>();
+    assert_eq!(insns(&fresh), insns(&committed), "run `make examples-bpf` and commit the object");
+}
