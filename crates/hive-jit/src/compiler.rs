@@ -1,9 +1,10 @@
 //! The driver: one pass over the program, one `emit_*` call per instruction, then label
 //! resolution by dynasmrt.
 //!
-//! There is no size-convergence loop as in the kernel: every branch is emitted in its 32-bit
-//! form, so each instruction's code has a size known when it is emitted and dynamic labels
-//! resolve all targets in one go. That trades a few bytes per branch for compile time.
+//! There is no size-convergence loop as in the kernel: a forward branch is emitted in its
+//! 32-bit form, so each instruction's code has a size known when it is emitted and dynamic
+//! labels resolve all targets in one go. A backward branch's distance is known when it is
+//! emitted, so it takes the 2-byte form when it fits ([`Compiler::short_back`]).
 
 use dynasmrt::x64::X64Relocation;
 use dynasmrt::{AssemblyOffset, DynamicLabel, DynasmApi, VecAssembler};
@@ -127,6 +128,18 @@ impl<'a> Compiler<'a> {
             self.define(label, AssemblyOffset(self.offsets[t] as usize));
         }
         label
+    }
+
+    /// Whether a 2-byte jump (`jmp rel8`/`jcc rel8`) emitted next reaches the instruction at
+    /// `pc + 1 + delta`: only for a backward target, whose offset is already known.
+    pub fn short_back(&self, pc: usize, delta: i64) -> bool {
+        let t = (pc as i64 + 1 + delta) as usize;
+        let at = self.offsets[t];
+        if at == u32::MAX || delta >= 0 {
+            return false;
+        }
+        let rel = at as i64 - (self.ops.offset().0 as i64 + 2);
+        rel >= i8::MIN as i64
     }
 
     fn define(&mut self, label: DynamicLabel, at: AssemblyOffset) {

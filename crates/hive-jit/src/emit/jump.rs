@@ -1,6 +1,7 @@
 //! Jumps: `ja`/`gotol`, conditional jumps of `jmp` and `jmp32`, and `may_goto`.
 //!
-//! Every target is a dynamic label placed at the start of the target instruction's code.
+//! Every target is a dynamic label placed at the start of the target instruction's code;
+//! a backward jump within reach takes the 2-byte `rel8` form.
 //! A comparison with the immediate 0 becomes `test r, r` (same flags for every condition);
 //! `jset` is `test`. `JMP` immediates are sign-extended to 64 bits, as x86's `cmp r64, imm32`
 //! does.
@@ -12,8 +13,13 @@ use crate::regmap::{LOOPS, host};
 
 /// `ja` / `gotol`.
 pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
+    let short = c.short_back(pc, off);
     let t = c.target(pc, off);
-    asm!(c.ops, ; jmp =>t);
+    if short {
+        asm!(c.ops, ; jmp BYTE =>t);
+    } else {
+        asm!(c.ops, ; jmp =>t);
+    }
 }
 
 /// `if dst cond src goto pc + 1 + off`.
@@ -32,7 +38,23 @@ pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, ds
         (Source::Reg(s), true) if w64 => asm!(c.ops, ; test Rq(d), Rq(host(s))),
         (Source::Reg(s), true) => asm!(c.ops, ; test Rd(d), Rd(host(s))),
     }
+    let short = c.short_back(pc, off as i64);
     let t = c.target(pc, off as i64);
+    if short {
+        match cond {
+            Cond::Eq => asm!(c.ops, ; je BYTE =>t),
+            Cond::Ne | Cond::Set => asm!(c.ops, ; jne BYTE =>t),
+            Cond::Gt => asm!(c.ops, ; ja BYTE =>t),
+            Cond::Ge => asm!(c.ops, ; jae BYTE =>t),
+            Cond::Lt => asm!(c.ops, ; jb BYTE =>t),
+            Cond::Le => asm!(c.ops, ; jbe BYTE =>t),
+            Cond::Sgt => asm!(c.ops, ; jg BYTE =>t),
+            Cond::Sge => asm!(c.ops, ; jge BYTE =>t),
+            Cond::Slt => asm!(c.ops, ; jl BYTE =>t),
+            Cond::Sle => asm!(c.ops, ; jle BYTE =>t),
+        }
+        return;
+    }
     match cond {
         Cond::Eq => asm!(c.ops, ; je =>t),
         Cond::Ne | Cond::Set => asm!(c.ops, ; jne =>t),

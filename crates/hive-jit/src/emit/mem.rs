@@ -16,6 +16,19 @@ use crate::regmap::{AUX, TMP, TMP2, host, x86};
 /// `dst = *(size *)(src + off)`, zero- or sign-extended.
 pub(crate) fn load(c: &mut Compiler<'_>, size: Size, signed: bool, dst: Reg, src: Reg, off: i16) {
     let (d, b, o) = (host(dst), host(src), off as i32);
+    // A displacement that fits in a signed byte takes the disp8 form (3 bytes shorter).
+    if let Ok(o) = i8::try_from(o) {
+        match (size, signed) {
+            (Size::B, false) => asm!(c.ops, ; movzx Rd(d), BYTE [BYTE Rq(b) + o]),
+            (Size::H, false) => asm!(c.ops, ; movzx Rd(d), WORD [BYTE Rq(b) + o]),
+            (Size::W, false) => asm!(c.ops, ; mov Rd(d), DWORD [BYTE Rq(b) + o]),
+            (Size::B, true) => asm!(c.ops, ; movsx Rq(d), BYTE [BYTE Rq(b) + o]),
+            (Size::H, true) => asm!(c.ops, ; movsx Rq(d), WORD [BYTE Rq(b) + o]),
+            (Size::W, true) => asm!(c.ops, ; movsxd Rq(d), DWORD [BYTE Rq(b) + o]),
+            (Size::DW, _) => asm!(c.ops, ; mov Rq(d), QWORD [BYTE Rq(b) + o]),
+        }
+        return;
+    }
     match (size, signed) {
         (Size::B, false) => asm!(c.ops, ; movzx Rd(d), BYTE [Rq(b) + o]),
         (Size::H, false) => asm!(c.ops, ; movzx Rd(d), WORD [Rq(b) + o]),
@@ -32,6 +45,12 @@ pub(crate) fn load(c: &mut Compiler<'_>, size: Size, signed: bool, dst: Reg, src
 pub(crate) fn store(c: &mut Compiler<'_>, size: Size, dst: Reg, off: i16, src: Source) {
     let (b, o) = (host(dst), off as i32);
     match src {
+        Source::Imm(i) if let Ok(o) = i8::try_from(o) => match size {
+            Size::B => asm!(c.ops, ; mov BYTE [BYTE Rq(b) + o], i as i8),
+            Size::H => asm!(c.ops, ; mov WORD [BYTE Rq(b) + o], i as i16),
+            Size::W => asm!(c.ops, ; mov DWORD [BYTE Rq(b) + o], i),
+            Size::DW => asm!(c.ops, ; mov QWORD [BYTE Rq(b) + o], i),
+        },
         Source::Imm(i) => match size {
             Size::B => asm!(c.ops, ; mov BYTE [Rq(b) + o], i as i8),
             Size::H => asm!(c.ops, ; mov WORD [Rq(b) + o], i as i16),
@@ -43,6 +62,15 @@ pub(crate) fn store(c: &mut Compiler<'_>, size: Size, dst: Reg, off: i16, src: S
 }
 
 fn store_reg(c: &mut Compiler<'_>, size: Size, b: u8, o: i32, s: u8) {
+    if let Ok(o) = i8::try_from(o) {
+        match size {
+            Size::B => asm!(c.ops, ; mov BYTE [BYTE Rq(b) + o], Rb(s)),
+            Size::H => asm!(c.ops, ; mov WORD [BYTE Rq(b) + o], Rw(s)),
+            Size::W => asm!(c.ops, ; mov DWORD [BYTE Rq(b) + o], Rd(s)),
+            Size::DW => asm!(c.ops, ; mov QWORD [BYTE Rq(b) + o], Rq(s)),
+        }
+        return;
+    }
     match size {
         Size::B => asm!(c.ops, ; mov BYTE [Rq(b) + o], Rb(s)),
         Size::H => asm!(c.ops, ; mov WORD [Rq(b) + o], Rw(s)),
