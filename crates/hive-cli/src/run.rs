@@ -60,7 +60,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let t = client.prog_info(fd)?.prog_type;
     let mut results = Vec::new();
     for (input, attr) in inputs(args, t)? {
-        let attr = attr.repeat(args.repeat);
+        // Raw tracepoint and syscall runs take no repeat count (the kernel's rule).
+        let attr = if args.repeat > 1 { attr.repeat(args.repeat) } else { attr };
         let out = client.prog_test_run(fd, &attr);
         results.push(RunResult { input, data_in: attr.data_in, out, trace: trace.take() });
     }
@@ -229,7 +230,9 @@ impl MapDump {
         match &self.entries {
             Ok(entries) => {
                 let zero = if self.zero > 0 { format!(", {} zeroed not shown", self.zero) } else { String::new() };
-                let mut s = format!("map {} ({}, {} entries{zero}):\n", self.name, self.map_type, entries.len());
+                let n = entries.len();
+                let noun = if n == 1 { "entry" } else { "entries" };
+                let mut s = format!("map {} ({}, {n} {noun}{zero}):\n", self.name, self.map_type);
                 for (k, v) in entries {
                     s.push_str(&format!("  {}: {}\n", k.text, v.text));
                 }
