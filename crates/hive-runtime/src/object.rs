@@ -42,8 +42,9 @@
 //!   verifier would have proven it unreachable.
 //! - Pinning is ignored (there is no BPF filesystem); struct_ops maps and the map types
 //!   `hive-maps` does not implement fail the load, naming the map.
+//! - A value's `struct bpf_spin_lock` is found through the loaded BTF, so a map whose BTF
+//!   did not load (or was refused for it) has none.
 
-use hive_btf::Btf;
 use hive_isa::RawInsn;
 use hive_maps::MapType;
 use hive_object::{ExternKind, MapDef, MapInit, MapKind, ObjectSpec, ProgramSpec};
@@ -343,7 +344,6 @@ struct Loader<'a, 'c> {
     spec: &'a ObjectSpec,
     opts: &'a ObjectLoadOptions,
     obj: LoadedObject<'c>,
-    btf: Option<&'a Btf<'static>>,
 }
 
 impl Client {
@@ -351,7 +351,7 @@ impl Client {
     /// initial map slots (see the [module documentation](self)).
     pub fn load_object(&self, spec: &ObjectSpec, opts: &ObjectLoadOptions) -> Result<LoadedObject<'_>, ObjectLoadError> {
         let obj = LoadedObject { client: self, btf: None, maps: Vec::new(), programs: Vec::new(), warnings: Vec::new() };
-        let mut l = Loader { spec, opts, obj, btf: None };
+        let mut l = Loader { spec, opts, obj };
         l.load_btf();
         for def in &spec.maps {
             let fd = l.create_map(def)?;
@@ -380,10 +380,7 @@ impl Loader<'_, '_> {
     fn load_btf(&mut self) {
         let Some(btf) = &self.spec.btf else { return };
         match self.client().btf_load(btf.as_bytes()) {
-            Ok(fd) => {
-                self.obj.btf = Some(fd);
-                self.btf = Some(btf);
-            }
+            Ok(fd) => self.obj.btf = Some(fd),
             Err(e) => self.obj.warnings.push(format!("BTF not loaded, going on without it: {e}")),
         }
     }
