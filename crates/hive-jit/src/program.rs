@@ -22,6 +22,11 @@ pub struct JitOptions {
     /// Use BMI2 `shlx`/`shrx`/`sarx` for register-count shifts (default: when the CPU has
     /// them). Off, shifts go through `cl`.
     pub bmi2: bool,
+    /// The BTF ids the embedder gave `bpf_iter_num_new`, `bpf_iter_num_next` and
+    /// `bpf_iter_num_destroy` (module 0), if any: calls to them are compiled inline with the
+    /// kernel's semantics (`kernel/bpf/bpf_iter.c`) instead of going through
+    /// [`hive_interp::Helpers::call_kfunc`]. Default `None`: every kfunc goes to the helpers.
+    pub iter_num_kfuncs: Option<[i32; 3]>,
 }
 
 impl Default for JitOptions {
@@ -31,6 +36,7 @@ impl Default for JitOptions {
             zero_frames: true,
             callx: CallxMode::HelperId,
             bmi2: host_has_bmi2(),
+            iter_num_kfuncs: None,
         }
     }
 }

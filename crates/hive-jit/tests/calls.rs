@@ -181,3 +181,88 @@ fn falling_off_the_end_is_the_interpreters_fault() {
     let e = compile(&asm("call f\nr0 = 1\nf:\nr0 = 2\nexit"), &JitOptions::default()).unwrap_err();
     assert!(matches!(e, JitError::Layout(hive_isa::LayoutError::LastNotExit { pc: 1 })), "{e}");
 }
+
+/// The interpreter's side of the inlined `bpf_iter_num` kfuncs (ids 100-102): the kernel's
+/// `kernel/bpf/bpf_iter.c`, `cur + 1` wrapping in 32 bits.
+fn iter_num_helpers() -> HelperTable {
+    fn set(mem: &mut hive_interp::Memory<'_>, it: u64, cur: i32, end: i32) -> Result<(), HelperError> {
+        Ok(mem.store(it, Size::DW, cur as u32 as u64 | (end as u32 as u64) << 32)?)
+    }
+    let mut t = HelperTable::new();
+    t.add_kfunc(100, 0, |a, mem| {
+        let (it, start, end) = (a[0], a[1] as i32, a[2] as i32);
+        if start > end {
+            set(mem, it, 0, 0)?;
+            return Ok(Flow::Return(-22i64 as u64));
+        }
+        if end as i64 - start as i64 > hive_interp::BPF_MAX_LOOPS as i64 {
+            set(mem, it, 0, 0)?;
+            return Ok(Flow::Return(-7i64 as u64));
+        }
+        set(mem, it, start.wrapping_sub(1), end)?;
+        Ok(Flow::Return(0))
+    });
+    t.add_kfunc(101, 0, |a, mem| {
+        let state = mem.load(a[0], Size::DW)?;
+        let (cur, end) = (state as u32 as i32, (state >> 32) as u32 as i32);
+        if cur.wrapping_add(1) as i64 >= end as i64 {
+            set(mem, a[0], 0, 0)?;
+            return Ok(Flow::Return(0));
+        }
+        set(mem, a[0], cur.wrapping_add(1), end)?;
+        Ok(Flow::Return(a[0]))
+    });
+    t.add_kfunc(102, 0, |a, mem| {
+        set(mem, a[0], 0, 0)?;
+        Ok(Flow::Return(0))
+    });
+    t
+}
+
+#[test]
+fn iter_num_kfuncs_are_inlined_with_the_kernels_semantics() {
+    let inline = JitOptions { iter_num_kfuncs: Some([100, 101, 102]), ..JitOptions::default() };
+    let ranges: [(i64, i64); 9] = [
+        (-3, 5),
+        (5, 5),
+        (6, 5),
+        (i32::MIN as i64, i32::MIN as i64 + 3),
+        (i32::MAX as i64 - 2, i32::MAX as i64),
+        (i32::MIN as i64, i32::MAX as i64),
+        (0, 8 * 1024 * 1024 + 1),
+        (0x1_0000_0002, 0xffff_0000_0000_0006u64 as i64), // only the low 32 bits count
+        (-1, 0),
+    ];
+    for (start, end) in ranges {
+        let src = format!(
+            "r6 = r1\n*(u64 *)(r10 - 8) = r6\nr1 = r10\nr1 += -8\nr2 = {start} ll\nr3 = {end} ll\ncall kfunc[id:100]\n\
+             *(u64 *)(r6 + 0) = r0\nr1 = *(u64 *)(r10 - 8)\n*(u64 *)(r6 + 8) = r1\nr7 = 0\nr8 = 0\n\
+             loop:\nr1 = r10\nr1 += -8\ncall kfunc[id:101]\nif r0 == 0 goto out\n\
+             r1 = *(u32 *)(r0 + 0)\nr7 += r1\nr8 += 1\nr0 -= r10\n*(u64 *)(r6 + 16) = r0\ngoto loop\n\
+             out:\n*(u64 *)(r6 + 24) = r7\n*(u64 *)(r6 + 32) = r8\nr1 = *(u64 *)(r10 - 8)\n*(u64 *)(r6 + 40) = r1\n\
+             r1 = r10\nr1 += -8\ncall kfunc[id:101]\n*(u64 *)(r6 + 48) = r0\n\
+             *(u64 *)(r10 - 8) = r6\nr1 = r10\nr1 += -8\ncall kfunc[id:102]\nr1 = *(u64 *)(r10 - 8)\n\
+             *(u64 *)(r6 + 56) = r1\nr0 = r8\nexit\n"
+        );
+        let code = asm(&src);
+        let sizes = [&inline, &JitOptions::default()].map(|o| compile(&code, o).unwrap().machine_code().len());
+        assert_ne!(sizes[0], sizes[1], "the kfuncs are inlined");
+        let inlined = jit(&code, &[0u8; 64], &inline, &mut iter_num_helpers());
+        let reference = interp(&code, &[0u8; 64], &inline, &mut iter_num_helpers());
+        assert_eq!(inlined, reference, "range {start}..{end}");
+        // and the same program through the kfunc trampoline
+        agree_with(&code, &[0u8; 64], &JitOptions::default(), iter_num_helpers);
+        let word = |i: usize| u64::from_le_bytes(inlined.buf[8 * i..8 * i + 8].try_into().unwrap());
+        let (s, e) = (start as i32 as i64, end as i32 as i64);
+        let expect_new = if s > e { -22i64 as u64 } else if e - s > 8 * 1024 * 1024 { -7i64 as u64 } else { 0 };
+        assert_eq!(word(0), expect_new, "range {start}..{end}");
+        let n = if expect_new == 0 { (e - s) as u64 } else { 0 };
+        assert_eq!(inlined.result, Ok(n), "range {start}..{end}");
+        let sum: i64 = (s..s + n as i64).map(|i| i as i32 as u32 as i64).sum();
+        assert_eq!(word(3), sum as u64);
+        assert_eq!([word(5), word(6), word(7)], [0, 0, 0]);
+        if n > 0 {
+            assert_eq!(word(2), -8i64 as u64, "next returns &cur");
+        }
+    }
+}

@@ -210,13 +210,78 @@ pub(crate) fn helper(c: &mut Compiler<'_>, pc: usize, id: i32) {
     through_env(c, pc, id as u32, HELPER);
 }
 
-/// `call kfunc`: the trampoline reads the BTF id and module from the instruction at `pc`.
+/// `call kfunc`: the trampoline reads the BTF id and module from the instruction at `pc`;
+/// the `bpf_iter_num` kfuncs named by [`crate::JitOptions::iter_num_kfuncs`] are inlined.
 pub(crate) fn kfunc(c: &mut Compiler<'_>, pc: usize) {
-    let btf_id = match c.code.get(pc) {
-        Some(Insn::Call(CallTarget::Kfunc { btf_id, .. })) => *btf_id,
-        _ => 0,
+    let (btf_id, module) = match c.code.get(pc) {
+        Some(Insn::Call(CallTarget::Kfunc { btf_id, off })) => (*btf_id, *off),
+        _ => (0, 0),
     };
+    if module == 0
+        && let Some(ids) = c.options.iter_num_kfuncs
+        && let Some(which) = ids.iter().position(|&id| id == btf_id)
+    {
+        iter_num(c, which);
+        return;
+    }
     through_env(c, pc, btf_id as u32, KFUNC);
+}
+
+/// `bpf_iter_num_new(it, start, end)` (0), `_next(it)` (1), `_destroy(it)` (2) inline, on
+/// `struct bpf_iter_num_kern { int cur; int end; }` at `r1`, as `kernel/bpf/bpf_iter.c`:
+/// `new` fails with `-EINVAL` (start > end) or `-E2BIG` (more than `BPF_MAX_LOOPS`
+/// iterations), zeroing the iterator, else stores `cur = start - 1` and returns 0; `next`
+/// returns `&cur` after `cur++` while `cur + 1 < end` (the sum wrapping in 32 bits), else zeroes the iterator
+/// and returns NULL; `destroy` zeroes it. Like any call, these clobber `r1`-`r5`; only r0
+/// and the scratch registers are written here.
+fn iter_num(c: &mut Compiler<'_>, which: usize) {
+    let done = c.ops.new_dynamic_label();
+    match which {
+        0 => {
+            let (einval, e2big) = (c.ops.new_dynamic_label(), c.ops.new_dynamic_label());
+            let max = hive_interp::BPF_MAX_LOOPS as i32;
+            asm!(c.ops,
+                ; movsxd Rq(TMP), esi
+                ; movsxd rax, edx
+                ; sub rax, Rq(TMP)
+                ; jl =>einval
+                ; cmp rax, max
+                ; jg =>e2big
+                ; lea eax, [rsi - 1]
+                ; mov DWORD [rdi], eax
+                ; mov DWORD [rdi + 4], edx
+                ; xor eax, eax
+                ; jmp =>done
+                ; =>einval
+                ; mov QWORD [rdi], 0
+                ; mov rax, -22
+                ; jmp =>done
+                ; =>e2big
+                ; mov QWORD [rdi], 0
+                ; mov rax, -7
+                ; =>done
+            );
+        }
+        1 => {
+            let null = c.ops.new_dynamic_label();
+            asm!(c.ops,
+                // The kernel's `(s64)(s->cur + 1) >= s->end`, with the int sum wrapping
+                // (-fno-strict-overflow): a 32-bit signed comparison.
+                ; mov Rd(TMP), DWORD [rdi]
+                ; add Rd(TMP), 1
+                ; cmp Rd(TMP), DWORD [rdi + 4]
+                ; jge =>null
+                ; mov DWORD [rdi], Rd(TMP)
+                ; mov rax, rdi
+                ; jmp =>done
+                ; =>null
+                ; mov QWORD [rdi], 0
+                ; xor eax, eax
+                ; =>done
+            );
+        }
+        _ => asm!(c.ops, ; mov QWORD [rdi], 0 ; xor eax, eax),
+    }
 }
 
 /// `callx reg` (helper-id mode): the register's 64-bit value goes to the environment.
