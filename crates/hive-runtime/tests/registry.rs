@@ -2,6 +2,7 @@
 
 mod common;
 
+use hive_isa::RawInsn;
 use common::*;
 use hive::{BtfId, Error, Fd, MapCreateAttr, MapId, ProgId, ProgLoadAttr, TestRunAttr};
 use hive_maps::MapType;
@@ -137,6 +138,7 @@ fn prog_info_reports_what_was_loaded() {
     assert_eq!(i.xlated_prog_len, 4 * 8);
     let map_id = c.map_info(m).unwrap().id.0 as i32;
     assert_eq!((i.xlated_prog_insns[0].src, i.xlated_prog_insns[0].imm), (1, map_id), "xlated shows the map id");
+    assert_eq!(i.xlated_prog_insns[1], RawInsn::default(), "and a map lddw's second slot as loaded, not an address");
     assert_eq!(i.xlated_prog_insns[2].off, 32, "and the rewritten context access");
     assert!(i.load_time > 0);
     let proprietary = c.prog_load(&ProgLoadAttr::new(ProgType::Xdp, asm("r0 = 0\nexit")).license("Proprietary")).unwrap();

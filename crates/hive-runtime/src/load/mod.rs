@@ -296,9 +296,14 @@ impl Client {
         ));
         let run = Code::decode(&resolved.run).map_err(|e| log.refuse(libc::EINVAL, format!("after rewrites: {e}")))?;
         // What `xlated_prog_insns` shows: the rewritten program with map ids (not handles).
-        let xlated: Vec<RawInsn> = (0..resolved.run.len())
-            .map(|pc| if resolved.xlated[pc] != attr.insns[pc] { resolved.xlated[pc] } else { resolved.run[pc] })
-            .collect();
+        // An `lddw` is one instruction: both of its slots come from the same source.
+        let mut xlated = resolved.run.clone();
+        for (pc, _) in run.iter() {
+            let slots = if resolved.run[pc].code == 0x18 { 2 } else { 1 };
+            if (pc..pc + slots).any(|k| resolved.xlated[k] != attr.insns[k]) {
+                xlated[pc..pc + slots].copy_from_slice(&resolved.xlated[pc..pc + slots]);
+            }
+        }
         // 7. verifier seam
         let input = VerifyInput { code: &run, prog_type: t, attach_type: attr.expected_attach_type, gpl };
         let verdict = verifier.verify(&input).map_err(|r| {
