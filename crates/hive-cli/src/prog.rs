@@ -161,8 +161,7 @@ fn dump_xlated(path: &Path, want: Option<&str>, linum: bool) -> Result<ExitCode>
     let client = rt.client();
     let obj = load(&client, &spec, path)?;
     let (p, fd) = choose(&obj, &spec, want)?;
-    let mut info = client.prog_info(fd)?;
-    repair_map_slots(&mut info.xlated_prog_insns, &client.prog_orig_insns(fd)?);
+    let info = client.prog_info(fd)?;
     let map_names: Vec<(u32, String)> = obj
         .maps
         .iter()
@@ -213,19 +212,6 @@ pub fn xlated_text(
         out.push('\n');
     }
     Ok(out)
-}
-
-/// Puts back the second slot of each map `lddw` as the kernel shows it (0 after a map, the
-/// offset after a map value): `prog_info` currently leaves the high half of the runtime's
-/// address there whenever the loaded slot was already 0 or the offset.
-fn repair_map_slots(xlated: &mut [hive_isa::RawInsn], orig: &[hive_isa::RawInsn]) {
-    for pc in 0..xlated.len().saturating_sub(1) {
-        let (insn, next) = (xlated[pc], orig.get(pc + 1));
-        if insn.code == 0x18 && (insn.src == Pseudo::MapFd.src() || insn.src == Pseudo::MapValue.src()) {
-            let off = if insn.src == Pseudo::MapValue.src() { next.map_or(0, |n| n.imm) } else { 0 };
-            xlated[pc + 1].imm = off;
-        }
-    }
 }
 
 /// `int name(struct xdp_md *ctx)` from the FUNC's prototype, or the bare name.
