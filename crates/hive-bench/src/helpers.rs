@@ -178,11 +178,13 @@ impl<'m> BenchHelpers<'m> {
             1 => {
                 let state = mem.load(it, hive_isa::Size::DW)?;
                 let (cur, end) = (state as u32 as i32, (state >> 32) as u32 as i32);
-                if i64::from(cur) + 1 >= i64::from(end) {
+                // As the kernel: `cur + 1` wraps in 32 bits (start = INT_MIN stores INT_MAX).
+                let next = cur.wrapping_add(1);
+                if i64::from(next) >= i64::from(end) {
                     put(mem, 0, 0)?;
                     return Ok(0);
                 }
-                put(mem, cur + 1, end)?;
+                put(mem, next, end)?;
                 Ok(it)
             }
             2 => {

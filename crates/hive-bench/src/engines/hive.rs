@@ -37,9 +37,16 @@ pub struct HiveEngine {
 /// zero their 512-byte frame on entry. The suite's programs are verified by the kernel
 /// (which never zeroes frames either) and the corpus programs are trusted, so no program
 /// reads stack it did not write; the cross-check with the interpreter (which does zero)
-/// would show it if one did.
+/// would show it if one did. The `bpf_iter_num_*` kfuncs are inlined, as the kernel's JIT
+/// inlines them, when their BTF ids are known.
 pub fn jit_options() -> JitOptions {
-    JitOptions { zero_frames: false, ..JitOptions::default() }
+    let ids = crate::kfunc::KfuncIds::load();
+    let iter = |name| ids.id(name);
+    let iter_num_kfuncs = match (iter("bpf_iter_num_new"), iter("bpf_iter_num_next"), iter("bpf_iter_num_destroy")) {
+        (Some(new), Some(next), Some(destroy)) => Some([new, next, destroy]),
+        _ => None,
+    };
+    JitOptions { zero_frames: false, iter_num_kfuncs, ..JitOptions::default() }
 }
 
 fn err(mode: HiveMode, e: impl std::fmt::Display) -> BenchError {
