@@ -26,8 +26,16 @@ pub struct RunArgs {
     prog: Option<String>,
     /// Packets to run on, one run each (`--data a.bin b.bin` or repeated) [default: one run on
     /// a zeroed 64-byte packet, or on no packet for types without one].
-    #[arg(long, num_args = 1..)]
+    #[arg(long, num_args = 1.., conflicts_with = "pcap")]
     data: Vec<PathBuf>,
+    /// A packet capture (pcap or pcapng): one run per packet, then a table of verdicts.
+    #[arg(long)]
+    pcap: Option<PathBuf>,
+    /// With --pcap: write the packets the program lets through (XDP_PASS/TX/REDIRECT, tc
+    /// verdicts other than SHOT/STOLEN/QUEUED/TRAP, socket filter accepts, cut to the
+    /// accepted length), as the program left them, to this classic pcap file.
+    #[arg(long, requires = "pcap")]
+    out: Option<PathBuf>,
     /// The context to pass (`xdp_md`, `__sk_buff`, raw tracepoint arguments...).
     #[arg(long)]
     ctx: Option<PathBuf>,
@@ -58,8 +66,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     let (p, fd) = prog::choose(&obj, &spec, args.prog.as_deref())?;
     let t = client.prog_info(fd)?.prog_type;
+    let capture = args.pcap.as_deref().map(|f| read(f).and_then(|b| pcap::parse(&b).with_context(|| f.display().to_string()))).transpose()?;
     let mut results = Vec::new();
-    for (input, attr) in inputs(args, t)? {
+    for (input, attr) in inputs(args, t, capture.as_ref())? {
         // Raw tracepoint and syscall runs take no repeat count (the kernel's rule).
         let attr = if args.repeat > 1 { attr.repeat(args.repeat) } else { attr };
         let out = client.prog_test_run(fd, &attr);
@@ -67,23 +76,59 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     let maps = dump_maps(&obj, &spec, rt.config().executors);
     let failed = results.iter().any(|r| r.out.is_err());
+    let written = match (&capture, &args.out) {
+        (Some(c), Some(out)) => {
+            let (packets, changed) = passed(c, &results, t);
+            std::fs::write(out, pcap::write(c.linktype, c.nanos, &packets))
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            Some((packets.len(), changed))
+        }
+        _ => None,
+    };
     if args.json {
-        let v = json!({
+        let mut v = json!({
             "object": args.file.display().to_string(),
             "program": { "name": p.name, "type": t.name() },
             "runs": results.iter().map(|r| run_json(r, p, t)).collect::<Vec<_>>(),
             "maps": maps.iter().map(MapDump::json).collect::<Vec<_>>(),
         });
+        if capture.is_some() {
+            let counts: serde_json::Map<String, Value> =
+                verdict_counts(&results, t).into_iter().map(|(k, n)| (k, json!(n))).collect();
+            v["verdicts"] = Value::Object(counts);
+            if let (Some(out), Some((n, changed))) = (&args.out, written) {
+                v["out"] = json!({ "file": out.display().to_string(), "packets": n, "changed": changed });
+            }
+        }
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         let names: Vec<&str> = obj.maps.iter().map(|(n, _)| n.as_str()).collect();
         let names = if names.is_empty() { "none".to_string() } else { names.join(" ") };
         let file = args.file.file_name().map_or_else(|| args.file.display().to_string(), |f| f.to_string_lossy().into());
         println!("{file}: program {} ({}), maps {names}", p.name, t.name());
-        for r in &results {
-            println!("{}", run_line(r, p, t));
-            for line in &r.trace {
-                println!("{line}");
+        if let Some(pcap) = &args.pcap {
+            let ok: Vec<u64> = results.iter().filter_map(|r| r.out.as_ref().ok()).map(|o| u64::from(o.duration_ns)).collect();
+            let mean = if ok.is_empty() { 0 } else { ok.iter().sum::<u64>() / ok.len() as u64 };
+            let name = pcap.file_name().map_or_else(|| pcap.display().to_string(), |f| f.to_string_lossy().into());
+            println!("{name}: {} packets, {mean} ns per run on average", results.len());
+            for r in &results {
+                if r.out.is_err() {
+                    println!("{}", run_line(r, p, t));
+                }
+                for line in &r.trace {
+                    println!("{line}");
+                }
+            }
+            print!("{}", verdict_table(&verdict_counts(&results, t)));
+            if let (Some(out), Some((n, changed))) = (&args.out, written) {
+                println!("{}: wrote the {n} packets let through ({changed} changed by the program)", out.display());
+            }
+        } else {
+            for r in &results {
+                println!("{}", run_line(r, p, t));
+                for line in &r.trace {
+                    println!("{line}");
+                }
             }
         }
         for m in &maps {
@@ -101,8 +146,8 @@ fn takes_packet(t: ProgType) -> bool {
     !default_test_input(t).data_in.is_empty()
 }
 
-/// The runs to make: one per data file, or one on the default input.
-fn inputs(args: &RunArgs, t: ProgType) -> Result<Vec<(String, TestRunAttr)>> {
+/// The runs to make: one per data file or captured packet, or one on the default input.
+fn inputs(args: &RunArgs, t: ProgType, capture: Option<&pcap::Capture>) -> Result<Vec<(String, TestRunAttr)>> {
     let ctx = args.ctx.as_deref().map(read).transpose()?;
     let with_ctx = |mut attr: TestRunAttr| {
         if let Some(c) = &ctx {
@@ -110,6 +155,17 @@ fn inputs(args: &RunArgs, t: ProgType) -> Result<Vec<(String, TestRunAttr)>> {
         }
         attr
     };
+    if let Some(c) = capture {
+        if !takes_packet(t) {
+            bail!("{} programs take no packet: give the context with --ctx", t.name());
+        }
+        return Ok(c
+            .packets
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("packet {}", i + 1), with_ctx(TestRunAttr::packet(&p.data))))
+            .collect());
+    }
     if args.data.is_empty() {
         let label = if takes_packet(t) { "default input (64 zero bytes)" } else { "default input" };
         return Ok(vec![(label.to_string(), with_ctx(default_test_input(t)))]);
@@ -145,6 +201,72 @@ fn action(t: ProgType, retval: u32) -> Option<&'static str> {
         ProgType::SchedCls | ProgType::SchedAct => TC.get(retval as usize).copied(),
         _ => None,
     }
+}
+
+/// The verdict a run counts under in the table: the action name, accept/drop for socket
+/// filters, the return value otherwise.
+fn verdict(t: ProgType, retval: u32) -> String {
+    match (action(t, retval), t) {
+        (Some(a), _) => a.to_string(),
+        (None, ProgType::SocketFilter) if retval == 0 => "dropped".into(),
+        (None, ProgType::SocketFilter) => "accepted".into(),
+        (None, _) => format!("retval {retval}"),
+    }
+}
+
+/// How many bytes of the packet go on after a run, or `None` when the program drops it.
+fn let_through(t: ProgType, retval: u32, len: usize) -> Option<usize> {
+    let through = match t {
+        ProgType::Xdp => matches!(retval, 2..=4),
+        // SHOT, STOLEN, QUEUED, TRAP.
+        ProgType::SchedCls | ProgType::SchedAct => !matches!(retval, 2 | 4 | 5 | 8),
+        ProgType::SocketFilter => retval != 0,
+        _ => true,
+    };
+    let len = if t == ProgType::SocketFilter { len.min(retval as usize) } else { len };
+    through.then_some(len)
+}
+
+/// Runs per verdict, in the action order for XDP (every action shown), in order of first
+/// appearance otherwise; failed runs count as `error`.
+fn verdict_counts(results: &[RunResult], t: ProgType) -> Vec<(String, usize)> {
+    let mut counts: Vec<(String, usize)> = if t == ProgType::Xdp {
+        (0..5).map(|r| (verdict(t, r), 0)).collect()
+    } else {
+        Vec::new()
+    };
+    for r in results {
+        let v = r.out.as_ref().map_or_else(|_| "error".to_string(), |o| verdict(t, o.retval));
+        match counts.iter_mut().find(|(k, _)| *k == v) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((v, 1)),
+        }
+    }
+    counts
+}
+
+fn verdict_table(counts: &[(String, usize)]) -> String {
+    let w = counts.iter().map(|(k, _)| k.len()).max().unwrap_or(0).max("verdict".len());
+    let mut s = format!("{:<w$}  packets\n", "verdict");
+    for (k, n) in counts {
+        s.push_str(&format!("{k:<w$}  {n:>7}\n"));
+    }
+    s
+}
+
+/// The captured packets the program let through, as it left them, with their timestamps;
+/// and how many of them it changed.
+fn passed(c: &pcap::Capture, results: &[RunResult], t: ProgType) -> (Vec<pcap::Packet>, usize) {
+    let mut changed = 0;
+    let mut out = Vec::new();
+    for (p, r) in c.packets.iter().zip(results) {
+        let Ok(o) = &r.out else { continue };
+        let Some(len) = let_through(t, o.retval, o.data_out.len()) else { continue };
+        let data = o.data_out[..len].to_vec();
+        changed += usize::from(data != p.data);
+        out.push(pcap::Packet { ts_sec: p.ts_sec, ts_frac: p.ts_frac, data });
+    }
+    (out, changed)
 }
 
 /// How `data_out` differs from `data_in`.
@@ -321,5 +443,123 @@ mod tests {
         assert_eq!(data_change(&[1, 2, 3], &[1, 2, 3]), "unchanged");
         assert_eq!(data_change(&[1, 2, 3], &[1, 9, 9]), "2 bytes changed from offset 1");
         assert_eq!(data_change(&[1, 2, 3], &[1]), "was 3 bytes");
+    }
+}
+
+/// Packet captures: classic pcap (either byte order, micro- or nanosecond timestamps) and
+/// pcapng (enhanced and simple packet blocks) in, classic pcap out.
+mod pcap {
+    use anyhow::{Result, bail};
+
+    /// One captured packet: its timestamp (seconds, sub-second units of the file) and bytes.
+    pub struct Packet {
+        pub ts_sec: u32,
+        pub ts_frac: u32,
+        pub data: Vec<u8>,
+    }
+
+    /// A capture: its link type, whether timestamps are nanoseconds, and its packets.
+    pub struct Capture {
+        pub linktype: u32,
+        pub nanos: bool,
+        pub packets: Vec<Packet>,
+    }
+
+    fn u32_at(b: &[u8], off: usize, be: bool) -> Result<u32> {
+        let Some(s) = b.get(off..off + 4) else { bail!("truncated at byte {off}") };
+        let a: [u8; 4] = s.try_into().expect("4 bytes");
+        Ok(if be { u32::from_be_bytes(a) } else { u32::from_le_bytes(a) })
+    }
+
+    pub fn parse(b: &[u8]) -> Result<Capture> {
+        match b.get(..4) {
+            Some([0xd4, 0xc3, 0xb2, 0xa1]) => classic(b, false, false),
+            Some([0xa1, 0xb2, 0xc3, 0xd4]) => classic(b, true, false),
+            Some([0x4d, 0x3c, 0xb2, 0xa1]) => classic(b, false, true),
+            Some([0xa1, 0xb2, 0x3c, 0x4d]) => classic(b, true, true),
+            Some([0x0a, 0x0d, 0x0d, 0x0a]) => pcapng(b),
+            _ => bail!("not a pcap or pcapng file"),
+        }
+    }
+
+    fn classic(b: &[u8], be: bool, nanos: bool) -> Result<Capture> {
+        let linktype = u32_at(b, 20, be)? & 0x0fff_ffff;
+        let mut packets = Vec::new();
+        let mut off = 24;
+        while off < b.len() {
+            let (ts_sec, ts_frac, incl) = (u32_at(b, off, be)?, u32_at(b, off + 4, be)?, u32_at(b, off + 8, be)?);
+            let start = off + 16;
+            let Some(data) = b.get(start..start + incl as usize) else { bail!("packet {} is truncated", packets.len() + 1) };
+            packets.push(Packet { ts_sec, ts_frac, data: data.to_vec() });
+            off = start + incl as usize;
+        }
+        Ok(Capture { linktype, nanos, packets })
+    }
+
+    fn pcapng(b: &[u8]) -> Result<Capture> {
+        // The byte-order magic of the section header tells the order of every block.
+        let be = u32_at(b, 8, false)? != 0x1a2b_3c4d;
+        let (mut linktypes, mut packets) = (Vec::new(), Vec::new());
+        let mut off = 0;
+        while off + 12 <= b.len() {
+            let (kind, len) = (u32_at(b, off, be)?, u32_at(b, off + 4, be)? as usize);
+            if len < 12 || off + len > b.len() {
+                bail!("pcapng block at byte {off} is truncated");
+            }
+            let body = &b[off + 8..off + len - 4];
+            match kind {
+                1 if body.len() >= 2 => {
+                    let lt = [body[0], body[1]];
+                    linktypes.push(u32::from(if be { u16::from_be_bytes(lt) } else { u16::from_le_bytes(lt) }));
+                }
+                6 => {
+                    let ts = (u64::from(u32_at(body, 4, be)?) << 32) | u64::from(u32_at(body, 8, be)?);
+                    let incl = u32_at(body, 12, be)? as usize;
+                    let Some(data) = body.get(20..20 + incl) else { bail!("pcapng packet is truncated") };
+                    // Default resolution: microseconds.
+                    packets.push(Packet { ts_sec: (ts / 1_000_000) as u32, ts_frac: (ts % 1_000_000) as u32, data: data.to_vec() });
+                }
+                3 => {
+                    let orig = u32_at(body, 0, be)? as usize;
+                    let data = body.get(4..4 + orig).unwrap_or(&body[4.min(body.len())..]);
+                    packets.push(Packet { ts_sec: 0, ts_frac: 0, data: data.to_vec() });
+                }
+                _ => {}
+            }
+            off += len;
+        }
+        Ok(Capture { linktype: linktypes.first().copied().unwrap_or(1), nanos: false, packets })
+    }
+
+    /// A classic little-endian pcap file holding `packets`.
+    pub fn write(linktype: u32, nanos: bool, packets: &[Packet]) -> Vec<u8> {
+        let magic: u32 = if nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 };
+        let mut out = Vec::new();
+        for v in [magic, 0x0004_0002, 0, 0, 262_144, linktype] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        // The version is two u16 (2, 4), and the timezone/sigfigs fields are zero.
+        out[4..8].copy_from_slice(&[2, 0, 4, 0]);
+        for p in packets {
+            let len = p.data.len() as u32;
+            for v in [p.ts_sec, p.ts_frac, len, len] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            out.extend_from_slice(&p.data);
+        }
+        out
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn round_trip() {
+            let p = vec![Packet { ts_sec: 5, ts_frac: 7, data: vec![1, 2, 3] }, Packet { ts_sec: 6, ts_frac: 0, data: vec![] }];
+            let c = parse(&write(1, false, &p)).unwrap();
+            assert_eq!((c.linktype, c.nanos, c.packets.len()), (1, false, 2));
+            assert_eq!((c.packets[0].ts_sec, c.packets[0].ts_frac, &c.packets[0].data[..]), (5, 7, &[1u8, 2, 3][..]));
+        }
     }
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the example packets (raw Ethernet frames, one per .bin file) next to this script."""
+"""Writes the example packets next to this script: raw Ethernet frames, one per .bin file, and
+packets.pcap, a capture of 40 mixed frames (classic pcap, Ethernet link type)."""
 import os
 import struct
 
@@ -64,9 +65,44 @@ PACKETS = {
     "vlan_ipv4_icmp.bin": eth(0x0800, [(0x8100, 100)]) + ipv4(1, icmp_echo()),
 }
 
+
+def capture() -> list:
+    """40 frames: web, DNS, ICMP, ARP, IPv6 and telnet traffic from a few hosts."""
+    frames = []
+    for i in range(40):
+        src = f"10.0.0.{10 + i % 5}"
+        kind = i % 8
+        if kind in (0, 1):
+            frames.append(eth(0x0800) + ipv4(6, tcp(41000 + i, 80 if kind == 0 else 443, payload=b"x" * i), src=src))
+        elif kind == 2:
+            frames.append(eth(0x0800) + ipv4(17, udp(53000 + i, 53, DNS_QUERY), src=src))
+        elif kind == 3:
+            frames.append(eth(0x86DD) + ipv6(6, tcp(42000 + i, 443)))
+        elif kind == 4:
+            frames.append(eth(0x0800, [(0x8100, 100)]) + ipv4(1, icmp_echo(), src=src))
+        elif kind == 5:
+            frames.append(eth(0x0800) + ipv4(6, tcp(43000 + i, 23), src=src))
+        elif kind == 6:
+            frames.append(eth(0x0806) + arp())
+        else:
+            frames.append(eth(0x86DD) + ipv6(17, udp(54000 + i, 53, DNS_QUERY)))
+    return frames
+
+
+def pcap(frames: list) -> bytes:
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    for i, frame in enumerate(frames):
+        out += struct.pack("<IIII", 1700000000 + i // 10, (i % 10) * 100000, len(frame), len(frame)) + frame
+    return out
+
+
 if __name__ == "__main__":
     here = os.path.dirname(os.path.abspath(__file__))
     for name, frame in PACKETS.items():
         with open(os.path.join(here, name), "wb") as f:
             f.write(frame)
         print(f"{name}: {len(frame)} bytes")
+    frames = capture()
+    with open(os.path.join(here, "packets.pcap"), "wb") as f:
+        f.write(pcap(frames))
+    print(f"packets.pcap: {len(frames)} frames")
