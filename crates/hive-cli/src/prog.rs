@@ -45,12 +45,19 @@ pub fn run(cmd: &ProgCommand) -> Result<ExitCode> {
     }
 }
 
-/// Reads and parses `path` as libbpf would (CO-RE against the host's vmlinux BTF when there
-/// is one, the object's own otherwise), with `want` loaded even if its autoload is off.
-pub fn open(path: &Path, want: Option<&str>) -> Result<ObjectSpec> {
+/// Reads and parses `path` as libbpf would (CO-RE against `target` when given, else the
+/// host's vmlinux BTF when there is one, else the object's own), with `want` loaded even if
+/// its autoload is off.
+pub fn open(path: &Path, want: Option<&str>, target: Option<&Path>) -> Result<ObjectSpec> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let target_btf =
-        if Path::new("/sys/kernel/btf/vmlinux").exists() { TargetBtf::Host } else { TargetBtf::Own };
+    if let Some(t) = target {
+        std::fs::metadata(t).with_context(|| format!("--target-btf {}", t.display()))?;
+    }
+    let target_btf = match target {
+        Some(t) => TargetBtf::File(t.to_path_buf()),
+        None if Path::new("/sys/kernel/btf/vmlinux").exists() => TargetBtf::Host,
+        None => TargetBtf::Own,
+    };
     let opts = LoadOptions { target_btf, ..LoadOptions::default() };
     let spec = ObjectSpec::parse(&bytes, &opts).with_context(|| path.display().to_string())?;
     let Some(name) = want else { return Ok(spec) };
@@ -107,7 +114,7 @@ pub fn choose<'s>(obj: &LoadedObject<'_>, spec: &'s ObjectSpec, want: Option<&st
 }
 
 fn show(path: &Path) -> Result<ExitCode> {
-    let spec = open(path, None)?;
+    let spec = open(path, None, None)?;
     let rt = hive::Runtime::default();
     let client = rt.client();
     let obj = load(&client, &spec, path)?;
@@ -156,7 +163,7 @@ fn utc(secs: u64) -> String {
 }
 
 fn dump_xlated(path: &Path, want: Option<&str>, linum: bool) -> Result<ExitCode> {
-    let spec = open(path, want)?;
+    let spec = open(path, want, None)?;
     let rt = hive::Runtime::default();
     let client = rt.client();
     let obj = load(&client, &spec, path)?;

@@ -42,7 +42,11 @@ pub struct RunArgs {
     /// Runs per input; the duration shown is the mean.
     #[arg(long, default_value_t = 1)]
     repeat: u32,
-    /// Print the result as JSON.
+    /// CO-RE target: a raw BTF file or an ELF file with .BTF [default: the host's
+    /// /sys/kernel/btf/vmlinux when there is one, the object's own BTF otherwise].
+    #[arg(long, value_name = "FILE")]
+    target_btf: Option<PathBuf>,
+    /// Print the result as JSON; `retval` is the last run's return value.
     #[arg(long)]
     json: bool,
 }
@@ -56,7 +60,7 @@ struct RunResult {
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
-    let spec = prog::open(&args.file, args.prog.as_deref())?;
+    let spec = prog::open(&args.file, args.prog.as_deref(), args.target_btf.as_deref())?;
     let trace = Arc::new(TracePipe::default());
     let rt = Runtime::new(RuntimeConfig { trace: trace.clone(), ..RuntimeConfig::default() });
     let client = rt.client();
@@ -92,6 +96,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             "runs": results.iter().map(|r| run_json(r, p, t)).collect::<Vec<_>>(),
             "maps": maps.iter().map(MapDump::json).collect::<Vec<_>>(),
         });
+        if let Some(Ok(o)) = results.last().map(|r| &r.out) {
+            v["retval"] = json!(o.retval);
+        }
         if capture.is_some() {
             let counts: serde_json::Map<String, Value> =
                 verdict_counts(&results, t).into_iter().map(|(k, n)| (k, json!(n))).collect();

@@ -76,3 +76,21 @@ fn pcap_json_counts_verdicts() {
     assert_eq!(v["verdicts"]["XDP_DROP"], 5);
     assert_eq!(v["runs"].as_array().unwrap().len(), 40);
 }
+
+#[test]
+fn json_has_a_top_level_retval_and_target_btf_is_taken() {
+    let out = hive(&[
+        "run",
+        "examples/bpf/xdp_stats.bpf.o",
+        "--data",
+        "examples/bpf/packets/ipv4_tcp_telnet.bin",
+        "--target-btf",
+        "examples/bpf/xdp_stats.bpf.o",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["retval"], 1, "XDP_DROP");
+    let out = hive(&["run", "examples/bpf/xdp_stats.bpf.o", "--target-btf", "/nonexistent.btf"]);
+    assert_eq!(out.status.code(), Some(2));
+}
