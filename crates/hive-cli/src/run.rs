@@ -8,6 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use hive::object::{LoadedObject, default_test_input};
+use hive::kernel_side::{self, KernelObject, TestRunResult};
 use hive::{Error, Runtime, RuntimeConfig, TestRunAttr, TestRunOutput, TracePipe};
 use hive_btf::{Btf, TypeId};
 use hive_object::{MapDef, MapKind, ObjectSpec, ProgramSpec};
@@ -46,6 +47,10 @@ pub struct RunArgs {
     /// /sys/kernel/btf/vmlinux when there is one, the object's own BTF otherwise].
     #[arg(long, value_name = "FILE")]
     target_btf: Option<PathBuf>,
+    /// Also load the object into the host kernel (root or CAP_BPF) and test-run the same
+    /// inputs there; show both results side by side and compare the maps.
+    #[arg(long)]
+    kernel: bool,
     /// Print the result as JSON; `retval` is the last run's return value.
     #[arg(long)]
     json: bool,
@@ -57,9 +62,17 @@ struct RunResult {
     data_in: Vec<u8>,
     out: Result<TestRunOutput, Error>,
     trace: Vec<String>,
+    /// The host kernel's result on the same input, with `--kernel`.
+    kernel: Option<Result<TestRunResult, String>>,
 }
 
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
+    if args.kernel
+        && let Err(why) = kernel_side::available()
+    {
+        eprintln!("hive: --kernel needs the host kernel's bpf() (run as root or with CAP_BPF): {why}");
+        return Ok(ExitCode::from(2));
+    }
     let spec = prog::open(&args.file, args.prog.as_deref(), args.target_btf.as_deref())?;
     let trace = Arc::new(TracePipe::default());
     let rt = Runtime::new(RuntimeConfig { trace: trace.clone(), ..RuntimeConfig::default() });
@@ -70,16 +83,28 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     let (p, fd) = prog::choose(&obj, &spec, args.prog.as_deref())?;
     let t = client.prog_info(fd)?.prog_type;
+    let mut kobj = KernelObject::default();
+    let kprog = if args.kernel {
+        Some(kobj.load(&spec, p, t).map_err(|e| anyhow::anyhow!("{}: the kernel refuses the program: {e}", args.file.display()))?)
+    } else {
+        None
+    };
     let capture = args.pcap.as_deref().map(|f| read(f).and_then(|b| pcap::parse(&b).with_context(|| f.display().to_string()))).transpose()?;
     let mut results = Vec::new();
     for (input, attr) in inputs(args, t, capture.as_ref())? {
         // Raw tracepoint and syscall runs take no repeat count (the kernel's rule).
         let attr = if args.repeat > 1 { attr.repeat(args.repeat) } else { attr };
         let out = client.prog_test_run(fd, &attr);
-        results.push(RunResult { input, data_in: attr.data_in, out, trace: trace.take() });
+        let kernel = kprog.as_ref().map(|k| {
+            let data = if takes_packet(t) { &attr.data_in[..] } else { &[][..] };
+            k.test_run(data, attr.ctx_in.as_deref(), args.repeat).map_err(|e| e.to_string())
+        });
+        results.push(RunResult { input, data_in: attr.data_in, out, trace: trace.take(), kernel });
     }
     let maps = dump_maps(&obj, &spec, rt.config().executors);
-    let failed = results.iter().any(|r| r.out.is_err());
+    let map_cmp = if args.kernel { compare_maps(&obj, &spec, &kobj) } else { Vec::new() };
+    let differ = results.iter().any(|r| !agrees(r)) || map_cmp.iter().any(|(_, c)| c.is_err());
+    let failed = results.iter().any(|r| r.out.is_err()) || differ;
     let written = match (&capture, &args.out) {
         (Some(c), Some(out)) => {
             let (packets, changed) = passed(c, &results, t);
@@ -96,6 +121,19 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             "runs": results.iter().map(|r| run_json(r, p, t)).collect::<Vec<_>>(),
             "maps": maps.iter().map(MapDump::json).collect::<Vec<_>>(),
         });
+        if args.kernel {
+            v["kernel_agrees"] = json!(!differ);
+            let maps: serde_json::Map<String, Value> = map_cmp
+                .iter()
+                .map(|(n, c)| (n.clone(), c.as_ref().map_or_else(|e| json!({ "differs": e }), |n| json!({ "same_entries": n }))))
+                .collect();
+            v["kernel_maps"] = Value::Object(maps);
+            if capture.is_some() {
+                let counts: serde_json::Map<String, Value> =
+                    kernel_verdict_counts(&results, t).into_iter().map(|(k, n)| (k, json!(n))).collect();
+                v["kernel_verdicts"] = Value::Object(counts);
+            }
+        }
         if let Some(Ok(o)) = results.last().map(|r| &r.out) {
             v["retval"] = json!(o.retval);
         }
@@ -126,13 +164,20 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                     println!("{line}");
                 }
             }
-            print!("{}", verdict_table(&verdict_counts(&results, t)));
+            for r in results.iter().filter(|r| !agrees(r)) {
+                println!("{}; {}", run_line(r, p, t), kernel_text(r, t));
+            }
+            let kc = args.kernel.then(|| kernel_verdict_counts(&results, t));
+            print!("{}", verdict_table(&verdict_counts(&results, t), kc.as_deref()));
             if let (Some(out), Some((n, changed))) = (&args.out, written) {
                 println!("{}: wrote the {n} packets let through ({changed} changed by the program)", out.display());
             }
         } else {
             for r in &results {
                 println!("{}", run_line(r, p, t));
+                if r.kernel.is_some() {
+                    println!("  {}", kernel_text(r, t));
+                }
                 for line in &r.trace {
                     println!("{line}");
                 }
@@ -140,6 +185,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         }
         for m in &maps {
             print!("{}", m.text());
+        }
+        for (name, same) in &map_cmp {
+            match same {
+                Ok(n) => println!("kernel: map {name} holds the same entries ({n})"),
+                Err(why) => println!("kernel: map {name} differs: {why}"),
+            }
         }
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
@@ -237,13 +288,22 @@ fn let_through(t: ProgType, retval: u32, len: usize) -> Option<usize> {
 /// Runs per verdict, in the action order for XDP (every action shown), in order of first
 /// appearance otherwise; failed runs count as `error`.
 fn verdict_counts(results: &[RunResult], t: ProgType) -> Vec<(String, usize)> {
+    count_verdicts(results.iter().map(|r| r.out.as_ref().ok().map(|o| o.retval)), t)
+}
+
+/// The kernel's runs per verdict, in the same order.
+fn kernel_verdict_counts(results: &[RunResult], t: ProgType) -> Vec<(String, usize)> {
+    count_verdicts(results.iter().map(|r| r.kernel.as_ref().and_then(|k| k.as_ref().ok()).map(|k| k.retval)), t)
+}
+
+fn count_verdicts(retvals: impl Iterator<Item = Option<u32>>, t: ProgType) -> Vec<(String, usize)> {
     let mut counts: Vec<(String, usize)> = if t == ProgType::Xdp {
         (0..5).map(|r| (verdict(t, r), 0)).collect()
     } else {
         Vec::new()
     };
-    for r in results {
-        let v = r.out.as_ref().map_or_else(|_| "error".to_string(), |o| verdict(t, o.retval));
+    for r in retvals {
+        let v = r.map_or_else(|| "error".to_string(), |r| verdict(t, r));
         match counts.iter_mut().find(|(k, _)| *k == v) {
             Some((_, n)) => *n += 1,
             None => counts.push((v, 1)),
@@ -252,13 +312,57 @@ fn verdict_counts(results: &[RunResult], t: ProgType) -> Vec<(String, usize)> {
     counts
 }
 
-fn verdict_table(counts: &[(String, usize)]) -> String {
-    let w = counts.iter().map(|(k, _)| k.len()).max().unwrap_or(0).max("verdict".len());
-    let mut s = format!("{:<w$}  packets\n", "verdict");
-    for (k, n) in counts {
-        s.push_str(&format!("{k:<w$}  {n:>7}\n"));
+/// The verdict table: packets per verdict, with a kernel column when there are kernel counts.
+fn verdict_table(counts: &[(String, usize)], kernel: Option<&[(String, usize)]>) -> String {
+    let mut rows: Vec<&str> = counts.iter().map(|(k, _)| k.as_str()).collect();
+    for (k, _) in kernel.unwrap_or_default() {
+        if !rows.contains(&k.as_str()) {
+            rows.push(k);
+        }
+    }
+    let get = |c: &[(String, usize)], k: &str| c.iter().find(|(v, _)| v == k).map_or(0, |(_, n)| *n);
+    let w = rows.iter().map(|k| k.len()).max().unwrap_or(0).max("verdict".len());
+    let mut s = match kernel {
+        Some(_) => format!("{:<w$}     hive   kernel\n", "verdict"),
+        None => format!("{:<w$}  packets\n", "verdict"),
+    };
+    for k in rows {
+        match kernel {
+            Some(kc) => s.push_str(&format!("{k:<w$}  {:>7}  {:>7}\n", get(counts, k), get(kc, k))),
+            None => s.push_str(&format!("{k:<w$}  {:>7}\n", get(counts, k))),
+        }
     }
     s
+}
+
+/// Whether the kernel's run agrees with Hive's: same return value and packet.
+fn agrees(r: &RunResult) -> bool {
+    match (&r.out, &r.kernel) {
+        (_, None) => true,
+        (Ok(o), Some(Ok(k))) => o.retval == k.retval && o.data_out == k.data_out,
+        (Err(_), Some(Err(_))) => true,
+        _ => false,
+    }
+}
+
+/// The kernel's side of a run line.
+fn kernel_text(r: &RunResult, t: ProgType) -> String {
+    match &r.kernel {
+        None => String::new(),
+        Some(Err(e)) => format!("kernel: {e}"),
+        Some(Ok(k)) => {
+            let verdict = match action(t, k.retval) {
+                Some(a) => format!("{a} ({})", k.retval),
+                None => format!("retval {}", k.retval),
+            };
+            let same = match &r.out {
+                Ok(o) if o.retval == k.retval && o.data_out == k.data_out => "same as hive",
+                Ok(o) if o.retval == k.retval => "packet differs from hive",
+                _ => "DIFFERS from hive",
+            };
+            format!("kernel: {verdict}, {} ns, {same}", k.duration_ns)
+        }
+    }
 }
 
 /// The captured packets the program let through, as it left them, with their timestamps;
@@ -318,6 +422,24 @@ fn run_line(r: &RunResult, p: &ProgramSpec, t: ProgType) -> String {
 }
 
 fn run_json(r: &RunResult, p: &ProgramSpec, t: ProgType) -> Value {
+    let mut v = run_json_hive(r, p, t);
+    match &r.kernel {
+        Some(Ok(k)) => {
+            v["kernel"] = json!({
+                "retval": k.retval,
+                "action": action(t, k.retval),
+                "duration_ns": k.duration_ns,
+                "data_out_len": k.data_out.len(),
+                "agrees": agrees(r),
+            });
+        }
+        Some(Err(e)) => v["kernel"] = json!({ "error": e, "agrees": agrees(r) }),
+        None => {}
+    }
+    v
+}
+
+fn run_json_hive(r: &RunResult, p: &ProgramSpec, t: ProgType) -> Value {
     match &r.out {
         Ok(o) => json!({
             "input": r.input,
@@ -403,6 +525,50 @@ fn dump_maps(obj: &LoadedObject<'_>, spec: &ObjectSpec, executors: usize) -> Vec
             entries.iter().map(|(k, v)| (typed(btf, def.key_type_id, k), value(btf, def, v, executors))).collect()
         });
         out.push(MapDump { name: def.name.clone(), map_type: def.map_type.to_string(), entries, zero });
+    }
+    out
+}
+
+/// Each map the object defines that the kernel copy has: `Ok(entries)` when Hive's and the
+/// kernel's contents are the same, else what differs. Maps of programs or maps hold ids
+/// and fds that differ by nature, and per-CPU maps differ in their number of CPUs: skipped.
+fn compare_maps(obj: &LoadedObject<'_>, spec: &ObjectSpec, k: &KernelObject) -> Vec<(String, Result<usize, String>)> {
+    let mut out = Vec::new();
+    for (idx, def) in spec.maps.iter().enumerate() {
+        if !matches!(def.kind, MapKind::Btf | MapKind::Legacy)
+            || matches!(
+                def.map_type,
+                MapType::ProgArray
+                    | MapType::ArrayOfMaps
+                    | MapType::HashOfMaps
+                    | MapType::PercpuArray
+                    | MapType::PercpuHash
+                    | MapType::LruPercpuHash
+            )
+        {
+            continue;
+        }
+        let Some(theirs) = k.map_entries(idx) else { continue };
+        let cmp = match (obj.map_entries(&def.name), theirs) {
+            (Ok(mut ours), Ok(theirs)) => {
+                ours.sort();
+                if ours == theirs {
+                    Ok(ours.len())
+                } else {
+                    let only = |a: &[(Vec<u8>, Vec<u8>)], b: &[(Vec<u8>, Vec<u8>)]| a.iter().filter(|e| !b.contains(e)).count();
+                    Err(format!(
+                        "{} entries in hive, {} in the kernel; {} only in hive, {} only in the kernel",
+                        ours.len(),
+                        theirs.len(),
+                        only(&ours, &theirs),
+                        only(&theirs, &ours)
+                    ))
+                }
+            }
+            (Err(e), _) => Err(format!("hive: {e}")),
+            (_, Err(e)) => Err(format!("kernel: {e}")),
+        };
+        out.push((def.name.clone(), cmp));
     }
     out
 }

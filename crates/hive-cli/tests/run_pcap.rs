@@ -94,3 +94,19 @@ fn json_has_a_top_level_retval_and_target_btf_is_taken() {
     let out = hive(&["run", "examples/bpf/xdp_stats.bpf.o", "--target-btf", "/nonexistent.btf"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn kernel_gives_the_same_verdict_counts_on_the_bundled_capture() {
+    let out = hive(&["run", "examples/bpf/xdp_stats.bpf.o", "--pcap", "examples/bpf/packets/packets.pcap", "--kernel", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(2) && stderr.contains("--kernel needs the host kernel") {
+        println!("note: skipping the kernel comparison: {stderr}");
+        return;
+    }
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdicts"], v["kernel_verdicts"]);
+    assert_eq!(v["kernel_verdicts"]["XDP_DROP"], 5);
+    assert_eq!(v["kernel_agrees"], true);
+    assert_eq!(v["kernel_maps"]["stats"]["same_entries"], 6);
+}

@@ -111,6 +111,8 @@ mod error;
 mod fd;
 pub mod helpers;
 mod ids;
+#[cfg(feature = "kernel")]
+pub mod kernel_side;
 pub mod load;
 mod map;
 pub mod object;
