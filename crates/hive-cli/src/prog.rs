@@ -16,6 +16,11 @@ use hive_object::{LoadOptions, ObjectSpec, ProgramSelection, ProgramSpec, Target
 
 #[derive(Debug, Subcommand)]
 pub enum ProgCommand {
+    /// Load an object and list its programs, one line each: id, name, type, tag, insns.
+    List {
+        /// A BPF ELF object (.bpf.o).
+        file: PathBuf,
+    },
     /// Load an object and list its programs like `bpftool prog show`.
     Show {
         /// A BPF ELF object (.bpf.o).
@@ -41,6 +46,7 @@ pub enum ProgCommand {
 pub fn run(cmd: &ProgCommand) -> Result<ExitCode> {
     match cmd {
         ProgCommand::Show { file } => show(file),
+        ProgCommand::List { file } => list(file),
         ProgCommand::Dump { file, prog, linum, .. } => dump_xlated(file, prog.as_deref(), linum.is_some()),
     }
 }
@@ -111,6 +117,19 @@ pub fn choose<'s>(obj: &LoadedObject<'_>, spec: &'s ObjectSpec, want: Option<&st
     };
     let fd = obj.prog(&name).with_context(|| format!("program '{name}' is not loaded"))?;
     Ok((spec.program(&name).expect("loaded programs come from the spec"), fd))
+}
+
+fn list(path: &Path) -> Result<ExitCode> {
+    let spec = open(path, None, None)?;
+    let rt = hive::Runtime::default();
+    let client = rt.client();
+    let obj = load(&client, &spec, path)?;
+    for (_, fd) in &obj.programs {
+        let info = client.prog_info(*fd)?;
+        let tag: String = info.tag.iter().map(|b| format!("{b:02x}")).collect();
+        println!("{}: {}  {}  tag {tag}  insns {}", info.id, info.name, info.prog_type.name(), info.xlated_prog_len / 8);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn show(path: &Path) -> Result<ExitCode> {

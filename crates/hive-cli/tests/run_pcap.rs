@@ -110,3 +110,10 @@ fn kernel_gives_the_same_verdict_counts_on_the_bundled_capture() {
     assert_eq!(v["kernel_agrees"], true);
     assert_eq!(v["kernel_maps"]["stats"]["same_entries"], 6);
 }
+
+#[test]
+fn prog_list_prints_one_line_per_program() {
+    let out = hive(&["prog", "list", "examples/bpf/xdp_stats.bpf.o"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "1: xdp_stats  xdp  tag 5def78ac721bf122  insns 142\n");
+}
