@@ -41,6 +41,9 @@ impl std::fmt::Debug for KernelObject {
     }
 }
 
+/// One map entry: key bytes and value bytes.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
 impl KernelObject {
     /// Loads program `p` of `spec` as `t` (creating the maps it uses, and filling prog-array
     /// slots the object initialises with programs of the same type).
@@ -112,9 +115,9 @@ impl KernelObject {
 
     /// Every (key, value) of the kernel copy of the spec's map `idx`, sorted by key; `None`
     /// when no loaded program uses that map.
-    pub fn map_entries(&self, idx: usize) -> Option<Result<Vec<(Vec<u8>, Vec<u8>)>, String>> {
+    pub fn map_entries(&self, idx: usize) -> Option<Result<Vec<Entry>, String>> {
         let m = self.maps.get(idx)?.as_ref()?;
-        let read = || -> Result<Vec<(Vec<u8>, Vec<u8>)>, hive_kernel::KernelError> {
+        let read = || -> Result<Vec<Entry>, hive_kernel::KernelError> {
             let mut v = Vec::new();
             for k in m.keys()? {
                 if let Some(val) = m.lookup(&k)? {
