@@ -6,6 +6,7 @@
 mod bench;
 mod commands;
 mod inspect;
+mod map;
 mod prog;
 mod run;
 
@@ -37,6 +38,12 @@ enum Command {
     Prog {
         #[command(subcommand)]
         command: prog::ProgCommand,
+    },
+    /// Load an object for this invocation and dump a map (optionally after running packets
+    /// through a program), look a key up or update it, like bpftool; nothing persists.
+    Map {
+        #[command(subcommand)]
+        command: map::MapCommand,
     },
     /// Assemble a text program into raw instructions (8 bytes each, little-endian).
     Asm {
@@ -122,6 +129,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Prog { command } => prog::run(&command),
+        Command::Map { command } => map::run(&command),
         Command::Asm { file, output, syntax } => commands::asm(&file, output, syntax),
         Command::Disasm { file, syntax } => commands::disasm(&file, syntax),
         Command::RunRaw { file, mem, budget, strict, stats } => {

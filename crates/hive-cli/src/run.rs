@@ -196,7 +196,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-fn read(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
@@ -263,7 +263,7 @@ fn action(t: ProgType, retval: u32) -> Option<&'static str> {
 
 /// The verdict a run counts under in the table: the action name, accept/drop for socket
 /// filters, the return value otherwise.
-fn verdict(t: ProgType, retval: u32) -> String {
+pub(crate) fn verdict(t: ProgType, retval: u32) -> String {
     match (action(t, retval), t) {
         (Some(a), _) => a.to_string(),
         (None, ProgType::SocketFilter) if retval == 0 => "dropped".into(),
@@ -455,9 +455,9 @@ fn run_json_hive(r: &RunResult, p: &ProgramSpec, t: ProgType) -> Value {
 }
 
 /// A key or value: its text (one line, as the BTF printer writes it) and its JSON.
-struct Shown {
-    text: String,
-    json: Value,
+pub(crate) struct Shown {
+    pub(crate) text: String,
+    pub(crate) json: Value,
 }
 
 impl Shown {
@@ -468,16 +468,16 @@ impl Shown {
 }
 
 /// A map's contents, keys and values shown through BTF where the object has it.
-struct MapDump {
+pub(crate) struct MapDump {
     name: String,
     map_type: String,
-    entries: Result<Vec<(Shown, Shown)>, String>,
+    pub(crate) entries: Result<Vec<(Shown, Shown)>, String>,
     /// Array slots left out because they hold only zeros.
     zero: usize,
 }
 
 impl MapDump {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match &self.entries {
             Ok(entries) => {
                 let zero = if self.zero > 0 { format!(", {} zeroed not shown", self.zero) } else { String::new() };
@@ -493,7 +493,7 @@ impl MapDump {
         }
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         match &self.entries {
             Ok(e) => json!({
                 "name": self.name,
@@ -509,24 +509,30 @@ impl MapDump {
 /// Every map the object defines itself (not its global-data sections). Array slots that
 /// hold only zeros are counted, not shown.
 fn dump_maps(obj: &LoadedObject<'_>, spec: &ObjectSpec, executors: usize) -> Vec<MapDump> {
+    spec.maps
+        .iter()
+        .filter(|d| matches!(d.kind, MapKind::Btf | MapKind::Legacy))
+        .map(|def| dump_map(obj, spec, def, executors, true))
+        .collect()
+}
+
+/// One map's entries in key order, through BTF; with `hide_zero`, array slots that hold
+/// only zeros are counted, not shown.
+pub(crate) fn dump_map(obj: &LoadedObject<'_>, spec: &ObjectSpec, def: &MapDef, executors: usize, hide_zero: bool) -> MapDump {
     let btf = spec.btf.as_deref();
-    let mut out = Vec::new();
-    for def in spec.maps.iter().filter(|d| matches!(d.kind, MapKind::Btf | MapKind::Legacy)) {
-        let array = matches!(def.map_type, MapType::Array | MapType::PercpuArray);
-        let mut zero = 0;
-        let entries = obj.map_entries(&def.name).map_err(|e| e.to_string()).map(|mut entries| {
-            if array {
-                let before = entries.len();
-                entries.retain(|(_, v)| v.iter().any(|&b| b != 0));
-                zero = before - entries.len();
-            }
-            // Key order, whatever the hash order of the map.
-            entries.sort();
-            entries.iter().map(|(k, v)| (typed(btf, def.key_type_id, k), value(btf, def, v, executors))).collect()
-        });
-        out.push(MapDump { name: def.name.clone(), map_type: def.map_type.to_string(), entries, zero });
-    }
-    out
+    let array = matches!(def.map_type, MapType::Array | MapType::PercpuArray);
+    let mut zero = 0;
+    let entries = obj.map_entries(&def.name).map_err(|e| e.to_string()).map(|mut entries| {
+        if array && hide_zero {
+            let before = entries.len();
+            entries.retain(|(_, v)| v.iter().any(|&b| b != 0));
+            zero = before - entries.len();
+        }
+        // Key order, whatever the hash order of the map.
+        entries.sort();
+        entries.iter().map(|(k, v)| (typed(btf, def.key_type_id, k), value(btf, def, v, executors))).collect()
+    });
+    MapDump { name: def.name.clone(), map_type: def.map_type.to_string(), entries, zero }
 }
 
 /// Each map the object defines that the kernel copy has: `Ok(entries)` when Hive's and the
@@ -574,7 +580,7 @@ fn compare_maps(obj: &LoadedObject<'_>, spec: &ObjectSpec, k: &KernelObject) -> 
 }
 
 /// `bytes` through the BTF type `id`, or as hex bytes.
-fn typed(btf: Option<&Btf<'_>>, id: Option<TypeId>, bytes: &[u8]) -> Shown {
+pub(crate) fn typed(btf: Option<&Btf<'_>>, id: Option<TypeId>, bytes: &[u8]) -> Shown {
     match (btf, id) {
         (Some(b), Some(id)) => Shown::new(hive_btf::format_value(b, id, bytes)),
         _ => {
@@ -586,7 +592,7 @@ fn typed(btf: Option<&Btf<'_>>, id: Option<TypeId>, bytes: &[u8]) -> Shown {
 
 /// A value as lookups return it: one slot per executor for per-CPU maps, an id for maps of
 /// programs or maps.
-fn value(btf: Option<&Btf<'_>>, def: &MapDef, v: &[u8], executors: usize) -> Shown {
+pub(crate) fn value(btf: Option<&Btf<'_>>, def: &MapDef, v: &[u8], executors: usize) -> Shown {
     let id = || u32::from_ne_bytes(v.get(..4).and_then(|b| b.try_into().ok()).unwrap_or_default());
     match def.map_type {
         MapType::ProgArray => Shown::new(format!("{{\"prog_id\": {}}}", id())),
@@ -621,7 +627,7 @@ mod tests {
 
 /// Packet captures: classic pcap (either byte order, micro- or nanosecond timestamps) and
 /// pcapng (enhanced and simple packet blocks) in, classic pcap out.
-mod pcap {
+pub(crate) mod pcap {
     use anyhow::{Result, bail};
 
     /// One captured packet: its timestamp (seconds, sub-second units of the file) and bytes.
