@@ -65,7 +65,18 @@ pub fn open(path: &Path, want: Option<&str>, target: Option<&Path>) -> Result<Ob
         None => TargetBtf::Own,
     };
     let opts = LoadOptions { target_btf, ..LoadOptions::default() };
-    let spec = ObjectSpec::parse(&bytes, &opts).with_context(|| path.display().to_string())?;
+    let spec = match (ObjectSpec::parse(&bytes, &opts), want) {
+        (Ok(spec), _) => spec,
+        // Another program cannot be built: libbpf would refuse the whole object unless the
+        // others had their autoload turned off, which is what asking for one program means.
+        (Err(e), Some(name)) => {
+            let only = LoadOptions { programs: ProgramSelection::Only(vec![name.to_string()]), ..opts };
+            let spec = ObjectSpec::parse(&bytes, &only).with_context(|| path.display().to_string())?;
+            eprintln!("warning: {}: {e}; loading only program '{name}'", path.display());
+            return Ok(spec);
+        }
+        (Err(e), None) => return Err(anyhow::Error::new(e).context(path.display().to_string())),
+    };
     let Some(name) = want else { return Ok(spec) };
     match spec.program(name) {
         Some(p) if p.autoload => Ok(spec),
