@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use hive_testkit::{GenConfig, InterpEngine, KernelEngine, Report, differential_with};
+use hive_testkit::{GenConfig, InterpEngine, KernelEngine, differential_chunked};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,25 +23,9 @@ fn main() -> ExitCode {
     }
     let cfg = if stress { GenConfig::stress() } else { GenConfig::default() };
     let (mut kernel, mut interp) = (KernelEngine::new(), InterpEngine::new());
-    let mut total = Report::default();
-    let chunk = 100_000;
-    let mut start = first;
-    while start < first + count {
-        let end = (start + chunk).min(first + count);
-        let r = differential_with(start..end, &cfg, &mut kernel, &mut interp);
-        for m in &r.mismatches {
-            if total.mismatches.len() < hive_testkit::MAX_KEPT {
-                total.mismatches.push(m.clone());
-            }
-        }
-        total.engines = r.engines.clone();
-        total.programs += r.programs;
-        total.agreed += r.agreed;
-        total.mismatch_count += r.mismatch_count;
-        total.elapsed += r.elapsed;
-        eprintln!("seeds {first}..{end}: {} programs, {} mismatched", total.programs, total.mismatch_count);
-        start = end;
-    }
+    let total = differential_chunked(first..first + count, &cfg, &mut kernel, &mut interp, 100_000, |end, t| {
+        eprintln!("seeds {first}..{end}: {} programs, {} mismatched", t.programs, t.mismatch_count);
+    });
     println!("seeds {first}..{} ({}), {} interpreter instructions", first + count, if stress { "stress" } else { "default" }, interp.insns);
     print!("{total}");
     if total.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }

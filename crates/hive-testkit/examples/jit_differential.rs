@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use hive_testkit::{GenConfig, InterpEngine, JitEngine, Report, differential_with};
+use hive_testkit::{GenConfig, InterpEngine, JitEngine, differential_chunked};
 
 #[allow(unsafe_code)]
 fn main() -> ExitCode {
@@ -22,25 +22,9 @@ fn main() -> ExitCode {
     // SAFETY: the engine only runs `generate`'s programs, which the kernel verifier accepts.
     let mut jit = unsafe { JitEngine::trusting() };
     let mut interp = InterpEngine::new();
-    let mut total = Report::default();
-    let chunk = 100_000;
-    let mut start = first;
-    while start < first + count {
-        let end = (start + chunk).min(first + count);
-        let r = differential_with(start..end, &cfg, &mut interp, &mut jit);
-        for m in &r.mismatches {
-            if total.mismatches.len() < hive_testkit::MAX_KEPT {
-                total.mismatches.push(m.clone());
-            }
-        }
-        total.engines = r.engines.clone();
-        total.programs += r.programs;
-        total.agreed += r.agreed;
-        total.mismatch_count += r.mismatch_count;
-        total.elapsed += r.elapsed;
-        eprintln!("seeds {first}..{end}: {} programs, {} mismatched", total.programs, total.mismatch_count);
-        start = end;
-    }
+    let total = differential_chunked(first..first + count, &cfg, &mut interp, &mut jit, 100_000, |end, t| {
+        eprintln!("seeds {first}..{end}: {} programs, {} mismatched", t.programs, t.mismatch_count);
+    });
     let per = |d: std::time::Duration, n: u64| d.as_secs_f64() * 1e6 / n.max(1) as f64;
     println!(
         "seeds {first}..{} ({}), {} interpreter instructions; JIT compiled {} slots into {} bytes, \

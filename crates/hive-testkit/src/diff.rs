@@ -123,6 +123,34 @@ pub fn differential_with(seeds: Range<u64>, cfg: &GenConfig, a: &mut dyn Engine,
     report
 }
 
+/// [`differential_with`] over a long range in chunks of `chunk` seeds, calling `progress` with
+/// the running total after each chunk; the report keeps the first [`MAX_KEPT`] mismatches.
+pub fn differential_chunked(
+    seeds: Range<u64>,
+    cfg: &GenConfig,
+    a: &mut dyn Engine,
+    b: &mut dyn Engine,
+    chunk: u64,
+    mut progress: impl FnMut(u64, &Report),
+) -> Report {
+    let mut total = Report::default();
+    let mut start = seeds.start;
+    while start < seeds.end {
+        let end = start.saturating_add(chunk.max(1)).min(seeds.end);
+        let r = differential_with(start..end, cfg, a, b);
+        let room = MAX_KEPT.saturating_sub(total.mismatches.len());
+        total.mismatches.extend(r.mismatches.into_iter().take(room));
+        total.engines = r.engines;
+        total.programs += r.programs;
+        total.agreed += r.agreed;
+        total.mismatch_count += r.mismatch_count;
+        total.elapsed += r.elapsed;
+        progress(end, &total);
+        start = end;
+    }
+    total
+}
+
 fn show(r: &Result<Observation, String>) -> String {
     match r {
         Ok(o) => format!("r0 = {:#x}, ctx_out = {}", o.r0, words(&o.ctx_out)),
@@ -154,5 +182,25 @@ impl fmt::Display for Report {
             writeln!(f, "... and {} more", self.mismatch_count - self.mismatches.len() as u64)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod chunked_tests {
+    use super::*;
+    use crate::engine::FnEngine;
+
+    #[test]
+    fn chunks_add_up_and_report_progress() {
+        let obs = |p: &GeneratedProgram| Ok(Observation { r0: p.seed, ctx_out: Vec::new() });
+        let (mut a, mut b) = (FnEngine::new("a", obs), FnEngine::new("b", obs));
+        let mut ends = Vec::new();
+        let r = differential_chunked(5..30, &GenConfig::default(), &mut a, &mut b, 10, |end, t| ends.push((end, t.programs)));
+        assert_eq!(ends, [(15, 10), (25, 20), (30, 25)]);
+        assert_eq!((r.programs, r.agreed, r.mismatch_count), (25, 25, 0));
+        let mut odd = FnEngine::new("odd", |p: &GeneratedProgram| Ok(Observation { r0: p.seed & 1, ctx_out: Vec::new() }));
+        let r = differential_chunked(0..100, &GenConfig::default(), &mut a, &mut odd, 7, |_, _| {});
+        assert_eq!(r.mismatch_count, 98);
+        assert_eq!(r.mismatches.len(), MAX_KEPT);
     }
 }

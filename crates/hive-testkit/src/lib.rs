@@ -58,7 +58,7 @@ mod jit;
 mod kernel;
 pub mod rng;
 
-pub use diff::{MAX_KEPT, Mismatch, Report, differences, differential, differential_with};
+pub use diff::{MAX_KEPT, Mismatch, Report, differences, differential, differential_chunked, differential_with};
 pub use engine::{Engine, FnEngine, Observation};
 pub use generator::{CtxLayout, GenConfig, GeneratedProgram, generate};
 #[cfg(feature = "interp")]
