@@ -64,6 +64,7 @@
 
 pub mod cfg;
 pub mod concrete;
+pub mod env;
 pub mod log;
 pub mod range;
 pub mod scalar;
@@ -73,6 +74,7 @@ mod verdict;
 use hive_isa::{Code, RawInsn};
 
 pub use cfg::Cfg;
+pub use env::{EntryReg, EntryState, MapMeta, MapResolver, NoMaps, ProgramEnv};
 pub use log::{Log, LogLevel};
 pub use range::Bounds;
 pub use scalar::{BranchOutcome, Edges, Scalar, ScalarOf};
@@ -104,4 +106,15 @@ pub fn verify_raw(raw: &[RawInsn], opts: &VerifyOptions) -> Result<Verified, Rej
             Err(Rejection { insn: f.insn, kind: f.kind, message: f.message, log: log.into_string() })
         }
     }
+}
+
+/// Verifies a program as `BPF_PROG_LOAD` would: raw slots (pseudo `lddw`s unresolved, map
+/// descriptors as the caller's `env.maps` knows them), the program type, licence and maps of
+/// `env`. This is the entry point every loader uses.
+///
+/// Today it runs the control-flow checks only (see [`verify_raw`]); the abstract
+/// interpreter replaces that body, and its result says so in [`Verified::assurance`].
+pub fn verify_program(raw: &[RawInsn], env: &ProgramEnv<'_>, opts: &VerifyOptions) -> Result<Verified, Rejection> {
+    let _ = env;
+    verify_raw(raw, opts)
 }
