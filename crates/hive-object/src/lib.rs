@@ -21,6 +21,7 @@
 //!   │ maps       legacy maps, BTF .maps (inner maps, initial `values`), global data,
 //!   │            .kconfig, struct_ops values
 //!   │ relocate   per instruction: map and data references, externs, call/func edges
+//!   │ builtins   memset/memcpy/memmove/memcmp subprograms and `bpf_<helper>` externs
 //!   │ core       CO-RE relocations of .BTF.ext against the target BTF (poison if no target)
 //!   │ link       per entry function: append called subprograms, fix call offsets, re-base
 //!   ▼            func info, line info, extern refs and poison marks
@@ -108,6 +109,7 @@
 #![forbid(unsafe_code)]
 
 mod btf_fixup;
+mod builtins;
 pub mod core;
 mod elf;
 mod error;

@@ -121,6 +121,7 @@ impl ObjectSpec {
         maps::map_relocations(&elf, &layout, btf.as_ref(), &mut table, &|n| entries.contains(n))?;
 
         let kc = kconfig.as_ref().map(|(map, layout)| Kconfig { map: *map, layout });
+        layout.code.push(crate::builtins::section());
         let relocs = relocate(&elf, &mut layout, &table, &externs, kc);
         let mut extras: Vec<SectionExtras> =
             relocs.into_iter().map(|r| SectionExtras { relocs: r, ..Default::default() }).collect();

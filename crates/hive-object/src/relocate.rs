@@ -14,6 +14,8 @@
 //! | `lddw` | a program section | `Pseudo::Func`, resolved by the linker |
 //! | `call` | a program section | a subprogram call, resolved by the linker |
 //! | `call` | undefined, `.ksyms` | `CallTarget::Kfunc { btf_id: 0 }`, plus an [`ExternRef`] |
+//! | `call` | undefined `bpf_<helper>` | `call <helper id>` ([`crate::builtins`]) |
+//! | `call` | undefined `memset`, `memcpy`, `memmove`, `memcmp` | a call to Hive's built-in subprogram ([`crate::builtins`]) |
 //!
 //! Anything else is an error attributed to the instruction, so only programs that contain it
 //! fail.
@@ -22,6 +24,7 @@ use std::collections::HashMap;
 
 use hive_isa::Pseudo;
 
+use crate::builtins;
 use crate::elf::{Elf, SymSection};
 use crate::error::{ObjectError, reloc_err};
 use crate::kconfig::KconfigLayout;
@@ -124,8 +127,8 @@ impl Ctx<'_, '_> {
         let sym_desc = if sym.name.is_empty() { format!("symbol #{symbol}") } else { sym.name.clone() };
         match raw.code {
             CALL => match sym.section {
-                SymSection::Undefined => match self.externs.get(&sym.name)? {
-                    Extern::Kfunc { weak, func } => {
+                SymSection::Undefined => match self.externs.get(&sym.name) {
+                    Ok(Extern::Kfunc { weak, func }) => {
                         let i = &mut c.insns[insn];
                         (i.src, i.imm, i.off) = (PSEUDO_KFUNC_CALL, 0, 0);
                         rel.externs.push(ExternRef {
@@ -137,7 +140,30 @@ impl Ctx<'_, '_> {
                         });
                         Ok(())
                     }
-                    _ => Err(err(format!("call to extern {sym_desc}, which is not a kfunc"))),
+                    Ok(_) => Err(err(format!("call to extern {sym_desc}, which is not a kfunc"))),
+                    Err(e) => {
+                        if let Some(id) = builtins::helper(&sym.name) {
+                            let i = &mut c.insns[insn];
+                            (i.src, i.imm, i.off) = (0, id.0 as i32, 0);
+                            return Ok(());
+                        }
+                        let Some(start) = builtins::function_start(&sym.name) else {
+                            return Err(match e {
+                                ObjectError::Extern { .. } if self.externs.by_name.contains_key(&sym.name) => err(format!(
+                                    "call to undefined function {sym_desc}: not a kfunc (no __ksym declaration), \
+                                     not a kernel helper (bpf_<name>), not one of Hive's built-ins \
+                                     (memset, memcpy, memmove, memcmp)"
+                                )),
+                                e => e,
+                            });
+                        };
+                        let code = *self.code_index.get(&builtins::SECTION_INDEX).ok_or_else(|| {
+                            err(format!("call to {sym_desc}: the built-in functions are not linked in"))
+                        })?;
+                        rel.edges.insert(insn, Edge { code, insn: start });
+                        c.insns[insn].src = PSEUDO_CALL;
+                        Ok(())
+                    }
                 },
                 SymSection::Index(s) => {
                     let code = *self.code_index.get(&s).ok_or_else(|| {
