@@ -22,15 +22,15 @@ use serde_json::{Value, json};
 /// The exit-status rule, shown by `hive inspect --help`.
 pub const AFTER_HELP: &str = "\
 Exit status:
-  0  the object reads (ELF, BTF, maps, externs) and every program libbpf loads by default
-     (section not starting with '?') relocates and links. Programs with autoload off that
-     cannot be built are listed under 'not built' with the reason; they do not fail.
+  0  the object reads (ELF, BTF, maps, externs) and is listed. When a program libbpf loads
+     by default (section not starting with '?') cannot be built (undefined function, CO-RE
+     relocation without a consistent target, ...), libbpf's bpf_object__load would fail and
+     load nothing: the listing says so under 'not built', with the program, the relocation
+     and the C source line when .BTF.ext has line info, and a warning goes to stderr.
+     Programs with autoload off that cannot be built are listed the same way.
+  1  with --strict: the object reads, but libbpf would refuse it as above.
   2  the object cannot be read (not ELF, big-endian, malformed, bad map definition, kconfig
-     extern without a value, ...), or a program libbpf would load cannot be built (undefined
-     function, CO-RE relocation without a consistent target, ...): libbpf's
-     bpf_object__load would fail, so nothing loads. Everything that could be built is still
-     listed; the reasons name the program, the relocation and the C source line when
-     .BTF.ext has line info.
+     extern without a value, ...).
 
 CO-RE target: /sys/kernel/btf/vmlinux when it exists, else the object's own BTF (every local
 type is its own target); --target-btf overrides (raw BTF, an ELF with .BTF, or either
@@ -54,6 +54,10 @@ pub struct InspectArgs {
     /// [default: the running kernel's].
     #[arg(long, value_name = "FILE")]
     pub kconfig: Option<PathBuf>,
+    /// Exit with status 1 when libbpf would refuse the object (a program it loads by
+    /// default cannot be built).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 const HOST_VMLINUX: &str = "/sys/kernel/btf/vmlinux";
@@ -90,8 +94,9 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let total = report.programs.iter().filter(|p| p.autoload).count() + failed.len();
+    let level = if args.strict { "error" } else { "warning" };
     eprintln!(
-        "hive: {file}: {} of {total} programs loaded by default cannot be built, so libbpf would load nothing:",
+        "hive: {level}: {file}: {} of {total} programs loaded by default cannot be built, so libbpf would load nothing:",
         failed.len()
     );
     // One line per distinct reason: falco's probe.o has 81 programs calling an undefined memset.
@@ -113,7 +118,7 @@ pub fn run(args: &InspectArgs) -> Result<ExitCode> {
             }
         }
     }
-    Ok(ExitCode::from(2))
+    Ok(if args.strict { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -357,7 +362,8 @@ impl Report {
         let failed: Vec<&str> = self.not_built.iter().filter(|n| n.autoload).map(|n| n.name.as_str()).collect();
         json!({
             "file": file,
-            "ok": failed.is_empty(),
+            "ok": true,
+            "libbpf_loads": failed.is_empty(),
             "error": (!failed.is_empty()).then(|| format!("programs loaded by default cannot be built: {}", failed.join(", "))),
             "license": self.license,
             "kern_version": self.kern_version,
