@@ -88,14 +88,29 @@ impl<'a> Compiler<'a> {
     fn subprogram(&mut self, k: usize) -> Result<(), JitError> {
         let sub = &self.subs[k];
         emit::call::prologue(self, k);
-        for pc in sub.start..sub.end {
-            let Some(insn) = self.code.get(pc) else { continue };
+        let mut pc = sub.start;
+        while pc < sub.end {
+            let Some(insn) = self.code.get(pc) else {
+                pc += 1;
+                continue;
+            };
             let here = self.ops.offset();
             self.offsets[pc] = here.0 as u32;
             if let Some(label) = self.labels[pc] {
                 self.define(label, here);
             }
+            // Two instructions as one, when nothing jumps to the second.
+            if pc + 1 < sub.end
+                && !self.targets[pc + 1]
+                && let Some(next) = self.code.get(pc + 1)
+                && emit::fuse::pair(self, insn, next)
+            {
+                self.offsets[pc + 1] = here.0 as u32;
+                pc += 2;
+                continue;
+            }
             self.insn(pc, insn)?;
+            pc += 1;
         }
         if sub.falls_off {
             emit::call::fell_off_end(self);
