@@ -10,6 +10,11 @@
 //! the host address of the value's words, which compiled code dereferences directly; for
 //! the interpreter, which checks every access, the values handed out are also recorded in
 //! [`Seen`], the run's [`Resolver`].
+//!
+//! For the JIT the same helpers also exist as direct functions ([`natives`]): compiled code
+//! calls them without the trampoline and the checked [`Memory`], reading pointer arguments
+//! as raw addresses (the programs are kernel-verified), as the kernel's helpers do; array
+//! lookups are inlined and hash lookups call the map's own lookup.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -99,6 +104,26 @@ impl<'m> BenchHelpers<'m> {
         }
     }
 
+    /// `bpf_csum_diff` on the words already read: `from` complemented, then `to`, plus `seed`.
+    fn csum_fold(from: &[u8], to: &[u8], seed: u64) -> u64 {
+        let mut sum = u64::from(seed as u32);
+        for w in from.chunks_exact(4) {
+            sum += u64::from(!u32::from_le_bytes(w.try_into().expect("4 bytes")));
+        }
+        for w in to.chunks_exact(4) {
+            sum += u64::from(u32::from_le_bytes(w.try_into().expect("4 bytes")));
+        }
+        let sum = (sum & 0xffff_ffff) + (sum >> 32);
+        (sum & 0xffff_ffff) + (sum >> 32)
+    }
+
+    fn prandom(&mut self) -> u64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng as u32 as u64
+    }
+
     fn map(&self, handle: u64) -> Result<&'m Map, HelperError> {
         map_index(handle)
             .and_then(|i| self.maps.get(i))
@@ -139,18 +164,10 @@ impl<'m> BenchHelpers<'m> {
         if (from_size | to_size) % 4 != 0 || from_size + to_size > 512 {
             return Ok((-22i64) as u64);
         }
-        let mut buf = [0u8; 512];
-        let mut sum = u64::from(a[4] as u32);
-        mem.read_into(a[0], &mut buf[..from_size])?;
-        for w in buf[..from_size].chunks_exact(4) {
-            sum += u64::from(!u32::from_le_bytes(w.try_into().expect("4 bytes")));
-        }
-        mem.read_into(a[2], &mut buf[..to_size])?;
-        for w in buf[..to_size].chunks_exact(4) {
-            sum += u64::from(u32::from_le_bytes(w.try_into().expect("4 bytes")));
-        }
-        let sum = (sum & 0xffff_ffff) + (sum >> 32);
-        Ok((sum & 0xffff_ffff) + (sum >> 32))
+        let (mut from, mut to) = ([0u8; 512], [0u8; 512]);
+        mem.read_into(a[0], &mut from[..from_size])?;
+        mem.read_into(a[2], &mut to[..to_size])?;
+        Ok(Self::csum_fold(&from[..from_size], &to[..to_size], a[4]))
     }
 
     /// `bpf_iter_num_new` (0), `_next` (1), `_destroy` (2), on `struct bpf_iter_num_kern {
@@ -202,13 +219,8 @@ impl Helpers for BenchHelpers<'_> {
             1 => self.lookup(a[0], a[1], mem)?,
             2 => self.update(a, mem)?,
             5 => self.start.elapsed().as_nanos() as u64,
-            7 => {
-                self.rng ^= self.rng << 13;
-                self.rng ^= self.rng >> 7;
-                self.rng ^= self.rng << 17;
-                self.rng as u32 as u64
-            }
-            8 => 0,
+            7 => self.prandom(),
+            8 => self.exec.cpu() as u64,
             28 => self.csum_diff(a, mem)?,
             181 => {
                 let (count, callback, ctx) = (a[0] as u32 as u64, a[1], a[2]);
@@ -247,5 +259,138 @@ impl Helpers for BenchHelpers<'_> {
             return Ok(Flow::Return(done));
         }
         Ok(Flow::Call { target: l.callback, args: [l.done, l.ctx, 0, 0, 0] })
+    }
+}
+
+/// The helpers above as direct functions for the JIT ([`hive_jit::Natives`]), for programs
+/// whose maps are `maps`: every helper but `bpf_loop` (whose callback needs the generic
+/// path), inlined array lookups ([`hive_jit::ArrayLayout`], from the addresses the map
+/// hands out) and direct calls of hash lookups.
+///
+/// The functions read pointer arguments as raw host addresses, without the interpreter's
+/// checks: only for programs the kernel verifier accepted (the suite's), whose pointer
+/// arguments are valid for the sizes the helpers read. `maps` must outlive the compiled
+/// program and stay where it is (the program embeds the maps' addresses).
+#[allow(unsafe_code)]
+pub mod natives {
+    use hive_jit::{ArrayLayout, MapFacts, Natives};
+    use hive_maps::{Map, MapType};
+
+    use super::{BenchHelpers, map_handle};
+
+    type H = BenchHelpers<'static>;
+
+    /// Reads `len` bytes at `addr`.
+    ///
+    /// # Safety
+    /// `addr..addr + len` must be readable: the verifier checked the helper's argument.
+    unsafe fn bytes<'a>(addr: u64, len: usize) -> &'a [u8] {
+        // SAFETY: per the contract.
+        unsafe { std::slice::from_raw_parts(addr as *const u8, len) }
+    }
+
+    /// The map a handle names (a bad handle cannot pass the verifier; it gets NULL here).
+    fn map<'m>(h: &BenchHelpers<'m>, handle: u64) -> Option<&'m Map> {
+        h.map(handle).ok()
+    }
+
+    fn lookup_in(h: &BenchHelpers<'_>, map: &Map, key: u64) -> u64 {
+        // SAFETY: the verifier checked that `key` points to `key_size` readable bytes.
+        let k = unsafe { bytes(key, map.spec().key_size as usize) };
+        map.prog_lookup(&h.exec, k).map_or(0, |v| v.addr())
+    }
+
+    extern "sysv64" fn lookup(handle: u64, key: u64, _: u64, _: u64, _: u64, h: &mut H) -> u64 {
+        map(h, handle).map_or(0, |m| lookup_in(h, m, key))
+    }
+
+    /// A map-specific lookup: `r1` is the `&Map` itself.
+    extern "sysv64" fn lookup_direct(map: u64, key: u64, _: u64, _: u64, _: u64, h: &mut H) -> u64 {
+        // SAFETY: `natives` put the address of a map of the engine in `r1`, which outlives
+        // the program.
+        let map = unsafe { &*(map as *const Map) };
+        lookup_in(h, map, key)
+    }
+
+    extern "sysv64" fn update(handle: u64, key: u64, value: u64, flags: u64, _: u64, h: &mut H) -> u64 {
+        let Some(map) = map(h, handle) else { return (-22i64) as u64 };
+        let spec = map.spec();
+        // SAFETY: the verifier checked both pointers for the map's key and value sizes.
+        let (k, v) = unsafe { (bytes(key, spec.key_size as usize), bytes(value, spec.value_size as usize)) };
+        match map.prog_update(&h.exec, k, v, flags) {
+            Ok(()) => 0,
+            Err(e) => (-i64::from(e.errno())) as u64,
+        }
+    }
+
+    extern "sysv64" fn ktime(_: u64, _: u64, _: u64, _: u64, _: u64, h: &mut H) -> u64 {
+        h.start.elapsed().as_nanos() as u64
+    }
+
+    extern "sysv64" fn prandom(_: u64, _: u64, _: u64, _: u64, _: u64, h: &mut H) -> u64 {
+        h.prandom()
+    }
+
+    extern "sysv64" fn cpu(_: u64, _: u64, _: u64, _: u64, _: u64, h: &mut H) -> u64 {
+        h.exec.cpu() as u64
+    }
+
+    extern "sysv64" fn csum_diff(from: u64, from_size: u64, to: u64, to_size: u64, seed: u64, _: &mut H) -> u64 {
+        let (from_size, to_size) = (from_size as u32 as usize, to_size as u32 as usize);
+        if (from_size | to_size) % 4 != 0 || from_size + to_size > 512 {
+            return (-22i64) as u64;
+        }
+        // SAFETY: the verifier checked each buffer for its size (a size of 0 may come with
+        // a NULL pointer, which is not read).
+        let (f, t) = unsafe {
+            (
+                if from_size == 0 { &[][..] } else { bytes(from, from_size) },
+                if to_size == 0 { &[][..] } else { bytes(to, to_size) },
+            )
+        };
+        BenchHelpers::csum_fold(f, t, seed)
+    }
+
+    extern "sysv64" fn buff_len(_: u64, _: u64, _: u64, _: u64, _: u64, h: &mut H) -> u64 {
+        h.packet_len
+    }
+
+    /// Where `map`'s values are, if it is an array whose values sit at one stride (one
+    /// executor, so a per-CPU array has a single slot per index).
+    fn array_layout(map: &Map) -> Option<ArrayLayout> {
+        if !matches!(map.map_type(), MapType::Array | MapType::PercpuArray) || map.executors() != 1 {
+            return None;
+        }
+        let exec = hive_maps::Executor::enter(0);
+        let max = map.spec().max_entries;
+        let at = |i: u32| map.prog_lookup(&exec, &i.to_ne_bytes()).map(|v| v.addr());
+        let base = at(0)?;
+        let stride = if max > 1 { at(1)? - base } else { map.spec().value_size.next_multiple_of(8) as u64 };
+        // The layout must hold for the last index too (one contiguous block).
+        (at(max - 1)? == base + u64::from(max - 1) * stride).then_some(ArrayLayout {
+            base,
+            stride: u32::try_from(stride).ok()?,
+            max_entries: max,
+        })
+    }
+
+    /// The direct helpers and map facts for a program over `maps`.
+    pub fn natives(maps: &[Map]) -> Natives<H> {
+        let mut n = Natives::new();
+        n.helper(1, lookup)
+            .helper(2, update)
+            .helper(5, ktime)
+            .helper(7, prandom)
+            .helper(8, cpu)
+            .helper(28, csum_diff)
+            .helper(188, buff_len);
+        for (i, m) in maps.iter().enumerate() {
+            let facts = match array_layout(m) {
+                Some(layout) => MapFacts { array: Some(layout), lookup: None },
+                None => MapFacts { array: None, lookup: Some((lookup_direct, m as *const Map as u64)) },
+            };
+            n.map(u64::from(map_handle(i)), facts);
+        }
+        n
     }
 }

@@ -98,6 +98,13 @@ pub fn suite_programs(pattern: Option<&str>) -> Result<Vec<Prepared>, BenchError
         .collect()
 }
 
+/// The Hive JIT's code for `p` as compiled for the bench, disassembled with each BPF
+/// instruction before its x86 code.
+pub fn jit_disassembly(p: &Prepared) -> Result<String, BenchError> {
+    let engine = engines::HiveEngine::new(p, engines::HiveMode::Jit)?;
+    Ok(engine.jit().map(hive_jit::JitProgram::disassemble).unwrap_or_default())
+}
+
 /// The bpf-benchmark-2023 programs whose name contains `pattern`; none if the corpus is
 /// not there.
 pub fn corpus_programs(pattern: Option<&str>) -> Result<Vec<Prepared>, BenchError> {

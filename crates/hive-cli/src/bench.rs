@@ -27,11 +27,22 @@ pub struct BenchArgs {
     /// Target length of one batch of runs, in milliseconds.
     #[arg(long, default_value_t = 4.0)]
     batch_ms: f64,
+    /// Print the Hive JIT's machine code for the matching programs (BPF instructions
+    /// interleaved) instead of measuring.
+    #[arg(long)]
+    disasm: bool,
 }
 
 /// Runs the suite and prints tables (or JSON); the last line is the Hive/kernel geomean
 /// when `--kernel` is given. Exits with 1 if any engine disagreed with the interpreter.
 pub fn run(args: &BenchArgs) -> Result<ExitCode> {
+    if args.disasm {
+        let pattern = args.pattern.as_deref();
+        for p in hive_bench::suite_programs(pattern)?.iter().chain(&hive_bench::corpus_programs(pattern)?) {
+            println!("{}:\n{}", p.name, hive_bench::jit_disassembly(p)?);
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let settings = hive_bench::Settings {
         rounds: args.rounds.max(1),
         batch: Duration::from_secs_f64(args.batch_ms.max(0.01) / 1e3),

@@ -13,6 +13,7 @@ use hive_isa::{CallTarget, Code, Insn};
 use crate::analysis::Subprog;
 use crate::emit;
 use crate::error::JitError;
+use crate::native::Table;
 use crate::program::JitOptions;
 
 /// The assembler: code goes into a `Vec<u8>` and is copied into executable memory at the end.
@@ -48,6 +49,10 @@ pub(crate) struct Compiler<'a> {
     pub code: &'a Code,
     pub subs: &'a [Subprog],
     pub options: &'a JitOptions,
+    /// Direct helpers and known maps.
+    pub natives: &'a Table,
+    /// Per slot: whether some jump lands there (a basic block starts there).
+    pub targets: Vec<bool>,
     /// Per slot: the offset of the instruction's code once emitted (`u32::MAX` before).
     offsets: Vec<u32>,
     /// Per slot: its label, created on the first jump to it.
@@ -61,7 +66,7 @@ pub(crate) struct Compiler<'a> {
 }
 
 impl<'a> Compiler<'a> {
-    fn new(code: &'a Code, subs: &'a [Subprog], options: &'a JitOptions) -> Self {
+    fn new(code: &'a Code, subs: &'a [Subprog], options: &'a JitOptions, natives: &'a Table) -> Self {
         // About 12 bytes of x86 per BPF instruction on average; reserve generously.
         let mut ops = Asm::new_with_capacity(0, code.len() * 16 + 512, 0, 0, code.len() / 2 + subs.len() + 8, 0, code.len());
         let entries = (0..subs.len()).map(|_| ops.new_dynamic_label()).collect();
@@ -69,20 +74,43 @@ impl<'a> Compiler<'a> {
         let placeholder = ops.new_dynamic_label();
         let frame = Frame { env_off: 0, epilogue: placeholder, packet_status: placeholder };
         let (offsets, labels) = (vec![u32::MAX; code.len()], vec![None; code.len()]);
-        Compiler { ops, code, subs, options, offsets, labels, entries, unwind, frame }
+        let mut targets = vec![false; code.len()];
+        for (pc, insn) in code.iter() {
+            if let (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. }, Some(delta)) = (insn, insn.branch_delta())
+                && let Some(t) = targets.get_mut((pc as i64 + 1 + delta) as usize)
+            {
+                *t = true;
+            }
+        }
+        Compiler { ops, code, subs, options, natives, targets, offsets, labels, entries, unwind, frame }
     }
 
     fn subprogram(&mut self, k: usize) -> Result<(), JitError> {
         let sub = &self.subs[k];
         emit::call::prologue(self, k);
-        for pc in sub.start..sub.end {
-            let Some(insn) = self.code.get(pc) else { continue };
+        let mut pc = sub.start;
+        while pc < sub.end {
+            let Some(insn) = self.code.get(pc) else {
+                pc += 1;
+                continue;
+            };
             let here = self.ops.offset();
             self.offsets[pc] = here.0 as u32;
             if let Some(label) = self.labels[pc] {
                 self.define(label, here);
             }
+            // Two instructions as one, when nothing jumps to the second.
+            if pc + 1 < sub.end
+                && !self.targets[pc + 1]
+                && let Some(next) = self.code.get(pc + 1)
+                && emit::fuse::pair(self, insn, next)
+            {
+                self.offsets[pc + 1] = here.0 as u32;
+                pc += 2;
+                continue;
+            }
             self.insn(pc, insn)?;
+            pc += 1;
         }
         if sub.falls_off {
             emit::call::fell_off_end(self);
@@ -148,14 +176,28 @@ impl<'a> Compiler<'a> {
     }
 }
 
-/// Compiles every subprogram and the entry stub into position-independent machine code;
-/// returns the bytes and the offset of the entry stub.
-pub(crate) fn generate(code: &Code, subs: &[Subprog], options: &JitOptions) -> Result<(Vec<u8>, usize), JitError> {
-    let mut c = Compiler::new(code, subs, options);
+/// Machine code and where things are in it.
+pub(crate) struct Generated {
+    pub bytes: Vec<u8>,
+    /// Offset of the entry stub.
+    pub entry: usize,
+    /// Per slot: offset of its code (`u32::MAX` for the second slot of `lddw`).
+    pub offsets: Vec<u32>,
+}
+
+/// Compiles every subprogram and the entry stub into position-independent machine code.
+pub(crate) fn generate(
+    code: &Code,
+    subs: &[Subprog],
+    options: &JitOptions,
+    natives: &Table,
+) -> Result<Generated, JitError> {
+    let mut c = Compiler::new(code, subs, options, natives);
     let entry = emit::call::entry_stub(&mut c);
     for k in 0..subs.len() {
         c.subprogram(k)?;
     }
+    let offsets = std::mem::take(&mut c.offsets);
     let bytes = c.ops.finalize().map_err(|e| JitError::Assembler(e.to_string()))?;
-    Ok((bytes, entry))
+    Ok(Generated { bytes, entry, offsets })
 }

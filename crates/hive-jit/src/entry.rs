@@ -72,10 +72,12 @@ pub(crate) struct Env {
     pub call_fp: u64,
     /// `r1`-`r5` on entry.
     pub args: [u64; 5],
+    /// The run's helper object (`*mut H`), the sixth argument of direct helper calls.
+    pub native_ctx: *mut (),
     // Only Rust reads what follows.
     /// The run's `&mut Memory<'_>`, type- and lifetime-erased.
     mem: *mut (),
-    /// A `*mut &mut H` to the run's helpers, type-erased.
+    /// A `*mut *mut H` to the run's helpers, type-erased.
     helpers: *mut (),
     /// The program, for fault reports.
     code: *const Code,
@@ -103,7 +105,7 @@ impl Env {
         // SAFETY: `helpers` and `mem` were made by `run` from the `&mut H` and `&mut Memory`
         // it holds for the whole run and does not use while compiled code runs; compiled code
         // is suspended inside this call, so these are the only live references.
-        let (helpers, mem) = unsafe { (&mut **(self.helpers as *mut &mut H), &mut *(self.mem as *mut Memory<'_>)) };
+        let (helpers, mem) = unsafe { (&mut **(self.helpers as *mut *mut H), &mut *(self.mem as *mut Memory<'_>)) };
         // Helpers may touch the frames of every active call, the caller's included.
         mem.set_live_depth((self.fp.wrapping_sub(self.call_fp) / STACK_SIZE as u64) as usize);
         match catch_unwind(AssertUnwindSafe(|| call(helpers, mem))) {
@@ -198,15 +200,25 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     helpers: &mut H,
     args: [u64; 5],
 ) -> Result<u64, Fault> {
-    // Frame 0 is the interpreter's frame 0: the top 512 bytes of the memory's stack, zeroed.
+    if let Some(expected) = prog.native_type()
+        && expected != std::any::type_name::<H>()
+    {
+        let kind = FaultKind::Unsupported("helpers of another type than the program's direct calls were compiled for");
+        return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind });
+    }
+    // Frame 0 is the interpreter's frame 0: the top 512 bytes of the memory's stack, zeroed
+    // unless the embedder vouches that the program never reads stack it did not write.
     let fp = mem.stack_base() + hive_interp::STACK_BYTES as u64;
-    match mem.slice_mut(fp - STACK_SIZE as u64, STACK_SIZE) {
-        Ok(frame) => frame.fill(0),
-        Err(e) => {
-            return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind: FaultKind::Memory(e) });
+    if prog.options().zero_stack {
+        match mem.slice_mut(fp - STACK_SIZE as u64, STACK_SIZE) {
+            Ok(frame) => frame.fill(0),
+            Err(e) => {
+                return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind: FaultKind::Memory(e) });
+            }
         }
     }
-    let mut helpers: &mut H = helpers;
+    // One raw pointer both the trampolines and direct helpers derive their access from.
+    let mut helpers: *mut H = helpers;
     let mut env = Env {
         saved_rsp: 0,
         helper: call_helper::<H>,
@@ -219,8 +231,9 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
         fp,
         call_fp: fp,
         args,
+        native_ctx: helpers as *mut (),
         mem: mem as *mut Memory<'_> as *mut (),
-        helpers: &mut helpers as *mut &mut H as *mut (),
+        helpers: &mut helpers as *mut *mut H as *mut (),
         code: prog.code(),
         fault: None,
         panic: None,

@@ -131,11 +131,14 @@
 
 mod analysis;
 mod compiler;
+mod disasm;
 mod emit;
 mod entry;
 mod error;
+mod native;
 mod program;
 mod regmap;
 
 pub use error::JitError;
-pub use program::{JitOptions, JitProgram, compile};
+pub use native::{ArrayLayout, BPF_FUNC_MAP_LOOKUP_ELEM, CallSiteFacts, MapFacts, NativeHelper, Natives};
+pub use program::{JitOptions, JitProgram, compile, compile_with};

@@ -5,6 +5,7 @@ use hive_interp::{BPF_MAX_LOOPS, CallxMode, Fault, Helpers, Memory};
 use hive_isa::Code;
 
 use crate::error::JitError;
+use crate::native::{Natives, Table};
 use crate::{analysis, compiler, entry};
 
 /// How programs are compiled.
@@ -27,6 +28,11 @@ pub struct JitOptions {
     /// kernel's semantics (`kernel/bpf/bpf_iter.c`) instead of going through
     /// [`hive_interp::Helpers::call_kfunc`]. Default `None`: every kfunc goes to the helpers.
     pub iter_num_kfuncs: Option<[i32; 3]>,
+    /// Zero frame 0 (the main program's 512 bytes of stack) before each run, as the
+    /// interpreter does (default). A verified program never reads stack it has not written,
+    /// so embedders running only verified programs can turn this off and save the per-run
+    /// clearing, as the kernel does.
+    pub zero_stack: bool,
 }
 
 impl Default for JitOptions {
@@ -37,6 +43,7 @@ impl Default for JitOptions {
             callx: CallxMode::HelperId,
             bmi2: host_has_bmi2(),
             iter_num_kfuncs: None,
+            zero_stack: true,
         }
     }
 }
@@ -70,6 +77,10 @@ pub struct JitProgram {
     entry: usize,
     code: Code,
     options: JitOptions,
+    /// The helper type direct calls were compiled for ([`compile_with`]), if any.
+    native_type: Option<&'static str>,
+    /// Per slot: offset of its machine code (`u32::MAX` for the second slot of `lddw`).
+    offsets: Vec<u32>,
 }
 
 /// Compiles `code`. Refuses (with a [`JitError`], never a panic) what the JIT does not
@@ -90,6 +101,24 @@ pub struct JitProgram {
 /// assert_eq!(unsafe { prog.run(&mut mem, &mut NoHelpers, [0; 5]) }, Ok(42));
 /// ```
 pub fn compile(code: &Code, options: &JitOptions) -> Result<JitProgram, JitError> {
+    compile_table(code, options, &Table::default(), None)
+}
+
+/// Compiles `code` like [`compile`], calling the helpers `natives` names directly and
+/// inlining or calling directly the lookups of the maps it describes (see [`Natives`]). The
+/// program then runs only with helpers of type `H` ([`JitProgram::run`] refuses others
+/// with a fault).
+pub fn compile_with<H>(code: &Code, options: &JitOptions, natives: &Natives<H>) -> Result<JitProgram, JitError> {
+    let name = (!natives.table.is_empty()).then(Natives::<H>::type_name);
+    compile_table(code, options, &natives.table, name)
+}
+
+fn compile_table(
+    code: &Code,
+    options: &JitOptions,
+    natives: &Table,
+    native_type: Option<&'static str>,
+) -> Result<JitProgram, JitError> {
     if !cfg!(target_arch = "x86_64") {
         return Err(JitError::Unsupported { pc: 0, what: "a host other than x86-64" });
     }
@@ -97,14 +126,14 @@ pub fn compile(code: &Code, options: &JitOptions) -> Result<JitProgram, JitError
         return Err(JitError::Unsupported { pc: 0, what: "callx in instruction-index mode" });
     }
     let subs = analysis::analyze(code)?;
-    let (bytes, entry) = compiler::generate(code, &subs, options)?;
+    let compiler::Generated { bytes, entry, offsets } = compiler::generate(code, &subs, options, natives)?;
     // W^X: the pages are mapped read-write, filled, then switched to read-execute.
     let memory = |e: std::io::Error| JitError::ExecutableMemory(e.to_string());
     let mut buf = MutableBuffer::new(bytes.len()).map_err(memory)?;
     buf.set_len(bytes.len());
     buf.copy_from_slice(&bytes);
     let exec = buf.make_exec().map_err(memory)?;
-    Ok(JitProgram { exec, entry, code: code.clone(), options: *options })
+    Ok(JitProgram { exec, entry, code: code.clone(), options: *options, native_type, offsets })
 }
 
 impl JitProgram {
@@ -148,9 +177,26 @@ impl JitProgram {
         &self.options
     }
 
+    /// Per instruction slot, the offset of its machine code in [`Self::machine_code`]
+    /// (`None` for the second slot of `lddw`).
+    pub fn insn_offset(&self, pc: usize) -> Option<usize> {
+        self.offsets.get(pc).filter(|&&o| o != u32::MAX).map(|&o| o as usize)
+    }
+
+    /// The machine code as Intel-syntax assembly, each BPF instruction (kernel syntax)
+    /// before its x86 code; the entry stub and out-of-line code show without one.
+    pub fn disassemble(&self) -> String {
+        crate::disasm::disassemble(self)
+    }
+
     /// The machine code (entry stub included), e.g. for a disassembler.
     pub fn machine_code(&self) -> &[u8] {
         &self.exec
+    }
+
+    /// The helper type the program's direct calls expect, if it has any.
+    pub(crate) fn native_type(&self) -> Option<&'static str> {
+        self.native_type
     }
 
     /// Address of the entry stub.

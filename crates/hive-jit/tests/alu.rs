@@ -169,3 +169,42 @@ fn conditional_jumps() {
     // gotol
     observe(&[Insn::Ja { off: 2, long: true }, lddw(5, 1), mov(6, 2)]);
 }
+
+/// Pairs the compiler fuses into one x86 instruction (`mov` + op as `lea`/`imul`/`movzx`,
+/// `<<= 32` + `>>= 32` as a zero or sign extension), with every register observed, and the
+/// same pairs split by a jump target (not fused).
+#[test]
+fn fused_pairs() {
+    let imms = [0, 1, 2, 3, 4, 5, 8, 9, 16, -1, -8, 127, 128, -128, -129, 0xff, 0xffff, i32::MIN, i32::MAX];
+    let ops = [AluOp::Add, AluOp::Sub, AluOp::Mul, AluOp::Lsh, AluOp::And];
+    let regs: [u8; 4] = [0, 1, 6, 7];
+    for width in [Width::W64, Width::W32] {
+        for op in ops {
+            for &d in &regs {
+                for &s in &regs {
+                    if s == d {
+                        continue;
+                    }
+                    let copy = alu(width, AluOp::Mov, d, Source::Reg(r(s)));
+                    for &i in &imms {
+                        let x = if op == AluOp::Lsh { i & 63 } else { i };
+                        observe(&[lddw(s, 0x8123_4567_89ab_cdef), copy, alu(width, op, d, Source::Imm(x))]);
+                    }
+                    for &t in &regs {
+                        observe(&[lddw(s, 0xfedc_ba98_7654_3210), copy, alu(width, AluOp::Add, d, Source::Reg(r(t)))]);
+                    }
+                }
+            }
+        }
+    }
+    for &d in &regs {
+        for op in [AluOp::Rsh, AluOp::Arsh] {
+            for v in [0x8123_4567_89ab_cdef, 0x0123_4567_f9ab_cdef, 0x0000_0000_7fff_ffff] {
+                let shl = alu(Width::W64, AluOp::Lsh, d, Source::Imm(32));
+                observe(&[lddw(d, v), shl, alu(Width::W64, op, d, Source::Imm(32))]);
+                // `ja +0` makes the second a jump target: no fusion, same result.
+                observe(&[lddw(d, v), shl, Insn::Ja { off: 0, long: false }, alu(Width::W64, op, d, Source::Imm(32))]);
+            }
+        }
+    }
+}

@@ -33,11 +33,11 @@ pub struct HiveEngine {
     kfuncs: KfuncIds,
 }
 
-/// The JIT's options for the bench: the defaults, except that bpf-to-bpf callees do not
-/// zero their 512-byte frame on entry. The suite's programs are verified by the kernel
-/// (which never zeroes frames either) and the corpus programs are trusted, so no program
-/// reads stack it did not write; the cross-check with the interpreter (which does zero)
-/// would show it if one did. The `bpf_iter_num_*` kfuncs are inlined, as the kernel's JIT
+/// The JIT's options for the bench: the defaults, except that no frame is zeroed (neither
+/// frame 0 before a run nor a bpf-to-bpf callee's on entry). The suite's programs are
+/// verified by the kernel (which never zeroes frames either) and the corpus programs are
+/// trusted, so no program reads stack it did not write; the cross-check with the
+/// interpreter (which does zero) would show it if one did. The `bpf_iter_num_*` kfuncs are inlined, as the kernel's JIT
 /// inlines them, when their BTF ids are known.
 pub fn jit_options() -> JitOptions {
     let ids = crate::kfunc::KfuncIds::load();
@@ -46,7 +46,7 @@ pub fn jit_options() -> JitOptions {
         (Some(new), Some(next), Some(destroy)) => Some([new, next, destroy]),
         _ => None,
     };
-    JitOptions { zero_frames: false, iter_num_kfuncs, ..JitOptions::default() }
+    JitOptions { zero_frames: false, zero_stack: false, iter_num_kfuncs, ..JitOptions::default() }
 }
 
 fn err(mode: HiveMode, e: impl std::fmt::Display) -> BenchError {
@@ -57,10 +57,6 @@ impl HiveEngine {
     /// Decodes (and for the JIT compiles) `p`, creating its maps in `hive-maps`.
     pub fn new(p: &Prepared, mode: HiveMode) -> Result<HiveEngine, BenchError> {
         let code = Code::decode(&p.hive_insns()).map_err(|e| err(mode, e))?;
-        let jit = match mode {
-            HiveMode::Jit => Some(hive_jit::compile(&code, &jit_options()).map_err(|e| err(mode, e))?),
-            HiveMode::Interp => None,
-        };
         let maps = p
             .linked
             .maps
@@ -72,6 +68,15 @@ impl HiveEngine {
                 Map::create(spec, 1).map_err(|e| err(mode, e))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        // The maps live in the engine (a `Vec` that never grows), so the addresses the
+        // compiled code embeds stay valid as long as the program.
+        let jit = match mode {
+            HiveMode::Jit => Some(
+                hive_jit::compile_with(&code, &jit_options(), &crate::helpers::natives::natives(&maps))
+                    .map_err(|e| err(mode, e))?,
+            ),
+            HiveMode::Interp => None,
+        };
         let input = LowBuf::new(p.input.bytes()).map_err(|e| err(mode, e))?;
         Ok(HiveEngine { mode, code, jit, maps, input, raw: matches!(p.input, Input::Raw(_)), kfuncs: p.kfuncs.clone() })
     }

@@ -66,9 +66,13 @@ pub(crate) fn load_const(c: &mut Compiler<'_>, d: u8, v: u64) {
 }
 
 fn arith(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
+    let w64 = width == Width::W64;
+    // An immediate that fits in a signed byte takes the 3-byte shorter `imm8` form.
     macro_rules! both {
         ($mn:ident) => {
             match (width, src) {
+                (Width::W64, Source::Imm(i)) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; $mn Rq(d), BYTE b),
+                (Width::W32, Source::Imm(i)) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; $mn Rd(d), BYTE b),
                 (Width::W64, Source::Imm(i)) => asm!(c.ops, ; $mn Rq(d), i),
                 (Width::W32, Source::Imm(i)) => asm!(c.ops, ; $mn Rd(d), i),
                 (Width::W64, Source::Reg(s)) => asm!(c.ops, ; $mn Rq(d), Rq(host(s))),
@@ -79,14 +83,29 @@ fn arith(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
     match op {
         AluOp::Add => both!(add),
         AluOp::Sub => both!(sub),
+        // Masks of 8 and 16 bits are zero-extending moves (either width: the rest is 0).
+        AluOp::And if src == Source::Imm(0xff) => asm!(c.ops, ; movzx Rd(d), Rb(d)),
+        AluOp::And if src == Source::Imm(0xffff) => asm!(c.ops, ; movzx Rd(d), Rw(d)),
         AluOp::And => both!(and),
         AluOp::Or => both!(or),
         AluOp::Xor => both!(xor),
-        AluOp::Mul => match (width, src) {
-            (Width::W64, Source::Imm(i)) => asm!(c.ops, ; imul Rq(d), Rq(d), i),
-            (Width::W32, Source::Imm(i)) => asm!(c.ops, ; imul Rd(d), Rd(d), i),
-            (Width::W64, Source::Reg(s)) => asm!(c.ops, ; imul Rq(d), Rq(host(s))),
-            (Width::W32, Source::Reg(s)) => asm!(c.ops, ; imul Rd(d), Rd(host(s))),
+        AluOp::Mul => match src {
+            Source::Imm(0) => asm!(c.ops, ; xor Rd(d), Rd(d)),
+            Source::Imm(1) => zext_if32(c, w64, d),
+            // `lea` has a 1-cycle latency where `imul` has 3.
+            Source::Imm(i @ (2 | 3 | 4 | 5 | 8 | 9)) => crate::emit::fuse::scaled(c, w64, d, d, i),
+            Source::Imm(i) if i > 0 && (i as u32).is_power_of_two() => {
+                let k = i.trailing_zeros() as i8;
+                if w64 {
+                    asm!(c.ops, ; shl Rq(d), k);
+                } else {
+                    asm!(c.ops, ; shl Rd(d), k);
+                }
+            }
+            Source::Imm(i) if w64 => asm!(c.ops, ; imul Rq(d), Rq(d), i),
+            Source::Imm(i) => asm!(c.ops, ; imul Rd(d), Rd(d), i),
+            Source::Reg(s) if w64 => asm!(c.ops, ; imul Rq(d), Rq(host(s))),
+            Source::Reg(s) => asm!(c.ops, ; imul Rd(d), Rd(host(s))),
         },
         _ => unreachable!("{op:?} is handled elsewhere"),
     }

@@ -25,8 +25,10 @@ use hive_isa::{CallTarget, Insn, PacketMode, Reg, STACK_SIZE, Size};
 
 use crate::analysis::subprog_at;
 use crate::compiler::{Compiler, Frame, asm};
+use crate::emit::alu::load_const;
 use crate::entry::Env;
-use crate::regmap::{AUX, CALLEE_SAVED, LOOPS, TMP, host};
+use crate::native::{ArrayLayout, BPF_FUNC_MAP_LOOKUP_ELEM, MapEntry};
+use crate::regmap::{AUX, CALLEE_SAVED, LOOPS, TMP, host, x86};
 
 const SAVED_RSP: i32 = offset_of!(Env, saved_rsp) as i32;
 const HELPER: i32 = offset_of!(Env, helper) as i32;
@@ -39,6 +41,7 @@ const CALLX_VALUE: i32 = offset_of!(Env, callx_value) as i32;
 const FP: i32 = offset_of!(Env, fp) as i32;
 const CALL_FP: i32 = offset_of!(Env, call_fp) as i32;
 const ARGS: i32 = offset_of!(Env, args) as i32;
+const NATIVE_CTX: i32 = offset_of!(Env, native_ctx) as i32;
 const FRAME: i32 = STACK_SIZE as i32;
 
 /// The stub the host calls: `extern "sysv64" fn(env: *mut Env) -> u64`. It saves the host's
@@ -205,9 +208,99 @@ fn through_env(c: &mut Compiler<'_>, pc: usize, imm: u32, slot: i32) {
     );
 }
 
-/// `call id`.
+/// `call id`: an inlined or direct map lookup when the map is known, a direct call when the
+/// helper has a native function, else the trampoline.
 pub(crate) fn helper(c: &mut Compiler<'_>, pc: usize, id: i32) {
+    if id == BPF_FUNC_MAP_LOOKUP_ELEM
+        && let Some(map) = map_at(c, pc)
+    {
+        if let Some(layout) = map.array {
+            return array_lookup(c, layout);
+        }
+        if let Some((func, object)) = map.lookup {
+            load_const(c, x86::RDI, object);
+            return native_call(c, func);
+        }
+    }
+    if let Some(&func) = c.natives.helpers.get(&id) {
+        return native_call(c, func);
+    }
     through_env(c, pc, id as u32, HELPER);
+}
+
+/// The map `r1` names at the helper call at `pc`: from the call-site facts, or from an
+/// `lddw r1, C` in the same basic block with no other write of `r1` (or call) in between.
+fn map_at(c: &Compiler<'_>, pc: usize) -> Option<MapEntry> {
+    let maps = &c.natives.maps;
+    if maps.is_empty() {
+        return None;
+    }
+    if let Some(facts) = c.natives.call_sites.get(&pc) {
+        return facts.map.and_then(|v| maps.get(&v).copied());
+    }
+    let start = c.subs[c.subs.partition_point(|s| s.start <= pc) - 1].start;
+    let mut q = pc;
+    while q > start {
+        // Another path enters between the candidate and the call.
+        if c.targets[q] {
+            return None;
+        }
+        q -= 1;
+        let Some(insn) = c.code.get(q) else { continue };
+        match *insn {
+            Insn::LdImm64 { dst: Reg::R1, pseudo: hive_isa::Pseudo::None, imm, next_imm } => {
+                return maps.get(&Insn::imm64(imm, next_imm)).copied();
+            }
+            Insn::Call(_) | Insn::CallX { .. } | Insn::LoadPacket { .. } | Insn::Exit | Insn::Ja { .. } => return None,
+            _ if insn.written_reg() == Some(Reg::R1) => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A direct System V call of `func(r1, ..., r5, helpers)`; its result is `r0`.
+fn native_call(c: &mut Compiler<'_>, func: u64) {
+    let env = c.frame.env_off;
+    asm!(c.ops,
+        ; mov Rq(AUX), [rsp + env]
+        ; mov Rq(AUX), [Rq(AUX) + NATIVE_CTX]
+        ; mov Rq(TMP), QWORD func as i64
+        ; call Rq(TMP)
+    );
+}
+
+/// `r0 = bpf_map_lookup_elem(array, r2)` inline, as the kernel's `array_map_gen_lookup`:
+/// the `u32` key, checked against `max_entries`, scaled by the stride and added to the base;
+/// NULL when out of bounds. Writes only `r0` and a scratch register.
+fn array_lookup(c: &mut Compiler<'_>, a: ArrayLayout) {
+    let (null, done) = (c.ops.new_dynamic_label(), c.ops.new_dynamic_label());
+    asm!(c.ops,
+        ; mov eax, DWORD [rsi]
+        ; cmp eax, a.max_entries as i32
+        ; jae BYTE =>null
+    );
+    if a.stride.is_power_of_two() {
+        let k = a.stride.trailing_zeros() as i8;
+        if k != 0 {
+            asm!(c.ops, ; shl rax, k);
+        }
+    } else if a.stride <= i32::MAX as u32 {
+        asm!(c.ops, ; imul rax, rax, a.stride as i32);
+    } else {
+        asm!(c.ops, ; mov Rq(TMP), QWORD a.stride as i64 ; imul rax, Rq(TMP));
+    }
+    if let Ok(base) = i32::try_from(a.base as i64) {
+        asm!(c.ops, ; add rax, base);
+    } else {
+        asm!(c.ops, ; mov Rq(TMP), QWORD a.base as i64 ; add rax, Rq(TMP));
+    }
+    asm!(c.ops,
+        ; jmp BYTE =>done
+        ; =>null
+        ; xor eax, eax
+        ; =>done
+    );
 }
 
 /// `call kfunc`: the trampoline reads the BTF id and module from the instruction at `pc`;

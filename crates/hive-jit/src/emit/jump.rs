@@ -29,6 +29,8 @@ pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, ds
     match (src, cond == Cond::Set) {
         (Source::Imm(0), false) if w64 => asm!(c.ops, ; test Rq(d), Rq(d)),
         (Source::Imm(0), false) => asm!(c.ops, ; test Rd(d), Rd(d)),
+        (Source::Imm(i), false) if w64 && let Ok(b) = i8::try_from(i) => asm!(c.ops, ; cmp Rq(d), BYTE b as i32),
+        (Source::Imm(i), false) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; cmp Rd(d), BYTE b as i32),
         (Source::Imm(i), false) if w64 => asm!(c.ops, ; cmp Rq(d), i),
         (Source::Imm(i), false) => asm!(c.ops, ; cmp Rd(d), i),
         (Source::Imm(i), true) if w64 => asm!(c.ops, ; test Rq(d), i),

@@ -2,5 +2,6 @@
 
 pub(crate) mod alu;
 pub(crate) mod call;
+pub(crate) mod fuse;
 pub(crate) mod jump;
 pub(crate) mod mem;
