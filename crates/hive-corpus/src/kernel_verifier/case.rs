@@ -83,6 +83,9 @@ pub struct Case {
     pub unknown_fixups: Vec<String>,
     /// `insns` is null: a `fill_helper` program too large to be stored in the JSON.
     pub insns_missing: bool,
+    /// `func_info` / `btf_types`: the selftest loads the program with its own BTF and
+    /// function info (bpf-to-bpf callbacks need them in the kernel).
+    pub needs_prog_btf: bool,
 }
 
 fn str_field(v: &Value, key: &str) -> Option<String> {
@@ -157,6 +160,8 @@ impl Case {
             attach_kfunc: str_field(v, "kfunc"),
             unknown_fixups,
             insns_missing,
+            needs_prog_btf: v.get("func_info").and_then(Value::as_array).is_some_and(|a| !a.is_empty())
+                || v.get("has_btf_types").and_then(Value::as_bool).unwrap_or(false),
         })
     }
 
