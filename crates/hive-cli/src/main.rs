@@ -5,10 +5,12 @@
 
 mod bench;
 mod commands;
+mod corpus;
 mod inspect;
 mod map;
 mod prog;
 mod run;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,6 +91,17 @@ enum Command {
     /// List what a loader makes of a BPF ELF object: programs after relocation and linking,
     /// maps, BTF, license, kernel version; exit 2 when libbpf would load nothing.
     Inspect(inspect::InspectArgs),
+    /// Verify every program of an object with Hive's verifier: verdict, instructions
+    /// processed, peak states and time per program, the log on rejection; exit 0 when all are
+    /// accepted, 1 when one is rejected, 2 when the object cannot be loaded.
+    Verify(verify::VerifyArgs),
+    /// Run a verifier corpus (kernel selftests, PREVAIL cases, ebpf-samples) and compare
+    /// Hive's verdicts with the reference; ends with
+    /// `total=N agree=A false_accept=F false_reject=R skipped=S`.
+    Corpus {
+        #[command(subcommand)]
+        command: corpus::CorpusCommand,
+    },
     /// Run bpf_conformance/uBPF `.data` tests; ends with `N passed, M failed, K skipped`.
     Conformance {
         /// Engine to run the programs on.
@@ -139,6 +152,8 @@ fn main() -> ExitCode {
             commands::btf_dump(&file, &format, base.as_deref())
         }
         Command::Inspect(args) => inspect::run(&args),
+        Command::Verify(args) => verify::run(&args),
+        Command::Corpus { command } => corpus::run(&command),
         Command::Conformance { engine, lenient, verbose, paths } => {
             commands::conformance(&paths, engine, !lenient, verbose)
         }

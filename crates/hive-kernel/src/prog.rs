@@ -29,6 +29,9 @@ pub enum ProgType {
     /// (`BPF_F_SLEEPABLE`), which the kernel requires; a test run executes once.
     #[doc(alias = "BPF_PROG_TYPE_SYSCALL")]
     Syscall,
+    /// Any other type, by its `enum bpf_prog_type` number: for verifier verdicts only
+    /// ([`load`]); [`ProgFd::test_run`] treats it as a type without a packet.
+    Other(u32),
 }
 
 impl ProgType {
@@ -44,6 +47,7 @@ impl ProgType {
             ProgType::Xdp => 6,
             ProgType::RawTracepoint => 17,
             ProgType::Syscall => 31,
+            ProgType::Other(n) => n,
         }
     }
 

@@ -1,0 +1,130 @@
+//! The ebpf-samples objects on Hive's verifier.
+//!
+//! Reference verdicts: every program of the objects under `linux/`, `new_linux/`, `ovs/`,
+//! `suricata/`, `falco/` and `prototype-kernel/` loads in the kernel (the kernel accepts even
+//! the few that PREVAIL rejects), so each is one case expected to be accepted. The ten
+//! known-unsafe objects of `build/` (bad helper call, context offset, pointer leaks, map value
+//! overrun, null map reference, packet overflow and reallocation, bad tail call, uninitialised
+//! ring buffer record) are one case each, expected to be rejected (by any of their programs).
+//! The other `build/` objects have no reference verdict here and are skipped, as are the
+//! folders not named above. An object Hive cannot read counts as a rejection; a program its
+//! loader cannot build (an unsupported relocation) is a skip whose reason names the error,
+//! since no verifier ran.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::object_verify::{VerifyObjectOptions, open_object, verify_object};
+use crate::paths::files_with_suffix;
+use crate::tally::{Tally, Verdict};
+
+/// Folders whose every program must be accepted.
+pub const ACCEPT_DIRS: [&str; 6] = ["linux", "new_linux", "ovs", "suricata", "falco", "prototype-kernel"];
+
+/// `build/` objects that must be rejected.
+pub const UNSAFE_BUILD: [&str; 10] = [
+    "badhelpercall",
+    "ctxoffset",
+    "exposeptr",
+    "exposeptr2",
+    "mapvalue-overrun",
+    "nullmapref",
+    "packet_overflow",
+    "packet_reallocate",
+    "tail_call_bad",
+    "ringbuf_uninit",
+];
+
+/// What the run found.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// Counts.
+    pub tally: Tally,
+    /// Programs verified.
+    pub programs: usize,
+    /// Total verification time, microseconds.
+    pub time_us: u64,
+}
+
+impl Report {
+    /// `programs=N verify_time_us=T`.
+    pub fn notes(&self) -> Vec<String> {
+        vec![format!("programs={} verify_time_us={}", self.programs, self.time_us)]
+    }
+
+    /// Everything as JSON.
+    pub fn json(&self) -> Value {
+        let mut v = self.tally.json();
+        v["programs"] = json!(self.programs);
+        v["verify_time_us"] = json!(self.time_us);
+        v
+    }
+}
+
+/// Runs every `.o` under `dir` (the ebpf-samples folder).
+pub fn run_dir(dir: &Path, filter: Option<&str>) -> Result<Report, String> {
+    let files = files_with_suffix(dir, ".o");
+    if files.is_empty() {
+        return Err(format!("{}: no .o objects", dir.display()));
+    }
+    let mut report = Report::default();
+    for file in files {
+        let rel = file.strip_prefix(dir).unwrap_or(&file).to_string_lossy().into_owned();
+        if filter.is_some_and(|f| !rel.contains(f)) {
+            continue;
+        }
+        let top = rel.split('/').next().unwrap_or("");
+        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let expect = if ACCEPT_DIRS.contains(&top) {
+            Verdict::Accept
+        } else if top == "build" && UNSAFE_BUILD.contains(&stem.as_str()) {
+            Verdict::Reject
+        } else {
+            report.tally.skip(if top == "build" {
+                "build/ object without a reference verdict in this runner"
+            } else {
+                "folder without a reference verdict (invalid/)"
+            });
+            continue;
+        };
+        run_object(&file, &rel, expect, &mut report);
+    }
+    Ok(report)
+}
+
+fn run_object(file: &Path, rel: &str, expect: Verdict, report: &mut Report) {
+    let spec = match open_object(file) {
+        Ok(s) => s,
+        Err(e) => {
+            report.tally.record(rel, expect, Verdict::Reject, &format!("cannot load: {e}"));
+            return;
+        }
+    };
+    let out = verify_object(&spec, None, &VerifyObjectOptions::default());
+    report.programs += out.programs.len();
+    report.time_us += out.programs.iter().map(|p| p.time_us).sum::<u64>();
+    match expect {
+        Verdict::Accept => {
+            for p in &out.programs {
+                let case = format!("{rel}:{}", p.section);
+                let (got, msg) = match &p.verdict {
+                    Ok(()) => (Verdict::Accept, String::new()),
+                    Err(m) => (Verdict::Reject, m.clone()),
+                };
+                report.tally.record(&case, Verdict::Accept, got, &msg);
+            }
+            for u in &out.unbuildable {
+                report.tally.skip(format!("the loader cannot build the program, no verifier verdict: {}", u.error));
+            }
+            if out.programs.is_empty() && out.unbuildable.is_empty() {
+                report.tally.record(rel, Verdict::Accept, Verdict::Reject, "no program");
+            }
+        }
+        Verdict::Reject => {
+            let rejected = out.programs.iter().find_map(|p| p.verdict.as_ref().err()).cloned();
+            let got = if rejected.is_some() || !out.unbuildable.is_empty() { Verdict::Reject } else { Verdict::Accept };
+            report.tally.record(rel, Verdict::Reject, got, rejected.as_deref().unwrap_or(""));
+        }
+    }
+}
