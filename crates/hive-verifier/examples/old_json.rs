@@ -47,7 +47,7 @@ fn main() {
                 ("fixup_map_array_small", MapMeta::new(MapType::Array, 4, 1, 1)),
                 ("fixup_map_ringbuf", MapMeta::new(MapType::Ringbuf, 0, 0, 4096)),
                 ("fixup_map_event_output", MapMeta::new(MapType::PerfEventArray, 4, 4, 1)),
-                ("fixup_map_kptr", MapMeta::new(MapType::Array, 4, 24, 1)),
+                ("fixup_map_kptr", MapMeta { kptr_offs: vec![0, 8], ..MapMeta::new(MapType::Array, 4, 24, 1) }),
             ];
             for (i, (k, meta)) in kinds.iter().enumerate() {
                 if let Some(list) = t.get(*k).and_then(|v| v.as_array()) {
@@ -66,6 +66,7 @@ fn main() {
             let mut env = ProgramEnv::new(prog_type);
             env.attach_type = AttachType(t["expected_attach_type"].as_u64().unwrap_or(0) as u32);
             env.maps = &maps;
+            env.sleepable = t["flags"].as_u64().unwrap_or(0) & 16 != 0;
             let result = t["result"].as_str().unwrap_or("");
             let result_unpriv = t["result_unpriv"].as_str().unwrap_or("UNDEF");
             let mut runs = vec![(true, result.to_string(), t["errstr"].as_str().map(str::to_string))];

@@ -138,7 +138,7 @@ pub fn verify_program(raw: &[RawInsn], env: &ProgramEnv<'_>, opts: &VerifyOption
     };
     let mut v = engine::Verifier::new(&code, &cfg, env, *opts, log);
     let entry = v.entry_state();
-    let result = v.run(entry);
+    let result = v.run(entry).and_then(|()| v.check_stack_depth(&cfg));
     let stats = v.stats;
     let mut log = std::mem::take(&mut v.log);
     drop(v);

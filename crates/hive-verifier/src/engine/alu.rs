@@ -230,7 +230,7 @@ impl Verifier<'_> {
                         ));
                     }
                     let o = r.off as i64 + r.var.as_const().unwrap_or(0) as i64;
-                    if o >= 0 || o < -crate::state::MAX_BPF_STACK {
+                    if !(-crate::state::MAX_BPF_STACK..0).contains(&o) {
                         return bad(format!("R{dst} stack pointer arithmetic goes out of range, prohibited for !root; off={o}"));
                     }
                 }

@@ -35,7 +35,7 @@ impl Verifier<'_> {
         let fr = &mut st.frames[0];
         for (off, len, val) in &e.stack {
             let (off, len) = (*off as i64, *len as i64);
-            if off >= 0 || off < -512 || len <= 0 || off + len > 0 {
+            if !(-512..0).contains(&off) || len <= 0 || off + len > 0 {
                 continue;
             }
             let need = ((-off + 7) / 8) as usize;

@@ -110,24 +110,38 @@ impl Verifier<'_> {
         // Decide the branch.
         let outcome = if d.is_scalar() && s.is_scalar() {
             Scalar::branch_outcome(cond, width, d.var, s.var)
-        } else if width == Width::W64 && matches!(cond, Cond::Eq | Cond::Ne) && s.is_null() && never_null(&d) {
-            if cond == Cond::Eq { BranchOutcome::Never } else { BranchOutcome::Always }
-        } else if width == Width::W64 && matches!(cond, Cond::Eq | Cond::Ne) && d.is_null() && never_null(&s) {
+        } else if width == Width::W64
+            && matches!(cond, Cond::Eq | Cond::Ne)
+            && ((s.is_null() && never_null(&d)) || (d.is_null() && never_null(&s)))
+        {
             if cond == Cond::Eq { BranchOutcome::Never } else { BranchOutcome::Always }
         } else {
             BranchOutcome::Unknown
         };
-        match outcome {
-            BranchOutcome::Always => return Ok(Next::Goto(target)),
-            BranchOutcome::Never => return Ok(Next::Goto(fall)),
-            BranchOutcome::Unknown => {}
+        let decided = match outcome {
+            BranchOutcome::Always => Some((target, fall)),
+            BranchOutcome::Never => Some((fall, target)),
+            BranchOutcome::Unknown => None,
+        };
+        if let Some((go, other)) = decided {
+            if !priv_ {
+                // Unprivileged: the other edge runs under speculation (`sanitize_speculative_path`)
+                // with the compared registers unknown, and must be safe too.
+                let mut spec = st.clone();
+                *spec.reg_mut(dst) = Reg::unknown();
+                if let Some(sr) = src_reg {
+                    *spec.reg_mut(sr) = Reg::unknown();
+                }
+                self.push(other, pc, spec, parent);
+            }
+            return Ok(Next::Goto(go));
         }
         let mut taken = st.clone();
         if d.is_scalar() && s.is_scalar() {
             let e = Scalar::refine(cond, width, d.var, s.var);
             for (state, (a, b)) in [(&mut taken, e.taken), (&mut *st, e.not_taken)] {
                 match src_reg {
-                    Some(sr) if sr == dst => set_scalar(state, dst, a.meet(&b)),
+                    Some(sr) if sr == dst || (d.id != 0 && d.id == s.id) => set_scalar(state, dst, a.meet(&b)),
                     Some(sr) => {
                         set_scalar(state, dst, a);
                         set_scalar(state, sr, b);

@@ -91,6 +91,9 @@ impl Verifier<'_> {
         self.writable(pc, dst)?;
         let r = match pseudo {
             Pseudo::None => Reg::constant(hive_isa::Insn::imm64(imm, next)),
+            Pseudo::MapFd | Pseudo::MapIdx if next != 0 => {
+                return Err(fail(pc, RejectKind::InvalidInsn, "unrecognized bpf_ld_imm64 insn"));
+            }
             Pseudo::MapFd | Pseudo::MapIdx | Pseudo::MapValue | Pseudo::MapIdxValue => {
                 let by_index = matches!(pseudo, Pseudo::MapIdx | Pseudo::MapIdxValue);
                 let Some(slot) = self.map_slot(by_index, imm) else {
@@ -176,6 +179,22 @@ impl Verifier<'_> {
         if v.is_ptr() && !self.privileged() {
             return Err(fail(pc, RejectKind::PointerLeak, format!("R{src} leaks addr into mem")));
         }
+        if !self.privileged()
+            && base.kind() == Some(PtrKind::Stack)
+            && let Some(c) = base.var.as_const()
+        {
+            let o = c as i64 + base.off as i64 + off as i64;
+            if (-MAX_BPF_STACK..0).contains(&o) {
+                let (s, _) = locate(o);
+                let fr = &st.frames[base.frame as usize];
+                if let Some(slot) = fr.stack.get(s)
+                    && slot.is_spill()
+                    && slot.spill.is_ptr()
+                {
+                    return Err(fail(pc, RejectKind::PointerLeak, format!("leaking pointer from stack off {o}")));
+                }
+            }
+        }
         if matches!(
             base.kind(),
             Some(PtrKind::Ctx | PtrKind::Packet | PtrKind::PacketMeta | PtrKind::FlowKeys | PtrKind::Sock | PtrKind::SockCommon | PtrKind::TcpSock | PtrKind::XdpSock)
@@ -225,6 +244,11 @@ impl Verifier<'_> {
         Ok(())
     }
 
+    fn note_depth(&mut self, subprog: usize, min: i64) {
+        let d = self.depths.entry(subprog).or_insert(0);
+        *d = (*d).max(-min);
+    }
+
     /// `check_ptr_off_reg`: a pointer that must point at its object's start.
     pub fn ptr_off_ok(&self, pc: usize, r: &Reg, regno: usize, fixed_off_ok: bool) -> Res<()> {
         if !fixed_off_ok && r.off != 0 {
@@ -272,6 +296,7 @@ impl Verifier<'_> {
         let Some(kind) = reg.kind().filter(|_| !reg.maybe_null()) else {
             return bad(pc, format!("R{regno} invalid mem access '{}'", reg.type_str()));
         };
+        self.same_pointer_kind(pc, kind)?;
         match kind {
             PtrKind::Stack => self.stack_access(pc, st, regno, reg, insn_off, size, write, signed),
             PtrKind::MapValue => {
@@ -288,6 +313,11 @@ impl Verifier<'_> {
                 }
                 self.region(pc, regno, &reg, off, size as u64, vs as u64, false)?;
                 self.special_fields(pc, &reg, off, size, write.is_some())?;
+                if let Some(k) = self.kptr_access(pc, regno, &reg, off, size, write)? {
+                    let _ = k;
+                    let id = self.new_id();
+                    return Ok(Reg { flags: flag::MAYBE_NULL | flag::UNTRUSTED, id, ..Reg::ptr(PtrKind::BtfId) });
+                }
                 Ok(loaded(size, signed))
             }
             PtrKind::MapKey => {
@@ -382,12 +412,61 @@ impl Verifier<'_> {
         {
             return Err(fail(pc, RejectKind::InvalidAccess, "bpf_timer cannot be accessed directly by load/store"));
         }
-        for &k in &m.kptr_offs {
-            if overlaps(k, 8) && write {
-                return Err(fail(pc, RejectKind::InvalidAccess, "store to referenced kptr disallowed"));
-            }
-        }
+        let _ = write;
         Ok(())
+    }
+
+    /// The kernel's kptr field rules for a direct access; `Some(off)` when a load reads the
+    /// kptr at `off`.
+    fn kptr_access(&self, pc: usize, regno: usize, reg: &Reg, off: i64, size: u32, write: Option<Val>) -> Res<Option<u32>> {
+        let m = &self.maps[reg.map as usize];
+        if m.kptr_offs.is_empty() {
+            return Ok(None);
+        }
+        let lo = off + reg.var.smin();
+        let hi = off + reg.var.umax().min(1 << 40) as i64 + size as i64;
+        for &k in &m.kptr_offs {
+            if !(lo < k as i64 + 8 && (k as i64) < hi) {
+                continue;
+            }
+            let e = |msg: String| Err(fail(pc, RejectKind::InvalidAccess, msg));
+            if reg.var.as_const().is_none() {
+                return e("kptr access cannot have variable offset".into());
+            }
+            if size != 8 {
+                return e("kptr access size must be BPF_DW".into());
+            }
+            if lo != k as i64 {
+                return e(format!("kptr access misaligned expected={k} off={lo}"));
+            }
+            return match write {
+                None => Ok(Some(k)),
+                Some(Val::Imm(i)) if i != 0 => e(format!("BPF_ST imm must be 0 when storing to kptr at off={k}")),
+                Some(_) => {
+                    let _ = regno;
+                    e("store to referenced kptr disallowed".into())
+                }
+            };
+        }
+        Ok(None)
+    }
+
+    /// `reg_type_mismatch`: one instruction may not access the context (or a socket, or a
+    /// kernel object) on one path and other memory on another.
+    fn same_pointer_kind(&mut self, pc: usize, kind: PtrKind) -> Res<()> {
+        let special = |k: PtrKind| {
+            matches!(k, PtrKind::Ctx | PtrKind::Sock | PtrKind::SockCommon | PtrKind::TcpSock | PtrKind::XdpSock | PtrKind::BtfId)
+        };
+        match self.insn_ptr_kind.get(&pc) {
+            None => {
+                self.insn_ptr_kind.insert(pc, kind);
+                Ok(())
+            }
+            Some(&prev) if prev != kind && (special(prev) || special(kind)) => {
+                Err(fail(pc, RejectKind::InvalidAccess, "same insn cannot be used with different pointers"))
+            }
+            Some(_) => Ok(()),
+        }
     }
 
     /// `__check_mem_access` for one end of an access.
@@ -501,6 +580,7 @@ impl Verifier<'_> {
         }
         let extra = if write.is_some() { " write to" } else { " read from" };
         let (min, max) = self.stack_bounds(pc, st, regno, &reg, off, size as i64, extra, write.is_some())?;
+        self.note_depth(st.frames[reg.frame as usize].subprog, min);
         let priv_ = self.privileged();
         let cur_frame = st.frames.len() - 1;
         let fr = &mut st.frames[reg.frame as usize];
@@ -544,9 +624,7 @@ impl Verifier<'_> {
                 for k in 0..8 {
                     slot.bytes[k] = if k < size as usize {
                         Byte::Spill
-                    } else if old.bytes[k] == Byte::Spill {
-                        Byte::Misc
-                    } else if old.bytes[k] == Byte::Invalid && !priv_ {
+                    } else if old.bytes[k] == Byte::Spill || (old.bytes[k] == Byte::Invalid && !priv_) {
                         Byte::Misc
                     } else if old.bytes[k] == Byte::Invalid || old.bytes[k] == Byte::Zero {
                         old.bytes[k]
@@ -670,6 +748,11 @@ impl Verifier<'_> {
             PtrKind::MapValue => {
                 let m = &self.maps[reg.map as usize];
                 let vs = m.value_size as u64;
+                let lo = off + reg.var.smin();
+                let hi = off + reg.var.umax().min(1 << 40) as i64 + size_max as i64;
+                if m.kptr_offs.iter().any(|&k| lo < k as i64 + 8 && (k as i64) < hi) {
+                    return Err(fail(pc, RejectKind::InvalidArg, "kptr cannot be accessed indirectly by helper"));
+                }
                 if write && m.map_flags & (1 << 7) != 0 {
                     return Err(fail(pc, RejectKind::InvalidAccess, format!("write into map forbidden, value_size={vs} off={off} size={size_max}")));
                 }
@@ -708,6 +791,7 @@ impl Verifier<'_> {
             ));
         }
         let (min, max) = self.stack_bounds(pc, st, regno, &reg, off, size as i64, " indirect access to", write || raw)?;
+        self.note_depth(st.frames[reg.frame as usize].subprog, min);
         let fr = &mut st.frames[reg.frame as usize];
         if raw || write {
             grow(fr, min);

@@ -123,6 +123,10 @@ pub(crate) struct Verifier<'a> {
     insns_since: usize,
     /// The instruction being processed.
     pub pc: usize,
+    /// The pointer kind each load or store first used.
+    pub insn_ptr_kind: HashMap<usize, crate::state::PtrKind>,
+    /// The deepest stack each function used, by its first instruction.
+    pub depths: HashMap<usize, i64>,
 }
 
 impl<'a> Verifier<'a> {
@@ -207,6 +211,8 @@ impl<'a> Verifier<'a> {
             jmps_since: 0,
             insns_since: 0,
             pc: 0,
+            insn_ptr_kind: HashMap::new(),
+            depths: HashMap::new(),
         }
     }
 
@@ -241,6 +247,13 @@ impl<'a> Verifier<'a> {
 
     /// Runs the exploration from `entry`.
     pub fn run(&mut self, entry: State) -> Res<()> {
+        if self.env.sleepable && self.info.sleepable() == hive_platform::prog::Sleepable::Never {
+            return Err(Fail {
+                insn: None,
+                kind: RejectKind::InvalidCall,
+                message: "Only fentry/fexit/fmod_ret, lsm, iter, uprobe, and struct_ops programs can be sleepable".into(),
+            });
+        }
         let mut cur = entry;
         let mut pc = 0usize;
         let mut parent: Option<usize> = None;
@@ -425,7 +438,7 @@ impl<'a> Verifier<'a> {
             *cur = w;
         }
         let force = self.force_point[pc];
-        if !force && !(self.jmps_since >= 2 && self.insns_since >= 8) {
+        if !(force || self.jmps_since >= 2 && self.insns_since >= 8) {
             return Ok(Visit::Explore);
         }
         self.jmps_since = 0;
@@ -471,6 +484,35 @@ impl<'a> Verifier<'a> {
             self.apply_entry(&mut st, &e);
         }
         st
+    }
+}
+
+impl Verifier<'_> {
+    /// `check_max_stack_depth`: along every chain of bpf-to-bpf calls, the frames' stacks
+    /// (each rounded up to 32 bytes) fit in [`crate::state::MAX_BPF_STACK`].
+    pub fn check_stack_depth(&self, cfg: &Cfg) -> Res<()> {
+        let subs = cfg.subprogs();
+        let depth = |i: usize| {
+            let d = self.depths.get(&subs[i].start).copied().unwrap_or(0).max(1);
+            (d + 31) / 32 * 32
+        };
+        // Depth-first over call chains (the call graph is acyclic: recursion is refused).
+        let mut stack: Vec<(usize, usize, i64)> = vec![(0, 1, depth(0))];
+        while let Some((sp, frames, total)) = stack.pop() {
+            if total > crate::state::MAX_BPF_STACK {
+                return Err(Fail {
+                    insn: None,
+                    kind: RejectKind::CallStackTooDeep,
+                    message: format!("combined stack size of {frames} calls is {total}. Too large"),
+                });
+            }
+            for c in &subs[sp].calls {
+                if frames < 64 {
+                    stack.push((c.callee, frames + 1, total + depth(c.callee)));
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -70,16 +70,8 @@ pub fn reg_subsumes(old: &Reg, cur: &Reg, ids: &mut IdMap) -> bool {
                 return false;
             }
             match ko {
-                PtrKind::Packet | PtrKind::PacketMeta => {
-                    if cur.range < old.range {
-                        return false;
-                    }
-                }
-                PtrKind::Mem => {
-                    if cur.range != old.range {
-                        return false;
-                    }
-                }
+                PtrKind::Packet | PtrKind::PacketMeta if cur.range < old.range => return false,
+                PtrKind::Mem if cur.range != old.range => return false,
                 _ => {}
             }
             if (old.id == 0) != (cur.id == 0) || (old.id != 0 && !ids.check(old.id, cur.id)) {
