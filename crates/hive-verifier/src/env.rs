@@ -88,6 +88,16 @@ impl MapResolver for [(i32, MapMeta)] {
     }
 }
 
+/// The same, owned (a slice cannot be a `&dyn MapResolver` itself).
+impl MapResolver for Vec<(i32, MapMeta)> {
+    fn by_fd(&self, fd: i32) -> Option<MapMeta> {
+        self.as_slice().by_fd(fd)
+    }
+    fn by_index(&self, idx: u32) -> Option<MapMeta> {
+        self.as_slice().by_index(idx)
+    }
+}
+
 /// One register of an explicit entry state (see [`EntryState`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EntryReg {

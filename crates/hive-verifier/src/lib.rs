@@ -64,10 +64,12 @@
 
 pub mod cfg;
 pub mod concrete;
+mod engine;
 pub mod env;
 pub mod log;
 pub mod range;
 pub mod scalar;
+pub mod state;
 pub mod tnum;
 mod verdict;
 
@@ -100,7 +102,16 @@ pub fn verify(code: &Code, opts: &VerifyOptions) -> Result<Verified, Rejection> 
 pub fn verify_raw(raw: &[RawInsn], opts: &VerifyOptions) -> Result<Verified, Rejection> {
     let mut log = Log::new(opts.log_level);
     match cfg::check_inner(raw, opts, &mut log) {
-        Ok((code, cfg)) => Ok(Verified { code, cfg, assurance: Assurance::CfgOnly, log: log.into_string() }),
+        Ok((code, cfg)) => Ok(Verified {
+            code,
+            cfg,
+            assurance: Assurance::CfgOnly,
+            log: log.into_string(),
+            processed_insns: 0,
+            max_states_per_insn: 0,
+            total_states: 0,
+            peak_states: 0,
+        }),
         Err(f) => {
             log.basic(&f.message);
             Err(Rejection { insn: f.insn, kind: f.kind, message: f.message, log: log.into_string() })
@@ -112,9 +123,51 @@ pub fn verify_raw(raw: &[RawInsn], opts: &VerifyOptions) -> Result<Verified, Rej
 /// descriptors as the caller's `env.maps` knows them), the program type, licence and maps of
 /// `env`. This is the entry point every loader uses.
 ///
-/// Today it runs the control-flow checks only (see [`verify_raw`]); the abstract
-/// interpreter replaces that body, and its result says so in [`Verified::assurance`].
+/// The control-flow checks run first ([`verify_raw`]), then the abstract interpreter explores
+/// every path (see the crate documentation); an accepted program comes back with
+/// [`Assurance::Safe`] and the exploration's statistics, a refused one with the kernel's
+/// message and the log of the failing path.
 pub fn verify_program(raw: &[RawInsn], env: &ProgramEnv<'_>, opts: &VerifyOptions) -> Result<Verified, Rejection> {
-    let _ = env;
-    verify_raw(raw, opts)
+    let mut log = Log::new(opts.log_level);
+    let (code, cfg) = match cfg::check_inner(raw, opts, &mut log) {
+        Ok(x) => x,
+        Err(f) => {
+            log.basic(&f.message);
+            return Err(Rejection { insn: f.insn, kind: f.kind, message: f.message, log: log.into_string() });
+        }
+    };
+    let mut v = engine::Verifier::new(&code, &cfg, env, *opts, log);
+    let entry = v.entry_state();
+    let result = v.run(entry).and_then(|()| v.check_stack_depth(&cfg));
+    let stats = v.stats;
+    let mut log = std::mem::take(&mut v.log);
+    drop(v);
+    let summary = format!(
+        "processed {} insns (limit {}) max_states_per_insn {} total_states {} peak_states {} mark_read 0",
+        stats.processed_insns.min(engine::MAX_PROCESSED + 1),
+        engine::MAX_PROCESSED,
+        stats.max_states_per_insn,
+        stats.total_states,
+        stats.peak_states
+    );
+    match result {
+        Ok(()) => {
+            log.basic(&summary);
+            Ok(Verified {
+                code,
+                cfg,
+                assurance: Assurance::Safe,
+                log: log.into_string(),
+                processed_insns: stats.processed_insns,
+                max_states_per_insn: stats.max_states_per_insn,
+                total_states: stats.total_states,
+                peak_states: stats.peak_states,
+            })
+        }
+        Err(f) => {
+            log.basic(&f.message);
+            log.basic(&summary);
+            Err(Rejection { insn: f.insn, kind: f.kind, message: f.message, log: log.into_string() })
+        }
+    }
 }

@@ -87,6 +87,11 @@ impl Log {
         self.level >= LogLevel::Verbose
     }
 
+    /// Cuts the text back to `len` bytes (a path abandoned at level 1).
+    pub fn truncate(&mut self, len: usize) {
+        self.text.truncate(len);
+    }
+
     /// The text so far.
     pub fn as_str(&self) -> &str {
         &self.text

@@ -95,6 +95,28 @@ pub enum RejectKind {
     JumpIntoLdImm64,
     /// `the call stack of N frames is too deep`.
     CallStackTooDeep,
+    /// A register read before it was written (`R1 !read_ok`).
+    UninitRead,
+    /// A memory access out of bounds or through the wrong kind of register.
+    InvalidAccess,
+    /// A helper or kfunc argument of the wrong kind or size.
+    InvalidArg,
+    /// A call the program may not make (unknown helper, not for this program type, GPL).
+    InvalidCall,
+    /// Pointer arithmetic the kernel forbids.
+    PointerArith,
+    /// A pointer leaked or compared where the loader may not (unprivileged).
+    PointerLeak,
+    /// The return value is outside the program type's range.
+    ReturnValue,
+    /// A reference still held at exit.
+    RefLeak,
+    /// A `lddw` naming no valid map.
+    InvalidMapRef,
+    /// More than [`MAX_INSNS_PRIVILEGED`] instructions processed.
+    TooComplex,
+    /// A loop head whose state repeats.
+    InfiniteLoop,
     /// A broken invariant of Hive itself (the kernel's `verifier_bug`): never the program's
     /// fault, always a bug to report.
     Internal,
@@ -124,6 +146,10 @@ pub enum Assurance {
     /// and return values are **not** checked yet: this verdict must never be taken as
     /// permission to run a program without run-time checks.
     CfgOnly,
+    /// Every path was explored by the abstract interpreter: every access is in bounds, every
+    /// register read is initialised, every call is well typed, every loop ends and the
+    /// return value is in range, as the kernel verifier would establish.
+    Safe,
 }
 
 /// A program that passed verification, with what the verifier learnt about it.
@@ -133,10 +159,18 @@ pub struct Verified {
     pub code: Code,
     /// Its control-flow graph: subprograms, basic blocks, loop heads.
     pub cfg: Cfg,
-    /// What was checked. Today always [`Assurance::CfgOnly`]; see there.
+    /// What was checked.
     pub assurance: Assurance,
     /// The verifier log.
     pub log: String,
+    /// Instructions processed (the kernel's `insn_processed`); 0 for [`Assurance::CfgOnly`].
+    pub processed_insns: usize,
+    /// The most states kept at one instruction.
+    pub max_states_per_insn: usize,
+    /// States stored in all.
+    pub total_states: usize,
+    /// The most states stored at once.
+    pub peak_states: usize,
 }
 
 impl Verified {
@@ -145,6 +179,7 @@ impl Verified {
     pub fn is_safety_proof(&self) -> bool {
         match self.assurance {
             Assurance::CfgOnly => false,
+            Assurance::Safe => true,
         }
     }
 }

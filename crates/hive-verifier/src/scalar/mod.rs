@@ -349,6 +349,12 @@ impl<const BITS: u32> ScalarOf<BITS> {
     }
 }
 
+impl ScalarOf<64> {
+    /// The constant 0, usable in `const` contexts (equal to `Scalar::constant(0)`).
+    pub const ZERO_CONST: ScalarOf<64> =
+        ScalarOf { var: Tnum::constant(0), full: Bounds::constant(0, 64), sub: Bounds::constant(0, 32), bottom: false };
+}
+
 impl<const BITS: u32> Default for ScalarOf<BITS> {
     /// [`top`](Self::top).
     fn default() -> Self {
