@@ -54,6 +54,10 @@ pub struct RunArgs {
     /// Print the result as JSON; `retval` is the last run's return value.
     #[arg(long)]
     json: bool,
+    /// Load without running Hive's verifier: the programs then run in the checked
+    /// interpreter only (never the JIT), which still stops any out-of-bounds access.
+    #[arg(long)]
+    no_verify: bool,
 }
 
 /// One input and what the run made of it.
@@ -76,6 +80,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let spec = prog::open(&args.file, args.prog.as_deref(), args.target_btf.as_deref())?;
     let trace = Arc::new(TracePipe::default());
     let rt = Runtime::new(RuntimeConfig { trace: trace.clone(), ..RuntimeConfig::default() });
+    if args.no_verify {
+        rt.set_verifier(Arc::new(hive::load::verify::NoVerifier));
+    }
     let client = rt.client();
     let obj = prog::load(&client, &spec, &args.file)?;
     for w in &obj.warnings {

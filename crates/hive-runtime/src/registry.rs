@@ -11,13 +11,14 @@ use std::sync::{Arc, Weak};
 
 use hive_maps::Map;
 use hive_platform::kfunc::KfuncRegistry;
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 
 use crate::btf::BtfObject;
 use crate::error::{Error, Result};
 use crate::fd::Client;
 use crate::helpers::trace::{TracePipe, TraceSink};
 use crate::ids::{BtfId, MapId, ProgId};
+use crate::load::verify::{HiveVerifier, Verifier};
 use crate::map::{MapMeta, MapRef};
 use crate::prog::ProgObject;
 
@@ -87,6 +88,8 @@ pub(crate) struct Shared {
     pub(crate) maps: Mutex<MapTable>,
     pub(crate) btfs: Mutex<IdTable<Weak<BtfObject>>>,
     pub(crate) kfuncs: KfuncRegistry,
+    /// The verifier `prog_load` runs ([`Runtime::set_verifier`]).
+    pub(crate) verifier: RwLock<Arc<dyn Verifier>>,
     pub(crate) prandom: AtomicU64,
     /// Runtime start, for trace timestamps.
     pub(crate) start_ns: u64,
@@ -183,10 +186,18 @@ impl Runtime {
                 maps: Mutex::default(),
                 btfs: Mutex::default(),
                 kfuncs: KfuncRegistry::with_builtins(),
+                verifier: RwLock::new(Arc::new(HiveVerifier::default())),
                 prandom,
                 start_ns: crate::sys::clock_ns(crate::sys::Clock::Monotonic),
             }),
         }
+    }
+
+    /// Replaces the verifier every later `BPF_PROG_LOAD` runs (by default
+    /// [`HiveVerifier`]; [`NoVerifier`](crate::load::verify::NoVerifier) loads programs
+    /// unverified, for the interpreter only).
+    pub fn set_verifier(&self, verifier: Arc<dyn Verifier>) {
+        *self.shared.verifier.write() = verifier;
     }
 
     /// A new client: an empty descriptor table (like a new process).

@@ -8,7 +8,7 @@
 //!    4. pseudo lddw    map fds / fd_array indices → handles and value addresses  (pseudo)
 //!    5. calls          helper ids, program-type sets, GPL, kfuncs             (calls)
 //!    6. context        find and rewrite context accesses (convert_ctx_access)  (ctx)
-//!    7. verifier       the seam: Verifier::verify → Verdict                    (verify)
+//!    7. verifier       the seam: Verifier::verify on the loaded insns → Verdict (verify)
 //!    8. engine         interpreter (unverified) — the JIT only for verified code
 //!    9. register       id, descriptor, load log
 //! ```
@@ -36,7 +36,7 @@ use crate::fd::{Client, Object};
 use crate::ids::{Fd, ProgId};
 use crate::map::check_name;
 use crate::prog::{LoadedInfo, ProgObject};
-use verify::{NoVerifier, Verifier, VerifyInput, choose_engine};
+use verify::{LoadMaps, Verifier, VerifyInput, choose_engine};
 
 /// `BPF_COMPLEXITY_LIMIT_INSNS`: the most instructions a privileged load may have.
 pub const MAX_INSNS: usize = 1_000_000;
@@ -230,10 +230,12 @@ fn check_attrs(attr: &ProgLoadAttr, log: &mut Log) -> Result<()> {
 }
 
 impl Client {
-    /// `BPF_PROG_LOAD` with the default (absent) verifier: see the module documentation.
+    /// `BPF_PROG_LOAD` with the runtime's verifier ([`crate::Runtime::set_verifier`]): see
+    /// the module documentation.
     #[doc(alias = "BPF_PROG_LOAD")]
     pub fn prog_load(&self, attr: &ProgLoadAttr) -> Result<Fd> {
-        self.prog_load_with(attr, &NoVerifier)
+        let verifier = self.shared.verifier.read().clone();
+        self.prog_load_with(attr, &*verifier)
     }
 
     /// `BPF_PROG_LOAD` with an explicit verifier (the seam `hive-verifier` plugs into).
@@ -305,13 +307,24 @@ impl Client {
             }
         }
         // 7. verifier seam
-        let input = VerifyInput { code: &run, prog_type: t, attach_type: attr.expected_attach_type, gpl };
+        let maps = LoadMaps::new(self, &attr.insns, &attr.fd_array);
+        let input = VerifyInput {
+            code: &run,
+            insns: &attr.insns,
+            maps: &maps,
+            kfuncs: Some(&self.shared.kfuncs),
+            prog_type: t,
+            attach_type: attr.expected_attach_type,
+            gpl,
+            sleepable: attr.prog_flags & BPF_F_SLEEPABLE != 0,
+            log_level: attr.log_level,
+        };
         let verdict = verifier.verify(&input).map_err(|r| {
             log.text.push_str(&r.log);
             log.refuse(r.errno, r.message)
         })?;
         log.line(match &verdict {
-            verify::Verdict::Unverified => "verifier: not run (no verifier yet); runs are checked".to_string(),
+            verify::Verdict::Unverified => "verifier: no safety proof; runs are checked".to_string(),
             verify::Verdict::Verified { processed } => format!("verifier: processed {processed} insns"),
         });
         // 8. engine
