@@ -63,6 +63,13 @@ pub(crate) struct Compiler<'a> {
     pub unwind: DynamicLabel,
     /// The current subprogram's frame.
     pub frame: Frame,
+    /// Set by an emitter whose last x86 instruction left ZF reflecting the whole value of
+    /// this register (`true`: after a 32-bit operation, whose result is zero-extended).
+    pub flags: Option<(hive_isa::Reg, bool)>,
+    /// What `flags` said after the previous instruction, if control can only come from it.
+    pub prev_flags: Option<(hive_isa::Reg, bool)>,
+    /// Out-of-line `may_goto` exits of the current subprogram: (stub, target).
+    pub may_goto_exits: Vec<(DynamicLabel, DynamicLabel)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -82,12 +89,28 @@ impl<'a> Compiler<'a> {
                 *t = true;
             }
         }
-        Compiler { ops, code, subs, options, natives, targets, offsets, labels, entries, unwind, frame }
+        Compiler {
+            ops,
+            code,
+            subs,
+            options,
+            natives,
+            targets,
+            offsets,
+            labels,
+            entries,
+            unwind,
+            frame,
+            flags: None,
+            prev_flags: None,
+            may_goto_exits: Vec::new(),
+        }
     }
 
     fn subprogram(&mut self, k: usize) -> Result<(), JitError> {
         let sub = &self.subs[k];
         emit::call::prologue(self, k);
+        self.flags = None;
         let mut pc = sub.start;
         while pc < sub.end {
             let Some(insn) = self.code.get(pc) else {
@@ -99,6 +122,8 @@ impl<'a> Compiler<'a> {
             if let Some(label) = self.labels[pc] {
                 self.define(label, here);
             }
+            self.prev_flags = if self.targets[pc] { None } else { self.flags.take() };
+            self.flags = None;
             // Two instructions as one, when nothing jumps to the second.
             if pc + 1 < sub.end
                 && !self.targets[pc + 1]

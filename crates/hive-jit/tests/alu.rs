@@ -199,11 +199,35 @@ fn fused_pairs() {
     }
     for &d in &regs {
         for op in [AluOp::Rsh, AluOp::Arsh] {
-            for v in [0x8123_4567_89ab_cdef, 0x0123_4567_f9ab_cdef, 0x0000_0000_7fff_ffff] {
-                let shl = alu(Width::W64, AluOp::Lsh, d, Source::Imm(32));
-                observe(&[lddw(d, v), shl, alu(Width::W64, op, d, Source::Imm(32))]);
-                // `ja +0` makes the second a jump target: no fusion, same result.
-                observe(&[lddw(d, v), shl, Insn::Ja { off: 0, long: false }, alu(Width::W64, op, d, Source::Imm(32))]);
+            for (width, k) in [(Width::W64, 32), (Width::W64, 48), (Width::W64, 56), (Width::W64, 8), (Width::W32, 16), (Width::W32, 24), (Width::W32, 8)] {
+                for v in [0x8123_4567_89ab_cdef, 0x0123_4567_f9ab_cdef, 0x0000_0000_7fff_ffff, 0x1234_5678_9abc_8080] {
+                    let shl = alu(width, AluOp::Lsh, d, Source::Imm(k));
+                    observe(&[lddw(d, v), shl, alu(width, op, d, Source::Imm(k))]);
+                }
+            }
+        }
+    }
+}
+
+/// `if dst ==/!= 0` right after an operation on dst reuses its flags: every width pair,
+/// values whose low half is 0 and whose upper half is not.
+#[test]
+fn zero_tests_after_arithmetic() {
+    let ops = [AluOp::Add, AluOp::Sub, AluOp::And, AluOp::Or, AluOp::Xor];
+    for v in [0u64, 1, 0xffff_ffff_0000_0000, 0x1_0000_0001, u64::MAX] {
+        for w_op in [Width::W64, Width::W32] {
+            for w_jmp in [Width::W64, Width::W32] {
+                for cond in [Cond::Eq, Cond::Ne] {
+                    let jump = Insn::Jump { width: w_jmp, cond, dst: r(1), src: Source::Imm(0), off: 1 };
+                    for op in ops {
+                        for imm in [0, 1, -1] {
+                            let body = [lddw(1, v), mov(0, 5), alu(w_op, op, 1, Source::Imm(imm)), jump, mov(0, 7)];
+                            observe(&body);
+                        }
+                    }
+                    let neg = Insn::Neg { width: w_op, dst: r(1) };
+                    observe(&[lddw(1, v), mov(0, 5), neg, jump, mov(0, 7)]);
+                }
             }
         }
     }

@@ -26,7 +26,11 @@ pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
 pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, dst: Reg, src: Source, off: i16) {
     let d = host(dst);
     let w64 = width == Width::W64;
+    // `if dst ==/!= 0` right after an operation that set ZF from dst's value (in this width
+    // or, after a zero-extending 32-bit operation, in either) needs no `test`.
+    let zf_ready = matches!(c.prev_flags, Some((r, w32)) if r == dst && (w64 || w32));
     match (src, cond == Cond::Set) {
+        (Source::Imm(0), false) if zf_ready && matches!(cond, Cond::Eq | Cond::Ne) => {}
         (Source::Imm(0), false) if w64 => asm!(c.ops, ; test Rq(d), Rq(d)),
         (Source::Imm(0), false) => asm!(c.ops, ; test Rd(d), Rd(d)),
         (Source::Imm(i), false) if w64 && let Ok(b) = i8::try_from(i) => asm!(c.ops, ; cmp Rq(d), BYTE b as i32),
@@ -74,7 +78,19 @@ pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, ds
 /// `may_goto`: while the frame's budget (`r12`) is positive, decrement it and fall through;
 /// once it is 0, jump. The prologue of every subprogram that contains a `may_goto` loads the
 /// budget and saves its caller's, so each frame has its own counter, as in the interpreter.
+///
+/// In line it is one macro-fused `sub r12, 1; jb exit`; the out-of-line exit (emitted after
+/// the epilogue) puts the budget back to 0 and jumps to the target.
 pub(crate) fn may_goto(c: &mut Compiler<'_>, pc: usize, off: i16) {
     let t = c.target(pc, off as i64);
-    asm!(c.ops, ; test Rq(LOOPS), Rq(LOOPS) ; jz =>t ; dec Rq(LOOPS));
+    let exit = c.ops.new_dynamic_label();
+    c.may_goto_exits.push((exit, t));
+    asm!(c.ops, ; sub Rq(LOOPS), BYTE 1 ; jb =>exit);
+}
+
+/// The exits of the current subprogram's `may_goto`s.
+pub(crate) fn may_goto_exits(c: &mut Compiler<'_>) {
+    for (exit, t) in std::mem::take(&mut c.may_goto_exits) {
+        asm!(c.ops, ; =>exit ; xor Rd(LOOPS), Rd(LOOPS) ; jmp =>t);
+    }
 }
