@@ -124,13 +124,19 @@ impl<'a> Compiler<'a> {
             }
             self.prev_flags = if self.targets[pc] { None } else { self.flags.take() };
             self.flags = None;
+            // A short forward jump over moves, as conditional moves.
+            let taken = emit::jump::select(self, pc, sub.end);
+            if taken != 0 {
+                pc += taken;
+                continue;
+            }
             // Two instructions as one, when nothing jumps to the second.
             if pc + 1 < sub.end
                 && !self.targets[pc + 1]
                 && let Some(next) = self.code.get(pc + 1)
                 && emit::fuse::pair(self, insn, next)
             {
-                self.offsets[pc + 1] = here.0 as u32;
+                self.note_offset(pc + 1, here.0 as u32);
                 pc += 2;
                 continue;
             }
@@ -165,6 +171,12 @@ impl<'a> Compiler<'a> {
             Insn::Exit => call::exit(self, pc),
         }
         Ok(())
+    }
+
+    /// Records where the code of `pc` starts when it is emitted as part of another
+    /// instruction's (nothing jumps to it).
+    pub fn note_offset(&mut self, pc: usize, at: u32) {
+        self.offsets[pc] = at;
     }
 
     /// The label of the instruction at `pc + 1 + delta`. Labels exist only for jump targets:

@@ -232,3 +232,44 @@ fn zero_tests_after_arithmetic() {
         }
     }
 }
+
+/// `if cond goto +n` over one or two 64-bit moves (compiled as conditional moves), and over
+/// a 32-bit move (left as a branch), for every condition, both widths, taken and not.
+#[test]
+fn jumps_over_moves() {
+    let conds = [
+        Cond::Eq,
+        Cond::Ne,
+        Cond::Gt,
+        Cond::Ge,
+        Cond::Lt,
+        Cond::Le,
+        Cond::Sgt,
+        Cond::Sge,
+        Cond::Slt,
+        Cond::Sle,
+        Cond::Set,
+    ];
+    let pairs = [(5u64, 5u64), (5, 7), (7, 5), (u64::MAX, 1), (1, u64::MAX), (0xffff_ffff, 0x1_0000_0000)];
+    for width in [Width::W64, Width::W32] {
+        for cond in conds {
+            for &(a, b) in &pairs {
+                for src in [Source::Reg(r(2)), Source::Imm(5), Source::Imm(-1), Source::Imm(0)] {
+                    let jump = |off| Insn::Jump { width, cond, dst: r(1), src, off };
+                    let head = [lddw(1, a), lddw(2, b), lddw(3, garbage(3)), lddw(4, garbage(4))];
+                    // one move of a register, of an immediate; two moves; a 32-bit move
+                    let bodies: [Vec<Insn>; 5] = [
+                        vec![jump(1), alu(Width::W64, AluOp::Mov, 3, Source::Reg(r(1)))],
+                        vec![jump(1), mov(3, -3)],
+                        vec![jump(2), alu(Width::W64, AluOp::Mov, 3, Source::Reg(r(2))), mov(1, 9)],
+                        vec![jump(2), alu(Width::W64, AluOp::Mov, 1, Source::Reg(r(4))), alu(Width::W64, AluOp::Mov, 4, Source::Reg(r(1)))],
+                        vec![jump(1), alu(Width::W32, AluOp::Mov, 3, Source::Reg(r(2)))],
+                    ];
+                    for body in bodies {
+                        observe(&[head.as_slice(), &body].concat());
+                    }
+                }
+            }
+        }
+    }
+}
