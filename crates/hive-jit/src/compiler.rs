@@ -32,6 +32,9 @@ macro_rules! asm {
 }
 pub(crate) use asm;
 
+/// Loops of at most this many slots are aligned ([`JitOptions::align_loops`]).
+const MAX_ALIGNED_LOOP: u32 = 64;
+
 /// The native frame of the subprogram being emitted (see the crate docs for the layout).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Frame {
@@ -53,6 +56,9 @@ pub(crate) struct Compiler<'a> {
     pub natives: &'a Table,
     /// Per slot: whether some jump lands there (a basic block starts there).
     pub targets: Vec<bool>,
+    /// Per slot: how many slots the longest backward jump landing there spans (the size of
+    /// the loop starting there), 0 if none.
+    loop_spans: Vec<u32>,
     /// Per slot: the offset of the instruction's code once emitted (`u32::MAX` before).
     offsets: Vec<u32>,
     /// Per slot: its label, created on the first jump to it.
@@ -82,11 +88,16 @@ impl<'a> Compiler<'a> {
         let frame = Frame { env_off: 0, epilogue: placeholder, packet_status: placeholder };
         let (offsets, labels) = (vec![u32::MAX; code.len()], vec![None; code.len()]);
         let mut targets = vec![false; code.len()];
+        let mut loop_spans = vec![0u32; code.len()];
         for (pc, insn) in code.iter() {
             if let (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. }, Some(delta)) = (insn, insn.branch_delta())
                 && let Some(t) = targets.get_mut((pc as i64 + 1 + delta) as usize)
             {
                 *t = true;
+                if delta < 0 {
+                    let span = &mut loop_spans[(pc as i64 + 1 + delta) as usize];
+                    *span = (*span).max((-delta) as u32);
+                }
             }
         }
         Compiler {
@@ -96,6 +107,7 @@ impl<'a> Compiler<'a> {
             options,
             natives,
             targets,
+            loop_spans,
             offsets,
             labels,
             entries,
@@ -117,6 +129,11 @@ impl<'a> Compiler<'a> {
                 pc += 1;
                 continue;
             };
+            // Small loops start on an alignment boundary: fewer fetch blocks and uop cache
+            // lines per iteration. (Large ones gain little, and the padding costs space.)
+            if self.loop_spans[pc] != 0 && self.loop_spans[pc] <= MAX_ALIGNED_LOOP && self.options.align_loops > 1 {
+                self.pad_to(self.options.align_loops as usize);
+            }
             let here = self.ops.offset();
             self.offsets[pc] = here.0 as u32;
             if let Some(label) = self.labels[pc] {
@@ -205,6 +222,27 @@ impl<'a> Compiler<'a> {
         }
         let rel = at as i64 - (self.ops.offset().0 as i64 + 2);
         rel >= i8::MIN as i64
+    }
+
+    /// Pads with multi-byte `nop`s to a multiple of `align` bytes.
+    fn pad_to(&mut self, align: usize) {
+        const NOPS: [&[u8]; 9] = [
+            &[0x90],
+            &[0x66, 0x90],
+            &[0x0f, 0x1f, 0x00],
+            &[0x0f, 0x1f, 0x40, 0x00],
+            &[0x0f, 0x1f, 0x44, 0x00, 0x00],
+            &[0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00],
+            &[0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
+            &[0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+            &[0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+        ];
+        let mut n = (align - self.ops.offset().0 % align) % align;
+        while n > 0 {
+            let k = n.min(NOPS.len());
+            self.ops.extend(NOPS[k - 1].iter().copied());
+            n -= k;
+        }
     }
 
     fn define(&mut self, label: DynamicLabel, at: AssemblyOffset) {

@@ -194,17 +194,15 @@ extern "sysv64" fn fell_off_end(pc: u64, _: u64, _: u64, _: u64, _: u64, env_ptr
 ///
 /// # Safety
 /// As [`JitProgram::run`].
+#[inline]
 pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     prog: &JitProgram,
     mem: &mut Memory<'_>,
     helpers: &mut H,
     args: [u64; 5],
 ) -> Result<u64, Fault> {
-    // The same name is usually the same string: compare addresses before bytes.
     if let Some(expected) = prog.native_type()
-        && let name = std::any::type_name::<H>()
-        && !std::ptr::eq(expected, name)
-        && expected != name
+        && !prog.native_type_matches(expected, std::any::type_name::<H>())
     {
         let kind = FaultKind::Unsupported("helpers of another type than the program's direct calls were compiled for");
         return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind });
