@@ -32,6 +32,9 @@ macro_rules! asm {
 }
 pub(crate) use asm;
 
+/// Loops of at most this many slots are aligned ([`JitOptions::align_loops`]).
+const MAX_ALIGNED_LOOP: u32 = 64;
+
 /// The native frame of the subprogram being emitted (see the crate docs for the layout).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Frame {
@@ -53,6 +56,9 @@ pub(crate) struct Compiler<'a> {
     pub natives: &'a Table,
     /// Per slot: whether some jump lands there (a basic block starts there).
     pub targets: Vec<bool>,
+    /// Per slot: how many slots the longest backward jump landing there spans (the size of
+    /// the loop starting there), 0 if none.
+    loop_spans: Vec<u32>,
     /// Per slot: the offset of the instruction's code once emitted (`u32::MAX` before).
     offsets: Vec<u32>,
     /// Per slot: its label, created on the first jump to it.
@@ -63,6 +69,13 @@ pub(crate) struct Compiler<'a> {
     pub unwind: DynamicLabel,
     /// The current subprogram's frame.
     pub frame: Frame,
+    /// Set by an emitter whose last x86 instruction left ZF reflecting the whole value of
+    /// this register (`true`: after a 32-bit operation, whose result is zero-extended).
+    pub flags: Option<(hive_isa::Reg, bool)>,
+    /// What `flags` said after the previous instruction, if control can only come from it.
+    pub prev_flags: Option<(hive_isa::Reg, bool)>,
+    /// Out-of-line `may_goto` exits of the current subprogram: (stub, target).
+    pub may_goto_exits: Vec<(DynamicLabel, DynamicLabel)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -75,29 +88,64 @@ impl<'a> Compiler<'a> {
         let frame = Frame { env_off: 0, epilogue: placeholder, packet_status: placeholder };
         let (offsets, labels) = (vec![u32::MAX; code.len()], vec![None; code.len()]);
         let mut targets = vec![false; code.len()];
+        let mut loop_spans = vec![0u32; code.len()];
         for (pc, insn) in code.iter() {
             if let (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. }, Some(delta)) = (insn, insn.branch_delta())
                 && let Some(t) = targets.get_mut((pc as i64 + 1 + delta) as usize)
             {
                 *t = true;
+                if delta < 0 {
+                    let span = &mut loop_spans[(pc as i64 + 1 + delta) as usize];
+                    *span = (*span).max((-delta) as u32);
+                }
             }
         }
-        Compiler { ops, code, subs, options, natives, targets, offsets, labels, entries, unwind, frame }
+        Compiler {
+            ops,
+            code,
+            subs,
+            options,
+            natives,
+            targets,
+            loop_spans,
+            offsets,
+            labels,
+            entries,
+            unwind,
+            frame,
+            flags: None,
+            prev_flags: None,
+            may_goto_exits: Vec::new(),
+        }
     }
 
     fn subprogram(&mut self, k: usize) -> Result<(), JitError> {
         let sub = &self.subs[k];
         emit::call::prologue(self, k);
+        self.flags = None;
         let mut pc = sub.start;
         while pc < sub.end {
             let Some(insn) = self.code.get(pc) else {
                 pc += 1;
                 continue;
             };
+            // Small loops start on an alignment boundary: fewer fetch blocks and uop cache
+            // lines per iteration. (Large ones gain little, and the padding costs space.)
+            if self.loop_spans[pc] != 0 && self.loop_spans[pc] <= MAX_ALIGNED_LOOP && self.options.align_loops > 1 {
+                self.pad_to(self.options.align_loops as usize);
+            }
             let here = self.ops.offset();
             self.offsets[pc] = here.0 as u32;
             if let Some(label) = self.labels[pc] {
                 self.define(label, here);
+            }
+            self.prev_flags = if self.targets[pc] { None } else { self.flags.take() };
+            self.flags = None;
+            // A short forward jump over moves, as conditional moves.
+            let taken = emit::jump::select(self, pc, sub.end);
+            if taken != 0 {
+                pc += taken;
+                continue;
             }
             // Two instructions as one, when nothing jumps to the second.
             if pc + 1 < sub.end
@@ -105,7 +153,7 @@ impl<'a> Compiler<'a> {
                 && let Some(next) = self.code.get(pc + 1)
                 && emit::fuse::pair(self, insn, next)
             {
-                self.offsets[pc + 1] = here.0 as u32;
+                self.note_offset(pc + 1, here.0 as u32);
                 pc += 2;
                 continue;
             }
@@ -142,6 +190,12 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// Records where the code of `pc` starts when it is emitted as part of another
+    /// instruction's (nothing jumps to it).
+    pub fn note_offset(&mut self, pc: usize, at: u32) {
+        self.offsets[pc] = at;
+    }
+
     /// The label of the instruction at `pc + 1 + delta`. Labels exist only for jump targets:
     /// made on the first jump to a slot, and defined at once for a slot already emitted (a
     /// backward jump) or when the slot is reached (a forward one).
@@ -168,6 +222,27 @@ impl<'a> Compiler<'a> {
         }
         let rel = at as i64 - (self.ops.offset().0 as i64 + 2);
         rel >= i8::MIN as i64
+    }
+
+    /// Pads with multi-byte `nop`s to a multiple of `align` bytes.
+    fn pad_to(&mut self, align: usize) {
+        const NOPS: [&[u8]; 9] = [
+            &[0x90],
+            &[0x66, 0x90],
+            &[0x0f, 0x1f, 0x00],
+            &[0x0f, 0x1f, 0x40, 0x00],
+            &[0x0f, 0x1f, 0x44, 0x00, 0x00],
+            &[0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00],
+            &[0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
+            &[0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+            &[0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+        ];
+        let mut n = (align - self.ops.offset().0 % align) % align;
+        while n > 0 {
+            let k = n.min(NOPS.len());
+            self.ops.extend(NOPS[k - 1].iter().copied());
+            n -= k;
+        }
     }
 
     fn define(&mut self, label: DynamicLabel, at: AssemblyOffset) {

@@ -143,6 +143,7 @@ pub(crate) fn epilogue(c: &mut Compiler<'_>, k: usize) {
         }
     }
     asm!(c.ops, ; ret);
+    crate::emit::jump::may_goto_exits(c);
     if sub.packet {
         // rdx = 1: the load failed, return 0 (already in rax) from this function;
         // otherwise rdx is the unwind target.

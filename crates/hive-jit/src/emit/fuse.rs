@@ -9,8 +9,9 @@
 //! | `rA = rB; rA *= 2, 4, 8` or `rA <<= 1, 2, 3` | `lea rA, [rB + rB]` or `lea rA, [rB * 4, 8]` |
 //! | `rA = rB; rA *= imm` | `imul rA, rB, imm` |
 //! | `rA = rB; rA &= 0xff, 0xffff` | `movzx eA, bB` / `movzx eA, wB` |
-//! | `rA <<= 32; rA s>>= 32` | `movsxd rA, eA` |
-//! | `rA <<= 32; rA >>= 32` | `mov eA, eA` |
+//! | `rA <<= 32, 48, 56; rA s>>= 32, 48, 56` | `movsxd rA, eA` / `movsx rA, wA` / `movsx rA, bA` |
+//! | `rA <<= 32, 48, 56; rA >>= 32, 48, 56` | `mov eA, eA` / `movzx eA, wA` / `movzx eA, bA` |
+//! | `wA <<= 16, 24; wA (s)>>= 16, 24` | `movsx`/`movzx eA, wA` / `eA, bA` |
 //!
 //! The 32-bit forms (`wA = wB; wA += ...`) use the 32-bit destination, which truncates the
 //! 64-bit address arithmetic to the same low half and zero-extends it, as BPF requires. None
@@ -29,19 +30,29 @@ pub(crate) fn pair(c: &mut Compiler<'_>, a: &Insn, b: &Insn) -> bool {
             Insn::Alu { width: w2, op, dst: d2, src: src2 },
         ) if w2 == width && d2 == dst && s != dst => copy_then(c, width, dst, s, op, src2),
         (
-            Insn::Alu { width: Width::W64, op: AluOp::Lsh, dst, src: Source::Imm(32) },
-            Insn::Alu { width: Width::W64, op: op @ (AluOp::Rsh | AluOp::Arsh), dst: d2, src: Source::Imm(32) },
-        ) if d2 == dst => {
-            let d = host(dst);
-            if op == AluOp::Arsh {
-                asm!(c.ops, ; movsxd Rq(d), Rd(d));
-            } else {
-                asm!(c.ops, ; mov Rd(d), Rd(d));
-            }
-            true
-        }
+            Insn::Alu { width, op: AluOp::Lsh, dst, src: Source::Imm(k) },
+            Insn::Alu { width: w2, op: op @ (AluOp::Rsh | AluOp::Arsh), dst: d2, src: Source::Imm(k2) },
+        ) if w2 == width && d2 == dst && k2 == k => extend(c, width, dst, k, op == AluOp::Arsh),
         _ => false,
     }
+}
+
+/// `dst <<= k; dst >>= k` (`s>>=` if `signed`): a zero or sign extension of the low 8, 16
+/// or 32 bits.
+fn extend(c: &mut Compiler<'_>, width: Width, dst: Reg, k: i32, signed: bool) -> bool {
+    let d = host(dst);
+    match (width, k, signed) {
+        (Width::W64, 32, true) => asm!(c.ops, ; movsxd Rq(d), Rd(d)),
+        (Width::W64, 32, false) => asm!(c.ops, ; mov Rd(d), Rd(d)),
+        (Width::W64, 48, true) => asm!(c.ops, ; movsx Rq(d), Rw(d)),
+        (Width::W64, 56, true) => asm!(c.ops, ; movsx Rq(d), Rb(d)),
+        (Width::W64, 48, false) | (Width::W32, 16, false) => asm!(c.ops, ; movzx Rd(d), Rw(d)),
+        (Width::W64, 56, false) | (Width::W32, 24, false) => asm!(c.ops, ; movzx Rd(d), Rb(d)),
+        (Width::W32, 16, true) => asm!(c.ops, ; movsx Rd(d), Rw(d)),
+        (Width::W32, 24, true) => asm!(c.ops, ; movsx Rd(d), Rb(d)),
+        _ => return false,
+    }
+    true
 }
 
 /// `dst = s; dst op= src`.
