@@ -161,7 +161,7 @@ pub fn verify_program(raw: &[RawInsn], env: &ProgramEnv<'_>, opts: &VerifyOption
     let entry = v.entry_state();
     let result = v.run(entry).and_then(|()| v.check_stack_depth(&cfg));
     let stats = v.stats;
-    let mut log = std::mem::take(&mut v.log);
+    let mut log = v.take_log();
     drop(v);
     let summary = format!(
         "processed {} insns (limit {}) max_states_per_insn {} total_states {} peak_states {} mark_read 0",
