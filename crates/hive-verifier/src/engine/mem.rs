@@ -512,7 +512,7 @@ impl Verifier<'_> {
             ));
         }
         if let Err(m) = self.mem_end_ok(regno, reg, smin + off, size, mem_size, zero_ok) {
-            self.log.basic(m);
+            self.note(m);
             return Err(fail(pc, RejectKind::InvalidAccess, format!("R{regno} min value is outside of the allowed memory range")));
         }
         let umax = reg.var.umax();
@@ -524,7 +524,7 @@ impl Verifier<'_> {
             ));
         }
         if let Err(m) = self.mem_end_ok(regno, reg, umax as i64 + off, size, mem_size, zero_ok) {
-            self.log.basic(m);
+            self.note(m);
             return Err(fail(pc, RejectKind::InvalidAccess, format!("R{regno} max value is outside of the allowed memory range")));
         }
         Ok(())
@@ -541,7 +541,7 @@ impl Verifier<'_> {
         }
         let r = reg.range.max(0) as u64;
         if let Err(m) = self.mem_end_ok(regno, reg, off, size, r, zero_ok) {
-            self.log.basic(m);
+            self.note(m);
             return Err(fail(pc, RejectKind::InvalidAccess, format!("R{regno} offset is outside of the packet")));
         }
         Ok(())
