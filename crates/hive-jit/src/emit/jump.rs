@@ -106,8 +106,8 @@ pub(crate) fn select(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
         }
     }
     compare(c, width, cond, dst, src);
-    let here = c.ops.offset().0 as u32;
     for (k, &(a, x)) in moves.iter().enumerate().take(n) {
+        let here = c.ops.offset().0 as u32;
         c.note_offset(pc + 1 + k, here);
         let a = host(a);
         let x = match x {
