@@ -141,6 +141,12 @@ impl<'a> Compiler<'a> {
             }
             self.prev_flags = if self.targets[pc] { None } else { self.flags.take() };
             self.flags = None;
+            // A `can_loop` latch.
+            let taken = emit::jump::may_goto_latch(self, pc, sub.end);
+            if taken != 0 {
+                pc += taken;
+                continue;
+            }
             // A rotate written as two shifts and an `or`.
             let taken = emit::fuse::rotate(self, pc, sub.end);
             if taken != 0 {
