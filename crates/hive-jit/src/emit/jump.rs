@@ -14,7 +14,7 @@ use crate::regmap::{LOOPS, TMP, host};
 
 /// `ja` / `gotol`.
 pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
-    let short = c.short_back(pc, off);
+    let short = c.short_back(pc, off) || c.short_fwd(pc, off);
     let t = c.target(pc, off);
     if short {
         asm!(c.ops, ; jmp BYTE =>t);
@@ -26,7 +26,7 @@ pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
 /// `if dst cond src goto pc + 1 + off`.
 pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, dst: Reg, src: Source, off: i16) {
     compare(c, width, cond, dst, src);
-    let short = c.short_back(pc, off as i64);
+    let short = c.short_back(pc, off as i64) || c.short_fwd(pc, off as i64);
     let t = c.target(pc, off as i64);
     if short {
         match cond {
