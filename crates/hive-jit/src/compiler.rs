@@ -340,8 +340,8 @@ fn bounds(code: &Code, loop_spans: &[u32], options: &JitOptions) -> Vec<u32> {
     let pad = if options.align_loops > 1 { options.align_loops as u32 - 1 } else { 0 };
     let mut out = Vec::with_capacity(code.len() + 1);
     let mut sum = 0u32;
-    for pc in 0..code.len() {
-        let aligned = loop_spans[pc] != 0 && loop_spans[pc] <= MAX_ALIGNED_LOOP;
+    for (pc, &span) in loop_spans.iter().enumerate().take(code.len()) {
+        let aligned = span != 0 && span <= MAX_ALIGNED_LOOP;
         if aligned {
             sum += pad;
         }
