@@ -150,38 +150,35 @@ impl<'a> Compiler<'a> {
             }
             self.prev_flags = if self.targets[pc] { None } else { self.flags.take() };
             self.flags = None;
-            // An inlined array lookup and its NULL check.
-            let taken = emit::call::lookup_then_test(self, pc, sub.end);
+            // Groups of instructions with a better translation than their members'.
+            let taken = match *insn {
+                // An inlined array lookup and its NULL check.
+                Insn::Call(CallTarget::Helper(crate::native::BPF_FUNC_MAP_LOOKUP_ELEM)) => {
+                    emit::call::lookup_then_test(self, pc, sub.end)
+                }
+                // A `can_loop` latch.
+                Insn::MayGoto { .. } => emit::jump::may_goto_latch(self, pc, sub.end),
+                // A short forward jump over moves, as conditional moves.
+                Insn::Jump { .. } => emit::jump::select(self, pc, sub.end),
+                Insn::Alu { .. } => {
+                    // A rotate written as two shifts and an `or`; else two instructions as
+                    // one, when nothing jumps to the second.
+                    match emit::fuse::rotate(self, pc, sub.end) {
+                        0 if pc + 1 < sub.end
+                            && !self.targets[pc + 1]
+                            && let Some(next) = self.code.get(pc + 1)
+                            && emit::fuse::pair(self, insn, next) =>
+                        {
+                            self.note_offset(pc + 1, here.0 as u32);
+                            2
+                        }
+                        n => n,
+                    }
+                }
+                _ => 0,
+            };
             if taken != 0 {
                 pc += taken;
-                continue;
-            }
-            // A `can_loop` latch.
-            let taken = emit::jump::may_goto_latch(self, pc, sub.end);
-            if taken != 0 {
-                pc += taken;
-                continue;
-            }
-            // A rotate written as two shifts and an `or`.
-            let taken = emit::fuse::rotate(self, pc, sub.end);
-            if taken != 0 {
-                pc += taken;
-                continue;
-            }
-            // A short forward jump over moves, as conditional moves.
-            let taken = emit::jump::select(self, pc, sub.end);
-            if taken != 0 {
-                pc += taken;
-                continue;
-            }
-            // Two instructions as one, when nothing jumps to the second.
-            if pc + 1 < sub.end
-                && !self.targets[pc + 1]
-                && let Some(next) = self.code.get(pc + 1)
-                && emit::fuse::pair(self, insn, next)
-            {
-                self.note_offset(pc + 1, here.0 as u32);
-                pc += 2;
                 continue;
             }
             self.insn(pc, insn)?;
