@@ -56,6 +56,10 @@ pub(crate) struct Compiler<'a> {
     pub natives: &'a Table,
     /// Per slot: whether some jump lands there (a basic block starts there).
     pub targets: Vec<bool>,
+    /// Per slot: an upper bound of the bytes emitted from the start of slot 0 to the start
+    /// of this slot, not counting out-of-line code (see [`Compiler::short_fwd`]); empty when
+    /// forward jumps take the 32-bit form only.
+    bound: Vec<u32>,
     /// Per slot: how many slots the longest backward jump landing there spans (the size of
     /// the loop starting there), 0 if none.
     loop_spans: Vec<u32>,
@@ -76,10 +80,12 @@ pub(crate) struct Compiler<'a> {
     pub prev_flags: Option<(hive_isa::Reg, bool)>,
     /// Out-of-line `may_goto` exits of the current subprogram: (stub, target).
     pub may_goto_exits: Vec<(DynamicLabel, DynamicLabel)>,
+    /// Out-of-line NULL results of inlined lookups of the current subprogram: (stub, target).
+    pub null_exits: Vec<(DynamicLabel, DynamicLabel)>,
 }
 
 impl<'a> Compiler<'a> {
-    fn new(code: &'a Code, subs: &'a [Subprog], options: &'a JitOptions, natives: &'a Table) -> Self {
+    fn new(code: &'a Code, subs: &'a [Subprog], options: &'a JitOptions, natives: &'a Table, short: bool) -> Self {
         // About 12 bytes of x86 per BPF instruction on average; reserve generously.
         let mut ops = Asm::new_with_capacity(0, code.len() * 16 + 512, 0, 0, code.len() / 2 + subs.len() + 8, 0, code.len());
         let entries = (0..subs.len()).map(|_| ops.new_dynamic_label()).collect();
@@ -100,7 +106,9 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
+        let bound = if short { bounds(code, &loop_spans, options) } else { Vec::new() };
         Compiler {
+            bound,
             ops,
             code,
             subs,
@@ -116,6 +124,7 @@ impl<'a> Compiler<'a> {
             flags: None,
             prev_flags: None,
             may_goto_exits: Vec::new(),
+            null_exits: Vec::new(),
         }
     }
 
@@ -141,20 +150,35 @@ impl<'a> Compiler<'a> {
             }
             self.prev_flags = if self.targets[pc] { None } else { self.flags.take() };
             self.flags = None;
-            // A short forward jump over moves, as conditional moves.
-            let taken = emit::jump::select(self, pc, sub.end);
+            // Groups of instructions with a better translation than their members'.
+            let taken = match *insn {
+                // An inlined array lookup and its NULL check.
+                Insn::Call(CallTarget::Helper(crate::native::BPF_FUNC_MAP_LOOKUP_ELEM)) => {
+                    emit::call::lookup_then_test(self, pc, sub.end)
+                }
+                // A `can_loop` latch.
+                Insn::MayGoto { .. } => emit::jump::may_goto_latch(self, pc, sub.end),
+                // A short forward jump over moves, as conditional moves.
+                Insn::Jump { .. } => emit::jump::select(self, pc, sub.end),
+                Insn::Alu { .. } => {
+                    // A rotate written as two shifts and an `or`; else two instructions as
+                    // one, when nothing jumps to the second.
+                    match emit::fuse::rotate(self, pc, sub.end) {
+                        0 if pc + 1 < sub.end
+                            && !self.targets[pc + 1]
+                            && let Some(next) = self.code.get(pc + 1)
+                            && emit::fuse::pair(self, insn, next) =>
+                        {
+                            self.note_offset(pc + 1, here.0 as u32);
+                            2
+                        }
+                        n => n,
+                    }
+                }
+                _ => 0,
+            };
             if taken != 0 {
                 pc += taken;
-                continue;
-            }
-            // Two instructions as one, when nothing jumps to the second.
-            if pc + 1 < sub.end
-                && !self.targets[pc + 1]
-                && let Some(next) = self.code.get(pc + 1)
-                && emit::fuse::pair(self, insn, next)
-            {
-                self.note_offset(pc + 1, here.0 as u32);
-                pc += 2;
                 continue;
             }
             self.insn(pc, insn)?;
@@ -212,6 +236,21 @@ impl<'a> Compiler<'a> {
         label
     }
 
+    /// Whether a 2-byte jump emitted as (the end of) slot `pc` surely reaches the instruction
+    /// at `pc + 1 + delta`, a forward target: the bound of the code in between fits in a
+    /// signed byte. (A wrong bound would fail assembly, and [`generate`] would then compile
+    /// again with 32-bit forward jumps only.)
+    pub fn short_fwd(&self, pc: usize, delta: i64) -> bool {
+        let t = pc as i64 + 1 + delta;
+        if self.bound.is_empty() || delta <= 0 || t as usize >= self.bound.len() {
+            return false;
+        }
+        // The padding of slot pc + 1 (if it starts a loop) is not in the difference.
+        let head = self.loop_spans[pc + 1] != 0 && self.loop_spans[pc + 1] <= MAX_ALIGNED_LOOP;
+        let pad = if head && self.options.align_loops > 1 { self.options.align_loops as u32 - 1 } else { 0 };
+        self.bound[t as usize] - self.bound[pc + 1] + pad <= i8::MAX as u32
+    }
+
     /// Whether a 2-byte jump (`jmp rel8`/`jcc rel8`) emitted next reaches the instruction at
     /// `pc + 1 + delta`: only for a backward target, whose offset is already known.
     pub fn short_back(&self, pc: usize, delta: i64) -> bool {
@@ -267,7 +306,21 @@ pub(crate) fn generate(
     options: &JitOptions,
     natives: &Table,
 ) -> Result<Generated, JitError> {
-    let mut c = Compiler::new(code, subs, options, natives);
+    match generate_with(code, subs, options, natives, true) {
+        // A short forward jump that does not reach after all: long ones only.
+        Err(JitError::Assembler(_)) => generate_with(code, subs, options, natives, false),
+        other => other,
+    }
+}
+
+fn generate_with(
+    code: &Code,
+    subs: &[Subprog],
+    options: &JitOptions,
+    natives: &Table,
+    short: bool,
+) -> Result<Generated, JitError> {
+    let mut c = Compiler::new(code, subs, options, natives, short);
     let entry = emit::call::entry_stub(&mut c);
     for k in 0..subs.len() {
         c.subprogram(k)?;
@@ -275,4 +328,49 @@ pub(crate) fn generate(
     let offsets = std::mem::take(&mut c.offsets);
     let bytes = c.ops.finalize().map_err(|e| JitError::Assembler(e.to_string()))?;
     Ok(Generated { bytes, entry, offsets })
+}
+
+/// Upper bounds of the in-line code of each instruction, summed (see `Compiler::bound`):
+/// generous per kind, plus the most padding an aligned loop head may get. Fused and
+/// rewritten groups of instructions emit less than their members' bounds together.
+fn bounds(code: &Code, loop_spans: &[u32], options: &JitOptions) -> Vec<u32> {
+    let pad = if options.align_loops > 1 { options.align_loops as u32 - 1 } else { 0 };
+    let mut out = Vec::with_capacity(code.len() + 1);
+    let mut sum = 0u32;
+    for (pc, &span) in loop_spans.iter().enumerate().take(code.len()) {
+        let aligned = span != 0 && span <= MAX_ALIGNED_LOOP;
+        if aligned {
+            sum += pad;
+        }
+        out.push(sum);
+        sum += match code.get(pc) {
+            None => 0,
+            Some(insn) => bound_of(insn, options),
+        };
+    }
+    out.push(sum);
+    out
+}
+
+/// An upper bound of the in-line bytes of one instruction (dynasm's encodings: a REX prefix
+/// and a SIB byte on every register operand and memory access). If-conversion emits up to
+/// 11 bytes (`mov r11, imm32; cmov`) per skipped move, which the `mov` bounds cover.
+fn bound_of(insn: &Insn, options: &JitOptions) -> u32 {
+    use hive_isa::{AluOp, Source};
+    match *insn {
+        Insn::Alu { op: AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod, .. } => 100,
+        Insn::Alu { op: AluOp::Lsh | AluOp::Rsh | AluOp::Arsh, src: Source::Reg(_), .. } if !options.bmi2 => 24,
+        Insn::Alu { op: AluOp::Lsh | AluOp::Rsh | AluOp::Arsh, .. } => 5,
+        Insn::Alu { src: Source::Imm(_), .. } => 11,
+        Insn::Alu { .. } => 5,
+        Insn::Load { .. } | Insn::Store { .. } => 12,
+        Insn::LdImm64 { .. } => 10,
+        Insn::Neg { .. } => 4,
+        Insn::Endian { .. } => 9,
+        Insn::Ja { .. } | Insn::Exit => 5,
+        Insn::Jump { .. } => 14,
+        Insn::MayGoto { .. } => 14,
+        Insn::Call(CallTarget::Local(_)) => 32,
+        _ => 160,
+    }
 }

@@ -273,3 +273,39 @@ fn jumps_over_moves() {
         }
     }
 }
+
+/// Rotates written as shifts and `|` (compiled as `rol`), in every arrangement clang uses,
+/// and near misses (amounts not adding up, an arithmetic shift, the wrong `|`).
+#[test]
+fn rotates() {
+    let (t, x, b) = (3u8, 6u8, 1u8);
+    let sh = |w, left: bool, d, k| alu(w, if left { AluOp::Lsh } else { AluOp::Rsh }, d, Source::Imm(k));
+    let or = |w, d, s| alu(w, AluOp::Or, d, Source::Reg(r(s)));
+    let cp = |w, d, s| alu(w, AluOp::Mov, d, Source::Reg(r(s)));
+    for w in [Width::W64, Width::W32] {
+        let bits = if w == Width::W64 { 64 } else { 32 };
+        for k in [1, 8, 13, bits / 2, bits - 1] {
+            let m = bits - k;
+            for t_left in [false, true] {
+                let (kt, kx) = if t_left { (k, m) } else { (m, k) };
+                for swap in [false, true] {
+                    for into_x in [false, true] {
+                        let (st, sx) = (sh(w, t_left, t, kt), sh(w, !t_left, x, kx));
+                        let shifts = if swap { [sx, st] } else { [st, sx] };
+                        let last = if into_x { or(w, x, t) } else { or(w, t, x) };
+                        observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), shifts[0], shifts[1], last]);
+                        // two copies
+                        let (sa, sb) = (sh(w, t_left, t, kt), sh(w, !t_left, b, kx));
+                        let last = if into_x { or(w, b, t) } else { or(w, t, b) };
+                        observe(&[lddw(x, 0xf123_4567_89ab_cdef), cp(w, t, x), sa, cp(w, b, x), sb, last]);
+                    }
+                }
+            }
+            // near misses
+            observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), sh(w, false, t, m + 1), sh(w, true, x, k), or(w, x, t)]);
+            let arsh = alu(w, AluOp::Arsh, t, Source::Imm(m));
+            observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), arsh, sh(w, true, x, k), or(w, x, t)]);
+            observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), sh(w, false, t, m), sh(w, true, x, k), or(w, x, b)]);
+        }
+    }
+}

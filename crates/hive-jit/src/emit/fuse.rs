@@ -17,6 +17,7 @@
 //! 64-bit address arithmetic to the same low half and zero-extends it, as BPF requires. None
 //! of these set flags, which nothing after them reads (each conditional jump sets its own).
 
+use dynasmrt::DynasmApi;
 use hive_isa::{AluOp, Insn, Reg, Source, Width};
 
 use crate::compiler::{Compiler, asm};
@@ -114,4 +115,91 @@ pub(crate) fn scaled(c: &mut Compiler<'_>, w64: bool, a: u8, b: u8, m: i32) {
         (false, 4) => asm!(c.ops, ; lea Rd(a), [Rq(b) * 4]),
         (false, _) => asm!(c.ops, ; lea Rd(a), [Rq(b) * 8]),
     }
+}
+
+/// A shift by an immediate: (register, left?, amount), of `width`.
+fn shift_of(insn: Option<&Insn>, width: Width) -> Option<(Reg, bool, i32)> {
+    match insn {
+        Some(&Insn::Alu { width: w, op: op @ (AluOp::Lsh | AluOp::Rsh), dst, src: Source::Imm(k) }) if w == width => {
+            Some((dst, op == AluOp::Lsh, k))
+        }
+        _ => None,
+    }
+}
+
+/// A rotate, as clang writes it without a rotate instruction, with `W` = 64 or 32 and
+/// `k + m = W` (every instruction of the width; nothing jumping into the group):
+///
+/// - `T = X; T >>= m; X <<= k; X |= T` (the two shifts in either order, on either
+///   register, and the `|=` into either): one register becomes `rol(X, k)`, the other keeps
+///   its shifted copy of `X`;
+/// - `A = X; A >>= m; B = X; B <<= k; B |= A` (likewise): two copies of `X`, then the same.
+///
+/// Emitted as `mov` (one or two), `rol` and the remaining shift: the result no longer waits
+/// for two shifts and an `or`. Returns the number of slots emitted, 0 if none matched.
+pub(crate) fn rotate(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
+    let Some(&Insn::Alu { width, op: AluOp::Mov, dst: a, src: Source::Reg(x) }) = c.code.get(pc) else { return 0 };
+    if a == x {
+        return 0;
+    }
+    let bits = if width == Width::W64 { 64 } else { 32 };
+    let free = |c: &Compiler<'_>, n: usize| pc + n <= end && (pc + 1..pc + n).all(|q| !c.targets[q]);
+    let get = |q: usize| c.code.get(q);
+    // Which registers hold copies of X, which shifts apply, and the final `|=`.
+    let (copies, shifts, or_at, n) = match (shift_of(get(pc + 1), width), get(pc + 2)) {
+        // A = X; A shift; B = X; B shift; B |= A
+        (Some(s1), Some(&Insn::Alu { width: w, op: AluOp::Mov, dst: b, src: Source::Reg(x2) }))
+            if w == width && x2 == x && b != a && b != x && s1.0 == a =>
+        {
+            let Some(s2) = shift_of(get(pc + 3), width) else { return 0 };
+            if s2.0 != b {
+                return 0;
+            }
+            ([a, b], [s1, s2], pc + 4, 5)
+        }
+        // T = X; two shifts on T and X; one |= the other
+        (Some(s1), _) => {
+            let Some(s2) = shift_of(get(pc + 2), width) else { return 0 };
+            ([a, x], [s1, s2], pc + 3, 4)
+        }
+        _ => return 0,
+    };
+    let [r0, r1] = copies;
+    let [(sa, la, ka), (sb, lb, kb)] = shifts;
+    let distinct = (sa == r0 && sb == r1) || (sa == r1 && sb == r0);
+    if !distinct || la == lb || ka + kb != bits || !(1..bits).contains(&ka) || !free(c, n) {
+        return 0;
+    }
+    let (d, o) = match get(or_at) {
+        Some(&Insn::Alu { width: w, op: AluOp::Or, dst, src: Source::Reg(s) })
+            if w == width && ((dst == r0 && s == r1) || (dst == r1 && s == r0)) =>
+        {
+            (dst, s)
+        }
+        _ => return 0,
+    };
+    // The left shift's amount is the rotation; `o` keeps its own shift.
+    let k = (if la { ka } else { kb }) as i8;
+    let (o_left, o_k) = if sa == o { (la, ka as i8) } else { (lb, kb as i8) };
+    let w64 = width == Width::W64;
+    let start = c.ops.offset().0 as u32;
+    let (hx, hd, ho) = (host(x), host(d), host(o));
+    for copy in copies.iter().filter(|&&r| r != x) {
+        let h = host(*copy);
+        if w64 {
+            asm!(c.ops, ; mov Rq(h), Rq(hx));
+        } else {
+            asm!(c.ops, ; mov Rd(h), Rd(hx));
+        }
+    }
+    match (w64, o_left) {
+        (true, true) => asm!(c.ops, ; rol Rq(hd), k ; shl Rq(ho), o_k),
+        (true, false) => asm!(c.ops, ; rol Rq(hd), k ; shr Rq(ho), o_k),
+        (false, true) => asm!(c.ops, ; rol Rd(hd), k ; shl Rd(ho), o_k),
+        (false, false) => asm!(c.ops, ; rol Rd(hd), k ; shr Rd(ho), o_k),
+    }
+    for q in pc + 1..pc + n {
+        c.note_offset(q, start);
+    }
+    n
 }

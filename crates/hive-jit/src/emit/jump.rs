@@ -14,7 +14,7 @@ use crate::regmap::{LOOPS, TMP, host};
 
 /// `ja` / `gotol`.
 pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
-    let short = c.short_back(pc, off);
+    let short = c.short_back(pc, off) || c.short_fwd(pc, off);
     let t = c.target(pc, off);
     if short {
         asm!(c.ops, ; jmp BYTE =>t);
@@ -26,7 +26,7 @@ pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
 /// `if dst cond src goto pc + 1 + off`.
 pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, dst: Reg, src: Source, off: i16) {
     compare(c, width, cond, dst, src);
-    let short = c.short_back(pc, off as i64);
+    let short = c.short_back(pc, off as i64) || c.short_fwd(pc, off as i64);
     let t = c.target(pc, off as i64);
     if short {
         match cond {
@@ -106,8 +106,8 @@ pub(crate) fn select(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
         }
     }
     compare(c, width, cond, dst, src);
-    let here = c.ops.offset().0 as u32;
     for (k, &(a, x)) in moves.iter().enumerate().take(n) {
+        let here = c.ops.offset().0 as u32;
         c.note_offset(pc + 1 + k, here);
         let a = host(a);
         let x = match x {
@@ -145,6 +145,32 @@ pub(crate) fn may_goto(c: &mut Compiler<'_>, pc: usize, off: i16) {
     let exit = c.ops.new_dynamic_label();
     c.may_goto_exits.push((exit, t));
     asm!(c.ops, ; sub Rq(LOOPS), BYTE 1 ; jb =>exit);
+}
+
+/// `may_goto +off; goto +j` (a `can_loop` latch: exit when the budget is spent, else back
+/// to the loop's head), when nothing jumps to the `goto`: one fused `sub r12, 1; jae head`,
+/// then the exit in line. The loop then takes one branch per iteration instead of two.
+/// Returns the number of slots emitted, 0 if the pattern does not apply.
+pub(crate) fn may_goto_latch(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
+    let (Some(&Insn::MayGoto { off }), Some(&Insn::Ja { off: j, .. })) = (c.code.get(pc), c.code.get(pc + 1)) else {
+        return 0;
+    };
+    if pc + 1 >= end || c.targets[pc + 1] {
+        return 0;
+    }
+    let exit = c.target(pc, off as i64);
+    let head = c.target(pc + 1, j as i64);
+    asm!(c.ops, ; sub Rq(LOOPS), BYTE 1);
+    let here = c.ops.offset().0 as u32;
+    c.note_offset(pc + 1, here);
+    // Measured from here, where the `jae` starts.
+    if c.short_back(pc + 1, j as i64) {
+        asm!(c.ops, ; jae BYTE =>head);
+    } else {
+        asm!(c.ops, ; jae =>head);
+    }
+    asm!(c.ops, ; xor Rd(LOOPS), Rd(LOOPS) ; jmp =>exit);
+    2
 }
 
 /// The exits of the current subprogram's `may_goto`s.
