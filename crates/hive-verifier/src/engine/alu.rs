@@ -58,9 +58,20 @@ impl Verifier<'_> {
             self.read(pc, st, dst)?;
         }
         self.writable(pc, dst)?;
-        // Unlike the kernel, a division by the immediate 0 (`div by zero`) and a shift by an
-        // immediate out of range (`invalid shift`) are accepted: BPF defines both (the
-        // quotient is 0, the shift amount is masked), and the domains follow that semantics.
+        // The kernel's `check_alu_op` refuses a division or modulo by the immediate 0 and a
+        // shift by an immediate outside the width, although BPF defines both (a register
+        // holding 0 or a large amount is fine): verdicts follow the kernel.
+        if let Source::Imm(i) = src {
+            match op {
+                AluOp::Div | AluOp::SDiv | AluOp::Mod | AluOp::SMod if i == 0 => {
+                    return Err(fail(pc, RejectKind::InvalidInsn, "div by zero"));
+                }
+                AluOp::Lsh | AluOp::Rsh | AluOp::Arsh if i < 0 || i >= if width == Width::W64 { 64 } else { 32 } => {
+                    return Err(fail(pc, RejectKind::InvalidInsn, format!("invalid shift {i}")));
+                }
+                _ => {}
+            }
+        }
         if is_mov {
             return self.mov(pc, st, width, op, dst, src, s);
         }

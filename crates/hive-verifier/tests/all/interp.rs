@@ -135,3 +135,14 @@ fn return_values_are_checked_per_program_type() {
     reject("r0 = 2\nexit", ProgType::CgroupSkb, true, "At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]");
     accept("r0 = 1\nexit", ProgType::CgroupSkb);
 }
+
+#[test]
+fn immediate_division_by_zero_and_wide_shifts_are_refused_like_the_kernel() {
+    reject("r0 = 1\nr0 /= 0\nexit", SF, true, "div by zero");
+    reject("w0 = 1\nw0 %= 0\nexit", SF, true, "div by zero");
+    reject("r0 = 1\nr0 <<= 64\nexit", SF, true, "invalid shift 64");
+    reject("w0 = 1\nw0 s>>= 32\nexit", SF, true, "invalid shift 32");
+    // A register holding 0 or a large amount is fine: BPF defines the result.
+    accept("r0 = 1\nr1 = 0\nr0 /= r1\nr1 = 77\nr0 <<= r1\nexit", SF);
+    accept("r0 = 1\nr0 <<= 63\nw0 >>= 31\nexit", SF);
+}
