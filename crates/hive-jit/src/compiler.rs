@@ -32,6 +32,9 @@ macro_rules! asm {
 }
 pub(crate) use asm;
 
+/// Loops of at most this many slots are aligned ([`JitOptions::align_loops`]).
+const MAX_ALIGNED_LOOP: u32 = 64;
+
 /// The native frame of the subprogram being emitted (see the crate docs for the layout).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Frame {
@@ -53,6 +56,13 @@ pub(crate) struct Compiler<'a> {
     pub natives: &'a Table,
     /// Per slot: whether some jump lands there (a basic block starts there).
     pub targets: Vec<bool>,
+    /// Per slot: an upper bound of the bytes emitted from the start of slot 0 to the start
+    /// of this slot, not counting out-of-line code (see [`Compiler::short_fwd`]); empty when
+    /// forward jumps take the 32-bit form only.
+    bound: Vec<u32>,
+    /// Per slot: how many slots the longest backward jump landing there spans (the size of
+    /// the loop starting there), 0 if none.
+    loop_spans: Vec<u32>,
     /// Per slot: the offset of the instruction's code once emitted (`u32::MAX` before).
     offsets: Vec<u32>,
     /// Per slot: its label, created on the first jump to it.
@@ -63,10 +73,19 @@ pub(crate) struct Compiler<'a> {
     pub unwind: DynamicLabel,
     /// The current subprogram's frame.
     pub frame: Frame,
+    /// Set by an emitter whose last x86 instruction left ZF reflecting the whole value of
+    /// this register (`true`: after a 32-bit operation, whose result is zero-extended).
+    pub flags: Option<(hive_isa::Reg, bool)>,
+    /// What `flags` said after the previous instruction, if control can only come from it.
+    pub prev_flags: Option<(hive_isa::Reg, bool)>,
+    /// Out-of-line `may_goto` exits of the current subprogram: (stub, target).
+    pub may_goto_exits: Vec<(DynamicLabel, DynamicLabel)>,
+    /// Out-of-line NULL results of inlined lookups of the current subprogram: (stub, target).
+    pub null_exits: Vec<(DynamicLabel, DynamicLabel)>,
 }
 
 impl<'a> Compiler<'a> {
-    fn new(code: &'a Code, subs: &'a [Subprog], options: &'a JitOptions, natives: &'a Table) -> Self {
+    fn new(code: &'a Code, subs: &'a [Subprog], options: &'a JitOptions, natives: &'a Table, short: bool) -> Self {
         // About 12 bytes of x86 per BPF instruction on average; reserve generously.
         let mut ops = Asm::new_with_capacity(0, code.len() * 16 + 512, 0, 0, code.len() / 2 + subs.len() + 8, 0, code.len());
         let entries = (0..subs.len()).map(|_| ops.new_dynamic_label()).collect();
@@ -75,38 +94,91 @@ impl<'a> Compiler<'a> {
         let frame = Frame { env_off: 0, epilogue: placeholder, packet_status: placeholder };
         let (offsets, labels) = (vec![u32::MAX; code.len()], vec![None; code.len()]);
         let mut targets = vec![false; code.len()];
+        let mut loop_spans = vec![0u32; code.len()];
         for (pc, insn) in code.iter() {
             if let (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. }, Some(delta)) = (insn, insn.branch_delta())
                 && let Some(t) = targets.get_mut((pc as i64 + 1 + delta) as usize)
             {
                 *t = true;
+                if delta < 0 {
+                    let span = &mut loop_spans[(pc as i64 + 1 + delta) as usize];
+                    *span = (*span).max((-delta) as u32);
+                }
             }
         }
-        Compiler { ops, code, subs, options, natives, targets, offsets, labels, entries, unwind, frame }
+        let bound = if short { bounds(code, &loop_spans, options) } else { Vec::new() };
+        Compiler {
+            bound,
+            ops,
+            code,
+            subs,
+            options,
+            natives,
+            targets,
+            loop_spans,
+            offsets,
+            labels,
+            entries,
+            unwind,
+            frame,
+            flags: None,
+            prev_flags: None,
+            may_goto_exits: Vec::new(),
+            null_exits: Vec::new(),
+        }
     }
 
     fn subprogram(&mut self, k: usize) -> Result<(), JitError> {
         let sub = &self.subs[k];
         emit::call::prologue(self, k);
+        self.flags = None;
         let mut pc = sub.start;
         while pc < sub.end {
             let Some(insn) = self.code.get(pc) else {
                 pc += 1;
                 continue;
             };
+            // Small loops start on an alignment boundary: fewer fetch blocks and uop cache
+            // lines per iteration. (Large ones gain little, and the padding costs space.)
+            if self.loop_spans[pc] != 0 && self.loop_spans[pc] <= MAX_ALIGNED_LOOP && self.options.align_loops > 1 {
+                self.pad_to(self.options.align_loops as usize);
+            }
             let here = self.ops.offset();
             self.offsets[pc] = here.0 as u32;
             if let Some(label) = self.labels[pc] {
                 self.define(label, here);
             }
-            // Two instructions as one, when nothing jumps to the second.
-            if pc + 1 < sub.end
-                && !self.targets[pc + 1]
-                && let Some(next) = self.code.get(pc + 1)
-                && emit::fuse::pair(self, insn, next)
-            {
-                self.offsets[pc + 1] = here.0 as u32;
-                pc += 2;
+            self.prev_flags = if self.targets[pc] { None } else { self.flags.take() };
+            self.flags = None;
+            // Groups of instructions with a better translation than their members'.
+            let taken = match *insn {
+                // An inlined array lookup and its NULL check.
+                Insn::Call(CallTarget::Helper(crate::native::BPF_FUNC_MAP_LOOKUP_ELEM)) => {
+                    emit::call::lookup_then_test(self, pc, sub.end)
+                }
+                // A `can_loop` latch.
+                Insn::MayGoto { .. } => emit::jump::may_goto_latch(self, pc, sub.end),
+                // A short forward jump over moves, as conditional moves.
+                Insn::Jump { .. } => emit::jump::select(self, pc, sub.end),
+                Insn::Alu { .. } => {
+                    // A rotate written as two shifts and an `or`; else two instructions as
+                    // one, when nothing jumps to the second.
+                    match emit::fuse::rotate(self, pc, sub.end) {
+                        0 if pc + 1 < sub.end
+                            && !self.targets[pc + 1]
+                            && let Some(next) = self.code.get(pc + 1)
+                            && emit::fuse::pair(self, insn, next) =>
+                        {
+                            self.note_offset(pc + 1, here.0 as u32);
+                            2
+                        }
+                        n => n,
+                    }
+                }
+                _ => 0,
+            };
+            if taken != 0 {
+                pc += taken;
                 continue;
             }
             self.insn(pc, insn)?;
@@ -142,6 +214,12 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// Records where the code of `pc` starts when it is emitted as part of another
+    /// instruction's (nothing jumps to it).
+    pub fn note_offset(&mut self, pc: usize, at: u32) {
+        self.offsets[pc] = at;
+    }
+
     /// The label of the instruction at `pc + 1 + delta`. Labels exist only for jump targets:
     /// made on the first jump to a slot, and defined at once for a slot already emitted (a
     /// backward jump) or when the slot is reached (a forward one).
@@ -158,6 +236,21 @@ impl<'a> Compiler<'a> {
         label
     }
 
+    /// Whether a 2-byte jump emitted as (the end of) slot `pc` surely reaches the instruction
+    /// at `pc + 1 + delta`, a forward target: the bound of the code in between fits in a
+    /// signed byte. (A wrong bound would fail assembly, and [`generate`] would then compile
+    /// again with 32-bit forward jumps only.)
+    pub fn short_fwd(&self, pc: usize, delta: i64) -> bool {
+        let t = pc as i64 + 1 + delta;
+        if self.bound.is_empty() || delta <= 0 || t as usize >= self.bound.len() {
+            return false;
+        }
+        // The padding of slot pc + 1 (if it starts a loop) is not in the difference.
+        let head = self.loop_spans[pc + 1] != 0 && self.loop_spans[pc + 1] <= MAX_ALIGNED_LOOP;
+        let pad = if head && self.options.align_loops > 1 { self.options.align_loops as u32 - 1 } else { 0 };
+        self.bound[t as usize] - self.bound[pc + 1] + pad <= i8::MAX as u32
+    }
+
     /// Whether a 2-byte jump (`jmp rel8`/`jcc rel8`) emitted next reaches the instruction at
     /// `pc + 1 + delta`: only for a backward target, whose offset is already known.
     pub fn short_back(&self, pc: usize, delta: i64) -> bool {
@@ -168,6 +261,27 @@ impl<'a> Compiler<'a> {
         }
         let rel = at as i64 - (self.ops.offset().0 as i64 + 2);
         rel >= i8::MIN as i64
+    }
+
+    /// Pads with multi-byte `nop`s to a multiple of `align` bytes.
+    fn pad_to(&mut self, align: usize) {
+        const NOPS: [&[u8]; 9] = [
+            &[0x90],
+            &[0x66, 0x90],
+            &[0x0f, 0x1f, 0x00],
+            &[0x0f, 0x1f, 0x40, 0x00],
+            &[0x0f, 0x1f, 0x44, 0x00, 0x00],
+            &[0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00],
+            &[0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00],
+            &[0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+            &[0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00],
+        ];
+        let mut n = (align - self.ops.offset().0 % align) % align;
+        while n > 0 {
+            let k = n.min(NOPS.len());
+            self.ops.extend(NOPS[k - 1].iter().copied());
+            n -= k;
+        }
     }
 
     fn define(&mut self, label: DynamicLabel, at: AssemblyOffset) {
@@ -192,7 +306,21 @@ pub(crate) fn generate(
     options: &JitOptions,
     natives: &Table,
 ) -> Result<Generated, JitError> {
-    let mut c = Compiler::new(code, subs, options, natives);
+    match generate_with(code, subs, options, natives, true) {
+        // A short forward jump that does not reach after all: long ones only.
+        Err(JitError::Assembler(_)) => generate_with(code, subs, options, natives, false),
+        other => other,
+    }
+}
+
+fn generate_with(
+    code: &Code,
+    subs: &[Subprog],
+    options: &JitOptions,
+    natives: &Table,
+    short: bool,
+) -> Result<Generated, JitError> {
+    let mut c = Compiler::new(code, subs, options, natives, short);
     let entry = emit::call::entry_stub(&mut c);
     for k in 0..subs.len() {
         c.subprogram(k)?;
@@ -200,4 +328,49 @@ pub(crate) fn generate(
     let offsets = std::mem::take(&mut c.offsets);
     let bytes = c.ops.finalize().map_err(|e| JitError::Assembler(e.to_string()))?;
     Ok(Generated { bytes, entry, offsets })
+}
+
+/// Upper bounds of the in-line code of each instruction, summed (see `Compiler::bound`):
+/// generous per kind, plus the most padding an aligned loop head may get. Fused and
+/// rewritten groups of instructions emit less than their members' bounds together.
+fn bounds(code: &Code, loop_spans: &[u32], options: &JitOptions) -> Vec<u32> {
+    let pad = if options.align_loops > 1 { options.align_loops as u32 - 1 } else { 0 };
+    let mut out = Vec::with_capacity(code.len() + 1);
+    let mut sum = 0u32;
+    for (pc, &span) in loop_spans.iter().enumerate().take(code.len()) {
+        let aligned = span != 0 && span <= MAX_ALIGNED_LOOP;
+        if aligned {
+            sum += pad;
+        }
+        out.push(sum);
+        sum += match code.get(pc) {
+            None => 0,
+            Some(insn) => bound_of(insn, options),
+        };
+    }
+    out.push(sum);
+    out
+}
+
+/// An upper bound of the in-line bytes of one instruction (dynasm's encodings: a REX prefix
+/// and a SIB byte on every register operand and memory access). If-conversion emits up to
+/// 11 bytes (`mov r11, imm32; cmov`) per skipped move, which the `mov` bounds cover.
+fn bound_of(insn: &Insn, options: &JitOptions) -> u32 {
+    use hive_isa::{AluOp, Source};
+    match *insn {
+        Insn::Alu { op: AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod, .. } => 100,
+        Insn::Alu { op: AluOp::Lsh | AluOp::Rsh | AluOp::Arsh, src: Source::Reg(_), .. } if !options.bmi2 => 24,
+        Insn::Alu { op: AluOp::Lsh | AluOp::Rsh | AluOp::Arsh, .. } => 5,
+        Insn::Alu { src: Source::Imm(_), .. } => 11,
+        Insn::Alu { .. } => 5,
+        Insn::Load { .. } | Insn::Store { .. } => 12,
+        Insn::LdImm64 { .. } => 10,
+        Insn::Neg { .. } => 4,
+        Insn::Endian { .. } => 9,
+        Insn::Ja { .. } | Insn::Exit => 5,
+        Insn::Jump { .. } => 14,
+        Insn::MayGoto { .. } => 14,
+        Insn::Call(CallTarget::Local(_)) => 32,
+        _ => 160,
+    }
 }

@@ -194,6 +194,7 @@ extern "sysv64" fn fell_off_end(pc: u64, _: u64, _: u64, _: u64, _: u64, env_ptr
 ///
 /// # Safety
 /// As [`JitProgram::run`].
+#[inline]
 pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     prog: &JitProgram,
     mem: &mut Memory<'_>,
@@ -201,7 +202,7 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     args: [u64; 5],
 ) -> Result<u64, Fault> {
     if let Some(expected) = prog.native_type()
-        && expected != std::any::type_name::<H>()
+        && !prog.native_type_matches(expected, std::any::type_name::<H>())
     {
         let kind = FaultKind::Unsupported("helpers of another type than the program's direct calls were compiled for");
         return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind });

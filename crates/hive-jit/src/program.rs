@@ -1,5 +1,7 @@
 //! Compiling a program into executable memory, and running it.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use dynasmrt::{AssemblyOffset, ExecutableBuffer, mmap::MutableBuffer};
 use hive_interp::{BPF_MAX_LOOPS, CallxMode, Fault, Helpers, Memory};
 use hive_isa::Code;
@@ -33,6 +35,10 @@ pub struct JitOptions {
     /// so embedders running only verified programs can turn this off and save the per-run
     /// clearing, as the kernel does.
     pub zero_stack: bool,
+    /// Align the first instruction of every small loop (the target of a backward jump
+    /// from at most 64 slots further) to this many bytes with `nop`s (default 32; 0 or 1:
+    /// no alignment).
+    pub align_loops: u8,
 }
 
 impl Default for JitOptions {
@@ -44,6 +50,7 @@ impl Default for JitOptions {
             bmi2: host_has_bmi2(),
             iter_num_kfuncs: None,
             zero_stack: true,
+            align_loops: 32,
         }
     }
 }
@@ -74,13 +81,17 @@ fn host_has_bmi2() -> bool {
 #[derive(Debug)]
 pub struct JitProgram {
     exec: ExecutableBuffer,
-    entry: usize,
     code: Code,
     options: JitOptions,
     /// The helper type direct calls were compiled for ([`compile_with`]), if any.
     native_type: Option<&'static str>,
     /// Per slot: offset of its machine code (`u32::MAX` for the second slot of `lddw`).
     offsets: Vec<u32>,
+    /// Address of the last helper type name found equal to `native_type`: runs compare
+    /// this address instead of the bytes.
+    native_type_seen: AtomicUsize,
+    /// Address of the entry stub in `exec` (which never moves).
+    entry_addr: usize,
 }
 
 /// Compiles `code`. Refuses (with a [`JitError`], never a panic) what the JIT does not
@@ -133,7 +144,16 @@ fn compile_table(
     buf.set_len(bytes.len());
     buf.copy_from_slice(&bytes);
     let exec = buf.make_exec().map_err(memory)?;
-    Ok(JitProgram { exec, entry, code: code.clone(), options: *options, native_type, offsets })
+    let entry_addr = exec.ptr(AssemblyOffset(entry)) as usize;
+    Ok(JitProgram {
+        entry_addr,
+        exec,
+        code: code.clone(),
+        options: *options,
+        native_type,
+        offsets,
+        native_type_seen: AtomicUsize::new(0),
+    })
 }
 
 impl JitProgram {
@@ -157,6 +177,7 @@ impl JitProgram {
     /// That is what the verifier proves; until Hive has one, only trusted programs (such as
     /// the test corpora and the kernel-verified generated programs) may be run.
     #[allow(unsafe_code)]
+    #[inline]
     pub unsafe fn run<H: Helpers + ?Sized>(
         &self,
         mem: &mut Memory<'_>,
@@ -199,8 +220,25 @@ impl JitProgram {
         self.native_type
     }
 
+    /// Whether `name` (a helper type's name) is `expected`, the name this program's direct
+    /// calls were compiled for.
+    #[inline]
+    pub(crate) fn native_type_matches(&self, expected: &str, name: &'static str) -> bool {
+        let addr = name.as_ptr() as usize;
+        // Same address and length: the same immutable bytes as a name already compared.
+        if self.native_type_seen.load(Ordering::Relaxed) == addr && name.len() == expected.len() {
+            return true;
+        }
+        let same = expected == name;
+        if same {
+            self.native_type_seen.store(addr, Ordering::Relaxed);
+        }
+        same
+    }
+
     /// Address of the entry stub.
+    #[inline]
     pub(crate) fn entry_ptr(&self) -> *const u8 {
-        self.exec.ptr(AssemblyOffset(self.entry))
+        self.entry_addr as *const u8
     }
 }

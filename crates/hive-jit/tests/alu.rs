@@ -199,12 +199,113 @@ fn fused_pairs() {
     }
     for &d in &regs {
         for op in [AluOp::Rsh, AluOp::Arsh] {
-            for v in [0x8123_4567_89ab_cdef, 0x0123_4567_f9ab_cdef, 0x0000_0000_7fff_ffff] {
-                let shl = alu(Width::W64, AluOp::Lsh, d, Source::Imm(32));
-                observe(&[lddw(d, v), shl, alu(Width::W64, op, d, Source::Imm(32))]);
-                // `ja +0` makes the second a jump target: no fusion, same result.
-                observe(&[lddw(d, v), shl, Insn::Ja { off: 0, long: false }, alu(Width::W64, op, d, Source::Imm(32))]);
+            for (width, k) in [(Width::W64, 32), (Width::W64, 48), (Width::W64, 56), (Width::W64, 8), (Width::W32, 16), (Width::W32, 24), (Width::W32, 8)] {
+                for v in [0x8123_4567_89ab_cdef, 0x0123_4567_f9ab_cdef, 0x0000_0000_7fff_ffff, 0x1234_5678_9abc_8080] {
+                    let shl = alu(width, AluOp::Lsh, d, Source::Imm(k));
+                    observe(&[lddw(d, v), shl, alu(width, op, d, Source::Imm(k))]);
+                }
             }
+        }
+    }
+}
+
+/// `if dst ==/!= 0` right after an operation on dst reuses its flags: every width pair,
+/// values whose low half is 0 and whose upper half is not.
+#[test]
+fn zero_tests_after_arithmetic() {
+    let ops = [AluOp::Add, AluOp::Sub, AluOp::And, AluOp::Or, AluOp::Xor];
+    for v in [0u64, 1, 0xffff_ffff_0000_0000, 0x1_0000_0001, u64::MAX] {
+        for w_op in [Width::W64, Width::W32] {
+            for w_jmp in [Width::W64, Width::W32] {
+                for cond in [Cond::Eq, Cond::Ne] {
+                    let jump = Insn::Jump { width: w_jmp, cond, dst: r(1), src: Source::Imm(0), off: 1 };
+                    for op in ops {
+                        for imm in [0, 1, -1] {
+                            let body = [lddw(1, v), mov(0, 5), alu(w_op, op, 1, Source::Imm(imm)), jump, mov(0, 7)];
+                            observe(&body);
+                        }
+                    }
+                    let neg = Insn::Neg { width: w_op, dst: r(1) };
+                    observe(&[lddw(1, v), mov(0, 5), neg, jump, mov(0, 7)]);
+                }
+            }
+        }
+    }
+}
+
+/// `if cond goto +n` over one or two 64-bit moves (compiled as conditional moves), and over
+/// a 32-bit move (left as a branch), for every condition, both widths, taken and not.
+#[test]
+fn jumps_over_moves() {
+    let conds = [
+        Cond::Eq,
+        Cond::Ne,
+        Cond::Gt,
+        Cond::Ge,
+        Cond::Lt,
+        Cond::Le,
+        Cond::Sgt,
+        Cond::Sge,
+        Cond::Slt,
+        Cond::Sle,
+        Cond::Set,
+    ];
+    let pairs = [(5u64, 5u64), (5, 7), (7, 5), (u64::MAX, 1), (1, u64::MAX), (0xffff_ffff, 0x1_0000_0000)];
+    for width in [Width::W64, Width::W32] {
+        for cond in conds {
+            for &(a, b) in &pairs {
+                for src in [Source::Reg(r(2)), Source::Imm(5), Source::Imm(-1), Source::Imm(0)] {
+                    let jump = |off| Insn::Jump { width, cond, dst: r(1), src, off };
+                    let head = [lddw(1, a), lddw(2, b), lddw(3, garbage(3)), lddw(4, garbage(4))];
+                    // one move of a register, of an immediate; two moves; a 32-bit move
+                    let bodies: [Vec<Insn>; 5] = [
+                        vec![jump(1), alu(Width::W64, AluOp::Mov, 3, Source::Reg(r(1)))],
+                        vec![jump(1), mov(3, -3)],
+                        vec![jump(2), alu(Width::W64, AluOp::Mov, 3, Source::Reg(r(2))), mov(1, 9)],
+                        vec![jump(2), alu(Width::W64, AluOp::Mov, 1, Source::Reg(r(4))), alu(Width::W64, AluOp::Mov, 4, Source::Reg(r(1)))],
+                        vec![jump(1), alu(Width::W32, AluOp::Mov, 3, Source::Reg(r(2)))],
+                    ];
+                    for body in bodies {
+                        observe(&[head.as_slice(), &body].concat());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Rotates written as shifts and `|` (compiled as `rol`), in every arrangement clang uses,
+/// and near misses (amounts not adding up, an arithmetic shift, the wrong `|`).
+#[test]
+fn rotates() {
+    let (t, x, b) = (3u8, 6u8, 1u8);
+    let sh = |w, left: bool, d, k| alu(w, if left { AluOp::Lsh } else { AluOp::Rsh }, d, Source::Imm(k));
+    let or = |w, d, s| alu(w, AluOp::Or, d, Source::Reg(r(s)));
+    let cp = |w, d, s| alu(w, AluOp::Mov, d, Source::Reg(r(s)));
+    for w in [Width::W64, Width::W32] {
+        let bits = if w == Width::W64 { 64 } else { 32 };
+        for k in [1, 8, 13, bits / 2, bits - 1] {
+            let m = bits - k;
+            for t_left in [false, true] {
+                let (kt, kx) = if t_left { (k, m) } else { (m, k) };
+                for swap in [false, true] {
+                    for into_x in [false, true] {
+                        let (st, sx) = (sh(w, t_left, t, kt), sh(w, !t_left, x, kx));
+                        let shifts = if swap { [sx, st] } else { [st, sx] };
+                        let last = if into_x { or(w, x, t) } else { or(w, t, x) };
+                        observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), shifts[0], shifts[1], last]);
+                        // two copies
+                        let (sa, sb) = (sh(w, t_left, t, kt), sh(w, !t_left, b, kx));
+                        let last = if into_x { or(w, b, t) } else { or(w, t, b) };
+                        observe(&[lddw(x, 0xf123_4567_89ab_cdef), cp(w, t, x), sa, cp(w, b, x), sb, last]);
+                    }
+                }
+            }
+            // near misses
+            observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), sh(w, false, t, m + 1), sh(w, true, x, k), or(w, x, t)]);
+            let arsh = alu(w, AluOp::Arsh, t, Source::Imm(m));
+            observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), arsh, sh(w, true, x, k), or(w, x, t)]);
+            observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), sh(w, false, t, m), sh(w, true, x, k), or(w, x, b)]);
         }
     }
 }

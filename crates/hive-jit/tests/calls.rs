@@ -154,6 +154,19 @@ fn may_goto_budget_is_per_frame() {
 }
 
 #[test]
+fn can_loop_latches_count_like_the_interpreter() {
+    // `may_goto; goto head` at the bottom of the loop (one fused branch), and a latch whose
+    // `goto` is itself a jump target (left as two branches).
+    let latch = "r0 = 0\nloop:\nr0 += 1\nmay_goto +1\ngoto loop\nr0 += 100\nexit";
+    let targeted = "r0 = 0\nloop:\nr0 += 1\nif r0 == 1000000 goto back\nmay_goto +2\nback:\ngoto loop\nr0 += 100\nexit";
+    for loops in [0, 1, 2, 5, 300] {
+        let o = JitOptions { may_goto_loops: loops, ..JitOptions::default() };
+        assert_eq!(agree_with(&asm(latch), &[], &o, HelperTable::new).result, Ok(loops + 101));
+        agree_with(&asm(targeted), &[], &o, HelperTable::new);
+    }
+}
+
+#[test]
 fn function_references_load_slot_indices() {
     let s = run_both("r0 = func[f]\nexit\nf:\nr0 = 1\nexit");
     assert_eq!(s.result, Ok(3));

@@ -222,6 +222,21 @@ fn out_of_range_keys_give_null() {
         );
         let out = agree_natives(&asm(&src), &[]);
         assert_eq!(out.result, Ok(if key < MAX { 1 } else { 2 }), "key {key}");
+        // the other test, and r0 read on each path
+        let src = format!(
+            "*(u32 *)(r10 - 4) = {}\nr2 = r10\nr2 += -4\nr1 = 0xa1 ll\ncall 1\nif r0 != 0 goto hit\nr0 += 2\nexit\n\
+             hit:\nr0 = *(u64 *)(r0 + 0)\nr0 += 1\nexit",
+            key as i32
+        );
+        let out = agree_natives(&asm(&src), &[]);
+        assert_eq!(out.result, Ok(if key < MAX { 1 } else { 2 }), "key {key}");
+        let src = format!(
+            "*(u32 *)(r10 - 4) = {}\nr2 = r10\nr2 += -4\nr1 = 0xa1 ll\ncall 1\nif r0 == 0 goto null\nr0 = 1\nexit\n\
+             null:\nr0 += 2\nexit",
+            key as i32
+        );
+        let out = agree_natives(&asm(&src), &[]);
+        assert_eq!(out.result, Ok(if key < MAX { 1 } else { 2 }), "key {key}");
     }
 }
 

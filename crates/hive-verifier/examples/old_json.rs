@@ -47,7 +47,7 @@ fn main() {
                 ("fixup_map_array_small", MapMeta::new(MapType::Array, 4, 1, 1)),
                 ("fixup_map_ringbuf", MapMeta::new(MapType::Ringbuf, 0, 0, 4096)),
                 ("fixup_map_event_output", MapMeta::new(MapType::PerfEventArray, 4, 4, 1)),
-                ("fixup_map_kptr", MapMeta { kptr_offs: vec![0, 8], ..MapMeta::new(MapType::Array, 4, 24, 1) }),
+                ("fixup_map_kptr", MapMeta { kptr_offs: vec![0, 8, 16], kptr_refs: vec![8, 16], ..MapMeta::new(MapType::Array, 4, 24, 1) }),
             ];
             for (i, (k, meta)) in kinds.iter().enumerate() {
                 if let Some(list) = t.get(*k).and_then(|v| v.as_array()) {

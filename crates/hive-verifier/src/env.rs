@@ -34,6 +34,9 @@ pub struct MapMeta {
     pub timer_off: Option<u32>,
     /// Offsets of `__kptr` fields in the value, if any.
     pub kptr_offs: Vec<u32>,
+    /// Those of [`MapMeta::kptr_offs`] that hold referenced pointers (`__kptr`, not
+    /// `__kptr_untrusted`): only these may be exchanged with `bpf_kptr_xchg`.
+    pub kptr_refs: Vec<u32>,
     /// The map is frozen (`BPF_MAP_FREEZE`) and read-only to programs: loads from it
     /// through a direct value address are known constants, as `.rodata` is in the kernel.
     pub frozen: bool,
@@ -52,6 +55,7 @@ impl MapMeta {
             spin_lock_off: None,
             timer_off: None,
             kptr_offs: Vec::new(),
+            kptr_refs: Vec::new(),
             frozen: false,
         }
     }

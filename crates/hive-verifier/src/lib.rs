@@ -2,37 +2,42 @@
 //!
 //! The kernel's contract is that a program is checked once, at load, and then runs with no
 //! run-time checks at all: every memory access in bounds, every helper called with the right
-//! arguments, every loop bounded. This crate is Hive's verifier. Today it holds the
-//! foundations: the numeric abstract domains with their transfer functions, the
-//! control-flow checks and graph, and the shape of the verdict. The abstract interpreter that
-//! puts them together comes next; until it exists, [`verify`] checks control flow only and
-//! says so in its result ([`Assurance::CfgOnly`]): it is **not** a safety verdict.
+//! arguments, every loop bounded. This crate is Hive's verifier, modelled on the kernel's
+//! (path exploration with state pruning), so that its verdicts and messages are the kernel's.
+//! [`verify_program`] is the entry point: it runs the control-flow checks, then the abstract
+//! interpreter, and an accepted program comes back with [`Assurance::Safe`]. [`verify`] and
+//! [`verify_raw`] still run the control-flow checks alone ([`Assurance::CfgOnly`], not a
+//! safety verdict) for tools that only need the graph.
 //!
-//! ## The plan: domains → transfer → check → prune
+//! ## The pieces
 //!
-//! 1. **Domains** (done). [`tnum`] is the kernel's known-bits domain; [`range`] holds
-//!    unsigned and signed interval bounds; [`scalar`] is their reduced product at 64 and 32
-//!    bits, the value of a scalar register. One normalising function keeps the views
-//!    consistent; an infeasible value is the explicit bottom, never an "invariant violation".
-//! 2. **Transfer** (scalars done). [`ScalarOf::alu`], [`ScalarOf::neg`],
-//!    [`ScalarOf::endian`] for every ALU instruction; [`ScalarOf::refine`] narrows both
-//!    operands on each edge of a conditional jump; [`ScalarOf::branch_outcome`] is
-//!    `is_branch_taken`. Next: pointer types and offsets, the stack, memory accesses, calls.
-//! 3. **Check** (next). PREVAIL's split: the transformer computes the post-state; a separate
-//!    checker verifies the assertions each instruction carries (bounds of an access, helper
-//!    argument kinds, the return value's range), so "what is checked" is data.
-//! 4. **Prune** (next). The kernel explores paths and prunes a state subsumed by one already
-//!    verified at the same instruction; [`ScalarOf::is_subset`] is the order it needs. Loops
-//!    use [`ScalarOf::join`] and [`ScalarOf::widen`] at the heads of the weak topological
-//!    order ([`cfg::wto`]).
+//! 1. **Domains.** [`tnum`] is the kernel's known-bits domain; [`range`] holds unsigned and
+//!    signed interval bounds; [`scalar`] is their reduced product at 64 and 32 bits, the value
+//!    of a scalar register, with every ALU transfer ([`ScalarOf::alu`]), branch refinement
+//!    ([`ScalarOf::refine`]) and `is_branch_taken` ([`ScalarOf::branch_outcome`]).
+//! 2. **Control flow** ([`mod@cfg`]): the kernel's `check_subprogs` and `check_cfg` with its
+//!    messages (`back-edge from insn 6 to 1`, `unreachable insn 6`, ...), subprograms, blocks.
+//! 3. **State** ([`state`]): registers typed as the kernel types them (scalar, `ctx`, `fp`,
+//!    `map_value`, `pkt`, `mem`, ... with a fixed and a variable offset, ids linking copies,
+//!    reference ids), stacks of 8-byte slots with per-byte kinds and spilled registers, call
+//!    frames; the subsumption order pruning uses and a widening for runtime-bounded loops.
+//! 4. **Exploration** (`engine`, private): the kernel's `do_check`. Each instruction checks
+//!    its obligations with the kernel's wording (`R1 !read_ok`, `invalid access to map value,
+//!    value_size=8 off=8 size=8`, `R0 invalid mem access 'map_value_or_null'`, ...) and
+//!    computes the next state; undecided branches fork, NULL checks and `data_end`
+//!    comparisons refine the pointers they name; helper calls are checked against
+//!    `hive-platform`'s prototypes, context accesses against its layouts; bpf-to-bpf calls push
+//!    frames, callbacks (`bpf_loop`, ...) are explored iteration by iteration. A state
+//!    subsumed by one already verified at a prune point ends its path. The result carries the
+//!    kernel's statistics (`processed N insns ... peak_states P`), and the log is the kernel's:
+//!    level 1 the failing path and the error, level 2 every instruction with its state.
 //!
-//! The control-flow graph ([`mod@cfg`]) comes first in the pipeline: [`cfg::check`] is the
-//! kernel's `check_subprogs` and `check_cfg` with the kernel's messages (`back-edge from insn
-//! 6 to 1`, `unreachable insn 6`, `jump out of range from insn 1 to 4`, `last insn is not an
-//! exit or jmp`, `call to invalid destination`, `jump into the middle of ldimm64 insn 1`,
-//! `the call stack of 9 frames is too deep`), and its result is the graph the abstract
-//! interpreter iterates: subprograms, basic blocks, `Assume`-style taken/not-taken edges,
-//! loop heads.
+//! Where Hive is stricter than a privileged kernel, on purpose: a helper never reads
+//! uninitialised stack or a spilled pointer (no leak into maps or buffers); pointers loaded
+//! from kptr fields cannot be dereferenced (their BTF type is unknown); a `lddw` of a map
+//! value needs an array map. Where it is less precise: no precision or liveness marks on the
+//! stack (scalars are compared by inclusion, so it prunes less), no BTF (kfuncs come from the
+//! registry, `PTR_TO_BTF_ID` is untyped), no dynptr or iterator state, no spin-lock tracking.
 //!
 //! ## Soundness policy
 //!
@@ -46,6 +51,22 @@
 //! a goal, soundness is a rule: a test that finds a lost member is a bug, whatever it costs.
 //!
 //! ## Example
+//!
+//! ```
+//! use hive_asm::{Syntax, assemble};
+//! use hive_platform::prog::ProgType;
+//! use hive_verifier::{Assurance, ProgramEnv, VerifyOptions, verify_program};
+//!
+//! let env = ProgramEnv::new(ProgType::SocketFilter);
+//! let ok = assemble("r0 = *(u32 *)(r1 + 0)\nexit", Syntax::Kernel).unwrap();
+//! let v = verify_program(&ok, &env, &VerifyOptions::default()).unwrap();
+//! assert_eq!(v.assurance, Assurance::Safe);
+//! let bad = assemble("r0 = *(u64 *)(r10 - 8)\nexit", Syntax::Kernel).unwrap();
+//! let e = verify_program(&bad, &env, &VerifyOptions::unprivileged()).unwrap_err();
+//! assert_eq!(e.message, "invalid read from stack R10 off=-8 size=8");
+//! ```
+//!
+//! The control-flow checks alone:
 //!
 //! ```
 //! use hive_asm::{Syntax, assemble};
@@ -140,7 +161,7 @@ pub fn verify_program(raw: &[RawInsn], env: &ProgramEnv<'_>, opts: &VerifyOption
     let entry = v.entry_state();
     let result = v.run(entry).and_then(|()| v.check_stack_depth(&cfg));
     let stats = v.stats;
-    let mut log = std::mem::take(&mut v.log);
+    let mut log = v.take_log();
     drop(v);
     let summary = format!(
         "processed {} insns (limit {}) max_states_per_insn {} total_states {} peak_states {} mark_read 0",

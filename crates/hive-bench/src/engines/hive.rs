@@ -46,7 +46,11 @@ pub fn jit_options() -> JitOptions {
         (Some(new), Some(next), Some(destroy)) => Some([new, next, destroy]),
         _ => None,
     };
-    JitOptions { zero_frames: false, zero_stack: false, iter_num_kfuncs, ..JitOptions::default() }
+    let mut o = JitOptions { zero_frames: false, zero_stack: false, iter_num_kfuncs, ..JitOptions::default() };
+    if let Some(a) = std::env::var("HIVE_ALIGN").ok().and_then(|v| v.parse().ok()) {
+        o.align_loops = a;
+    }
+    o
 }
 
 fn err(mode: HiveMode, e: impl std::fmt::Display) -> BenchError {

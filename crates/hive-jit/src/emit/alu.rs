@@ -18,7 +18,7 @@ pub(crate) fn alu(c: &mut Compiler<'_>, width: Width, op: AluOp, dst: Reg, src: 
         AluOp::Mov | AluOp::MovSx8 | AluOp::MovSx16 | AluOp::MovSx32 => mov(c, width, op, d, src),
         AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod => divide(c, width, op, d, src),
         AluOp::Lsh | AluOp::Rsh | AluOp::Arsh => shift(c, width, op, d, src),
-        _ => arith(c, width, op, d, src),
+        _ => arith(c, width, op, dst, src),
     }
 }
 
@@ -65,7 +65,8 @@ pub(crate) fn load_const(c: &mut Compiler<'_>, d: u8, v: u64) {
     }
 }
 
-fn arith(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
+fn arith(c: &mut Compiler<'_>, width: Width, op: AluOp, reg: Reg, src: Source) {
+    let d = host(reg);
     let w64 = width == Width::W64;
     // An immediate that fits in a signed byte takes the 3-byte shorter `imm8` form.
     macro_rules! both {
@@ -80,15 +81,32 @@ fn arith(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
             }
         };
     }
+    // These leave ZF telling whether the result is 0, which a following `if dst == 0` uses.
+    let sets_flags = |c: &mut Compiler<'_>, dst| c.flags = Some((dst, !w64));
     match op {
-        AluOp::Add => both!(add),
-        AluOp::Sub => both!(sub),
+        AluOp::Add => {
+            both!(add);
+            sets_flags(c, reg);
+        }
+        AluOp::Sub => {
+            both!(sub);
+            sets_flags(c, reg);
+        }
         // Masks of 8 and 16 bits are zero-extending moves (either width: the rest is 0).
         AluOp::And if src == Source::Imm(0xff) => asm!(c.ops, ; movzx Rd(d), Rb(d)),
         AluOp::And if src == Source::Imm(0xffff) => asm!(c.ops, ; movzx Rd(d), Rw(d)),
-        AluOp::And => both!(and),
-        AluOp::Or => both!(or),
-        AluOp::Xor => both!(xor),
+        AluOp::And => {
+            both!(and);
+            sets_flags(c, reg);
+        }
+        AluOp::Or => {
+            both!(or);
+            sets_flags(c, reg);
+        }
+        AluOp::Xor => {
+            both!(xor);
+            sets_flags(c, reg);
+        }
         AluOp::Mul => match src {
             Source::Imm(0) => asm!(c.ops, ; xor Rd(d), Rd(d)),
             Source::Imm(1) => zext_if32(c, w64, d),
@@ -289,6 +307,7 @@ pub(crate) fn neg(c: &mut Compiler<'_>, width: Width, dst: Reg) {
         Width::W64 => asm!(c.ops, ; neg Rq(d)),
         Width::W32 => asm!(c.ops, ; neg Rd(d)),
     }
+    c.flags = Some((dst, width == Width::W32));
 }
 
 /// `le`/`be`/`bswap` on this little-endian machine: `le` truncates, the others swap.

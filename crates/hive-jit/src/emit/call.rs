@@ -143,6 +143,8 @@ pub(crate) fn epilogue(c: &mut Compiler<'_>, k: usize) {
         }
     }
     asm!(c.ops, ; ret);
+    crate::emit::jump::may_goto_exits(c);
+    null_exits(c);
     if sub.packet {
         // rdx = 1: the load failed, return 0 (already in rax) from this function;
         // otherwise rdx is the unwind target.
@@ -275,11 +277,24 @@ fn native_call(c: &mut Compiler<'_>, func: u64) {
 /// NULL when out of bounds. Writes only `r0` and a scratch register.
 fn array_lookup(c: &mut Compiler<'_>, a: ArrayLayout) {
     let (null, done) = (c.ops.new_dynamic_label(), c.ops.new_dynamic_label());
+    array_index(c, a, null, false);
     asm!(c.ops,
-        ; mov eax, DWORD [rsi]
-        ; cmp eax, a.max_entries as i32
-        ; jae BYTE =>null
+        ; jmp BYTE =>done
+        ; =>null
+        ; xor eax, eax
+        ; =>done
     );
+}
+
+/// `r0 = &array[*(u32 *)r2]` for an index below `max_entries`, else a jump to `null`
+/// (`rel32` if `far`) with `r0` not yet 0.
+fn array_index(c: &mut Compiler<'_>, a: ArrayLayout, null: dynasmrt::DynamicLabel, far: bool) {
+    asm!(c.ops, ; mov eax, DWORD [rsi] ; cmp eax, a.max_entries as i32);
+    if far {
+        asm!(c.ops, ; jae =>null);
+    } else {
+        asm!(c.ops, ; jae BYTE =>null);
+    }
     if a.stride.is_power_of_two() {
         let k = a.stride.trailing_zeros() as i8;
         if k != 0 {
@@ -295,12 +310,50 @@ fn array_lookup(c: &mut Compiler<'_>, a: ArrayLayout) {
     } else {
         asm!(c.ops, ; mov Rq(TMP), QWORD a.base as i64 ; add rax, Rq(TMP));
     }
-    asm!(c.ops,
-        ; jmp BYTE =>done
-        ; =>null
-        ; xor eax, eax
-        ; =>done
-    );
+}
+
+/// An inlined array lookup followed by its NULL check, `if r0 == 0 goto +off` (or `!=`),
+/// when nothing jumps to the check: the bounds check branches straight to where the NULL
+/// check would (through an out-of-line `r0 = 0` for `==`), so a hit takes no extra branch.
+/// Returns the number of slots emitted, 0 if the pattern does not apply.
+pub(crate) fn lookup_then_test(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
+    let (Some(&Insn::Call(CallTarget::Helper(BPF_FUNC_MAP_LOOKUP_ELEM))), Some(&Insn::Jump { width, cond, dst, src, off })) =
+        (c.code.get(pc), c.code.get(pc + 1))
+    else {
+        return 0;
+    };
+    if pc + 1 >= end
+        || c.targets[pc + 1]
+        || width != hive_isa::Width::W64
+        || dst != Reg::R0
+        || src != hive_isa::Source::Imm(0)
+        || !matches!(cond, hive_isa::Cond::Eq | hive_isa::Cond::Ne)
+    {
+        return 0;
+    }
+    let Some(layout) = map_at(c, pc).and_then(|m| m.array) else { return 0 };
+    let target = c.target(pc + 1, off as i64);
+    if cond == hive_isa::Cond::Eq {
+        let stub = c.ops.new_dynamic_label();
+        c.null_exits.push((stub, target));
+        array_index(c, layout, stub, true);
+        let here = c.ops.offset().0 as u32;
+        c.note_offset(pc + 1, here);
+    } else {
+        let null = c.ops.new_dynamic_label();
+        array_index(c, layout, null, false);
+        let here = c.ops.offset().0 as u32;
+        c.note_offset(pc + 1, here);
+        asm!(c.ops, ; jmp =>target ; =>null ; xor eax, eax);
+    }
+    2
+}
+
+/// The out-of-line NULL results of the current subprogram's [`lookup_then_test`]s.
+pub(crate) fn null_exits(c: &mut Compiler<'_>) {
+    for (stub, target) in std::mem::take(&mut c.null_exits) {
+        asm!(c.ops, ; =>stub ; xor eax, eax ; jmp =>target);
+    }
 }
 
 /// `call kfunc`: the trampoline reads the BTF id and module from the instruction at `pc`;

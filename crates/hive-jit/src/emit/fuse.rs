@@ -9,13 +9,15 @@
 //! | `rA = rB; rA *= 2, 4, 8` or `rA <<= 1, 2, 3` | `lea rA, [rB + rB]` or `lea rA, [rB * 4, 8]` |
 //! | `rA = rB; rA *= imm` | `imul rA, rB, imm` |
 //! | `rA = rB; rA &= 0xff, 0xffff` | `movzx eA, bB` / `movzx eA, wB` |
-//! | `rA <<= 32; rA s>>= 32` | `movsxd rA, eA` |
-//! | `rA <<= 32; rA >>= 32` | `mov eA, eA` |
+//! | `rA <<= 32, 48, 56; rA s>>= 32, 48, 56` | `movsxd rA, eA` / `movsx rA, wA` / `movsx rA, bA` |
+//! | `rA <<= 32, 48, 56; rA >>= 32, 48, 56` | `mov eA, eA` / `movzx eA, wA` / `movzx eA, bA` |
+//! | `wA <<= 16, 24; wA (s)>>= 16, 24` | `movsx`/`movzx eA, wA` / `eA, bA` |
 //!
 //! The 32-bit forms (`wA = wB; wA += ...`) use the 32-bit destination, which truncates the
 //! 64-bit address arithmetic to the same low half and zero-extends it, as BPF requires. None
 //! of these set flags, which nothing after them reads (each conditional jump sets its own).
 
+use dynasmrt::DynasmApi;
 use hive_isa::{AluOp, Insn, Reg, Source, Width};
 
 use crate::compiler::{Compiler, asm};
@@ -29,19 +31,29 @@ pub(crate) fn pair(c: &mut Compiler<'_>, a: &Insn, b: &Insn) -> bool {
             Insn::Alu { width: w2, op, dst: d2, src: src2 },
         ) if w2 == width && d2 == dst && s != dst => copy_then(c, width, dst, s, op, src2),
         (
-            Insn::Alu { width: Width::W64, op: AluOp::Lsh, dst, src: Source::Imm(32) },
-            Insn::Alu { width: Width::W64, op: op @ (AluOp::Rsh | AluOp::Arsh), dst: d2, src: Source::Imm(32) },
-        ) if d2 == dst => {
-            let d = host(dst);
-            if op == AluOp::Arsh {
-                asm!(c.ops, ; movsxd Rq(d), Rd(d));
-            } else {
-                asm!(c.ops, ; mov Rd(d), Rd(d));
-            }
-            true
-        }
+            Insn::Alu { width, op: AluOp::Lsh, dst, src: Source::Imm(k) },
+            Insn::Alu { width: w2, op: op @ (AluOp::Rsh | AluOp::Arsh), dst: d2, src: Source::Imm(k2) },
+        ) if w2 == width && d2 == dst && k2 == k => extend(c, width, dst, k, op == AluOp::Arsh),
         _ => false,
     }
+}
+
+/// `dst <<= k; dst >>= k` (`s>>=` if `signed`): a zero or sign extension of the low 8, 16
+/// or 32 bits.
+fn extend(c: &mut Compiler<'_>, width: Width, dst: Reg, k: i32, signed: bool) -> bool {
+    let d = host(dst);
+    match (width, k, signed) {
+        (Width::W64, 32, true) => asm!(c.ops, ; movsxd Rq(d), Rd(d)),
+        (Width::W64, 32, false) => asm!(c.ops, ; mov Rd(d), Rd(d)),
+        (Width::W64, 48, true) => asm!(c.ops, ; movsx Rq(d), Rw(d)),
+        (Width::W64, 56, true) => asm!(c.ops, ; movsx Rq(d), Rb(d)),
+        (Width::W64, 48, false) | (Width::W32, 16, false) => asm!(c.ops, ; movzx Rd(d), Rw(d)),
+        (Width::W64, 56, false) | (Width::W32, 24, false) => asm!(c.ops, ; movzx Rd(d), Rb(d)),
+        (Width::W32, 16, true) => asm!(c.ops, ; movsx Rd(d), Rw(d)),
+        (Width::W32, 24, true) => asm!(c.ops, ; movsx Rd(d), Rb(d)),
+        _ => return false,
+    }
+    true
 }
 
 /// `dst = s; dst op= src`.
@@ -103,4 +115,91 @@ pub(crate) fn scaled(c: &mut Compiler<'_>, w64: bool, a: u8, b: u8, m: i32) {
         (false, 4) => asm!(c.ops, ; lea Rd(a), [Rq(b) * 4]),
         (false, _) => asm!(c.ops, ; lea Rd(a), [Rq(b) * 8]),
     }
+}
+
+/// A shift by an immediate: (register, left?, amount), of `width`.
+fn shift_of(insn: Option<&Insn>, width: Width) -> Option<(Reg, bool, i32)> {
+    match insn {
+        Some(&Insn::Alu { width: w, op: op @ (AluOp::Lsh | AluOp::Rsh), dst, src: Source::Imm(k) }) if w == width => {
+            Some((dst, op == AluOp::Lsh, k))
+        }
+        _ => None,
+    }
+}
+
+/// A rotate, as clang writes it without a rotate instruction, with `W` = 64 or 32 and
+/// `k + m = W` (every instruction of the width; nothing jumping into the group):
+///
+/// - `T = X; T >>= m; X <<= k; X |= T` (the two shifts in either order, on either
+///   register, and the `|=` into either): one register becomes `rol(X, k)`, the other keeps
+///   its shifted copy of `X`;
+/// - `A = X; A >>= m; B = X; B <<= k; B |= A` (likewise): two copies of `X`, then the same.
+///
+/// Emitted as `mov` (one or two), `rol` and the remaining shift: the result no longer waits
+/// for two shifts and an `or`. Returns the number of slots emitted, 0 if none matched.
+pub(crate) fn rotate(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
+    let Some(&Insn::Alu { width, op: AluOp::Mov, dst: a, src: Source::Reg(x) }) = c.code.get(pc) else { return 0 };
+    if a == x {
+        return 0;
+    }
+    let bits = if width == Width::W64 { 64 } else { 32 };
+    let free = |c: &Compiler<'_>, n: usize| pc + n <= end && (pc + 1..pc + n).all(|q| !c.targets[q]);
+    let get = |q: usize| c.code.get(q);
+    // Which registers hold copies of X, which shifts apply, and the final `|=`.
+    let (copies, shifts, or_at, n) = match (shift_of(get(pc + 1), width), get(pc + 2)) {
+        // A = X; A shift; B = X; B shift; B |= A
+        (Some(s1), Some(&Insn::Alu { width: w, op: AluOp::Mov, dst: b, src: Source::Reg(x2) }))
+            if w == width && x2 == x && b != a && b != x && s1.0 == a =>
+        {
+            let Some(s2) = shift_of(get(pc + 3), width) else { return 0 };
+            if s2.0 != b {
+                return 0;
+            }
+            ([a, b], [s1, s2], pc + 4, 5)
+        }
+        // T = X; two shifts on T and X; one |= the other
+        (Some(s1), _) => {
+            let Some(s2) = shift_of(get(pc + 2), width) else { return 0 };
+            ([a, x], [s1, s2], pc + 3, 4)
+        }
+        _ => return 0,
+    };
+    let [r0, r1] = copies;
+    let [(sa, la, ka), (sb, lb, kb)] = shifts;
+    let distinct = (sa == r0 && sb == r1) || (sa == r1 && sb == r0);
+    if !distinct || la == lb || ka + kb != bits || !(1..bits).contains(&ka) || !free(c, n) {
+        return 0;
+    }
+    let (d, o) = match get(or_at) {
+        Some(&Insn::Alu { width: w, op: AluOp::Or, dst, src: Source::Reg(s) })
+            if w == width && ((dst == r0 && s == r1) || (dst == r1 && s == r0)) =>
+        {
+            (dst, s)
+        }
+        _ => return 0,
+    };
+    // The left shift's amount is the rotation; `o` keeps its own shift.
+    let k = (if la { ka } else { kb }) as i8;
+    let (o_left, o_k) = if sa == o { (la, ka as i8) } else { (lb, kb as i8) };
+    let w64 = width == Width::W64;
+    let start = c.ops.offset().0 as u32;
+    let (hx, hd, ho) = (host(x), host(d), host(o));
+    for copy in copies.iter().filter(|&&r| r != x) {
+        let h = host(*copy);
+        if w64 {
+            asm!(c.ops, ; mov Rq(h), Rq(hx));
+        } else {
+            asm!(c.ops, ; mov Rd(h), Rd(hx));
+        }
+    }
+    match (w64, o_left) {
+        (true, true) => asm!(c.ops, ; rol Rq(hd), k ; shl Rq(ho), o_k),
+        (true, false) => asm!(c.ops, ; rol Rq(hd), k ; shr Rq(ho), o_k),
+        (false, true) => asm!(c.ops, ; rol Rd(hd), k ; shl Rd(ho), o_k),
+        (false, false) => asm!(c.ops, ; rol Rd(hd), k ; shr Rd(ho), o_k),
+    }
+    for q in pc + 1..pc + n {
+        c.note_offset(q, start);
+    }
+    n
 }

@@ -6,14 +6,15 @@
 //! `jset` is `test`. `JMP` immediates are sign-extended to 64 bits, as x86's `cmp r64, imm32`
 //! does.
 
-use hive_isa::{Cond, Reg, Source, Width};
+use dynasmrt::DynasmApi;
+use hive_isa::{AluOp, Cond, Insn, Reg, Source, Width};
 
 use crate::compiler::{Compiler, asm};
-use crate::regmap::{LOOPS, host};
+use crate::regmap::{LOOPS, TMP, host};
 
 /// `ja` / `gotol`.
 pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
-    let short = c.short_back(pc, off);
+    let short = c.short_back(pc, off) || c.short_fwd(pc, off);
     let t = c.target(pc, off);
     if short {
         asm!(c.ops, ; jmp BYTE =>t);
@@ -24,23 +25,8 @@ pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
 
 /// `if dst cond src goto pc + 1 + off`.
 pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, dst: Reg, src: Source, off: i16) {
-    let d = host(dst);
-    let w64 = width == Width::W64;
-    match (src, cond == Cond::Set) {
-        (Source::Imm(0), false) if w64 => asm!(c.ops, ; test Rq(d), Rq(d)),
-        (Source::Imm(0), false) => asm!(c.ops, ; test Rd(d), Rd(d)),
-        (Source::Imm(i), false) if w64 && let Ok(b) = i8::try_from(i) => asm!(c.ops, ; cmp Rq(d), BYTE b as i32),
-        (Source::Imm(i), false) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; cmp Rd(d), BYTE b as i32),
-        (Source::Imm(i), false) if w64 => asm!(c.ops, ; cmp Rq(d), i),
-        (Source::Imm(i), false) => asm!(c.ops, ; cmp Rd(d), i),
-        (Source::Imm(i), true) if w64 => asm!(c.ops, ; test Rq(d), i),
-        (Source::Imm(i), true) => asm!(c.ops, ; test Rd(d), i),
-        (Source::Reg(s), false) if w64 => asm!(c.ops, ; cmp Rq(d), Rq(host(s))),
-        (Source::Reg(s), false) => asm!(c.ops, ; cmp Rd(d), Rd(host(s))),
-        (Source::Reg(s), true) if w64 => asm!(c.ops, ; test Rq(d), Rq(host(s))),
-        (Source::Reg(s), true) => asm!(c.ops, ; test Rd(d), Rd(host(s))),
-    }
-    let short = c.short_back(pc, off as i64);
+    compare(c, width, cond, dst, src);
+    let short = c.short_back(pc, off as i64) || c.short_fwd(pc, off as i64);
     let t = c.target(pc, off as i64);
     if short {
         match cond {
@@ -71,10 +57,125 @@ pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, ds
     }
 }
 
+/// Sets the flags for `dst cond src`: `cmp` (or `test` for `jset` and comparisons with 0,
+/// or nothing when the previous instruction left ZF for an (in)equality with 0).
+fn compare(c: &mut Compiler<'_>, width: Width, cond: Cond, dst: Reg, src: Source) {
+    let d = host(dst);
+    let w64 = width == Width::W64;
+    // `if dst ==/!= 0` right after an operation that set ZF from dst's value (in this width
+    // or, after a zero-extending 32-bit operation, in either) needs no `test`.
+    let zf_ready = matches!(c.prev_flags, Some((r, w32)) if r == dst && (w64 || w32));
+    match (src, cond == Cond::Set) {
+        (Source::Imm(0), false) if zf_ready && matches!(cond, Cond::Eq | Cond::Ne) => {}
+        (Source::Imm(0), false) if w64 => asm!(c.ops, ; test Rq(d), Rq(d)),
+        (Source::Imm(0), false) => asm!(c.ops, ; test Rd(d), Rd(d)),
+        (Source::Imm(i), false) if w64 && let Ok(b) = i8::try_from(i) => asm!(c.ops, ; cmp Rq(d), BYTE b as i32),
+        (Source::Imm(i), false) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; cmp Rd(d), BYTE b as i32),
+        (Source::Imm(i), false) if w64 => asm!(c.ops, ; cmp Rq(d), i),
+        (Source::Imm(i), false) => asm!(c.ops, ; cmp Rd(d), i),
+        (Source::Imm(i), true) if w64 => asm!(c.ops, ; test Rq(d), i),
+        (Source::Imm(i), true) => asm!(c.ops, ; test Rd(d), i),
+        (Source::Reg(s), false) if w64 => asm!(c.ops, ; cmp Rq(d), Rq(host(s))),
+        (Source::Reg(s), false) => asm!(c.ops, ; cmp Rd(d), Rd(host(s))),
+        (Source::Reg(s), true) if w64 => asm!(c.ops, ; test Rq(d), Rq(host(s))),
+        (Source::Reg(s), true) => asm!(c.ops, ; test Rd(d), Rd(host(s))),
+    }
+}
+
+/// Most moves a conditional jump may skip and still become conditional moves.
+const MAX_SELECT: usize = 2;
+
+/// If-conversion: `if cond goto +n; rA = x; ...` where the `n` (at most [`MAX_SELECT`])
+/// skipped instructions are 64-bit moves of a register or an immediate and nothing else
+/// jumps into them becomes `cmp; cmov!cond rA, x; ...`, with no branch to mispredict (clang
+/// emits this shape for `min`, `max` and clamps). 32-bit moves are left alone: a 32-bit
+/// `cmov` writes (zero-extends) its destination even when the condition is false. Returns
+/// the number of slots emitted (`n + 1`), or 0 if the pattern does not apply.
+pub(crate) fn select(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
+    let Some(&Insn::Jump { width, cond, dst, src, off }) = c.code.get(pc) else { return 0 };
+    let n = off as usize;
+    if off < 1 || n > MAX_SELECT || pc + n >= end {
+        return 0;
+    }
+    let mut moves = [(Reg::R0, Source::Imm(0)); MAX_SELECT];
+    for (k, m) in moves.iter_mut().enumerate().take(n) {
+        let at = pc + 1 + k;
+        match c.code.get(at) {
+            Some(&Insn::Alu { width: Width::W64, op: AluOp::Mov, dst, src }) if !c.targets[at] => *m = (dst, src),
+            _ => return 0,
+        }
+    }
+    compare(c, width, cond, dst, src);
+    for (k, &(a, x)) in moves.iter().enumerate().take(n) {
+        let here = c.ops.offset().0 as u32;
+        c.note_offset(pc + 1 + k, here);
+        let a = host(a);
+        let x = match x {
+            Source::Reg(r) => host(r),
+            Source::Imm(i) => {
+                // `mov` leaves the flags alone.
+                asm!(c.ops, ; mov Rq(TMP), i);
+                TMP
+            }
+        };
+        match cond {
+            Cond::Eq => asm!(c.ops, ; cmovne Rq(a), Rq(x)),
+            Cond::Ne | Cond::Set => asm!(c.ops, ; cmove Rq(a), Rq(x)),
+            Cond::Gt => asm!(c.ops, ; cmovbe Rq(a), Rq(x)),
+            Cond::Ge => asm!(c.ops, ; cmovb Rq(a), Rq(x)),
+            Cond::Lt => asm!(c.ops, ; cmovae Rq(a), Rq(x)),
+            Cond::Le => asm!(c.ops, ; cmova Rq(a), Rq(x)),
+            Cond::Sgt => asm!(c.ops, ; cmovle Rq(a), Rq(x)),
+            Cond::Sge => asm!(c.ops, ; cmovl Rq(a), Rq(x)),
+            Cond::Slt => asm!(c.ops, ; cmovge Rq(a), Rq(x)),
+            Cond::Sle => asm!(c.ops, ; cmovg Rq(a), Rq(x)),
+        }
+    }
+    n + 1
+}
+
 /// `may_goto`: while the frame's budget (`r12`) is positive, decrement it and fall through;
 /// once it is 0, jump. The prologue of every subprogram that contains a `may_goto` loads the
 /// budget and saves its caller's, so each frame has its own counter, as in the interpreter.
+///
+/// In line it is one macro-fused `sub r12, 1; jb exit`; the out-of-line exit (emitted after
+/// the epilogue) puts the budget back to 0 and jumps to the target.
 pub(crate) fn may_goto(c: &mut Compiler<'_>, pc: usize, off: i16) {
     let t = c.target(pc, off as i64);
-    asm!(c.ops, ; test Rq(LOOPS), Rq(LOOPS) ; jz =>t ; dec Rq(LOOPS));
+    let exit = c.ops.new_dynamic_label();
+    c.may_goto_exits.push((exit, t));
+    asm!(c.ops, ; sub Rq(LOOPS), BYTE 1 ; jb =>exit);
+}
+
+/// `may_goto +off; goto +j` (a `can_loop` latch: exit when the budget is spent, else back
+/// to the loop's head), when nothing jumps to the `goto`: one fused `sub r12, 1; jae head`,
+/// then the exit in line. The loop then takes one branch per iteration instead of two.
+/// Returns the number of slots emitted, 0 if the pattern does not apply.
+pub(crate) fn may_goto_latch(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
+    let (Some(&Insn::MayGoto { off }), Some(&Insn::Ja { off: j, .. })) = (c.code.get(pc), c.code.get(pc + 1)) else {
+        return 0;
+    };
+    if pc + 1 >= end || c.targets[pc + 1] {
+        return 0;
+    }
+    let exit = c.target(pc, off as i64);
+    let head = c.target(pc + 1, j as i64);
+    asm!(c.ops, ; sub Rq(LOOPS), BYTE 1);
+    let here = c.ops.offset().0 as u32;
+    c.note_offset(pc + 1, here);
+    // Measured from here, where the `jae` starts.
+    if c.short_back(pc + 1, j as i64) {
+        asm!(c.ops, ; jae BYTE =>head);
+    } else {
+        asm!(c.ops, ; jae =>head);
+    }
+    asm!(c.ops, ; xor Rd(LOOPS), Rd(LOOPS) ; jmp =>exit);
+    2
+}
+
+/// The exits of the current subprogram's `may_goto`s.
+pub(crate) fn may_goto_exits(c: &mut Compiler<'_>) {
+    for (exit, t) in std::mem::take(&mut c.may_goto_exits) {
+        asm!(c.ops, ; =>exit ; xor Rd(LOOPS), Rd(LOOPS) ; jmp =>t);
+    }
 }

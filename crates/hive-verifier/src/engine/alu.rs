@@ -58,13 +58,18 @@ impl Verifier<'_> {
             self.read(pc, st, dst)?;
         }
         self.writable(pc, dst)?;
-        if let Source::Imm(imm) = src {
-            if matches!(op, AluOp::Div | AluOp::SDiv | AluOp::Mod | AluOp::SMod) && imm == 0 {
-                return Err(fail(pc, RejectKind::InvalidInsn, "div by zero"));
-            }
-            let bits = if width == Width::W64 { 64 } else { 32 };
-            if matches!(op, AluOp::Lsh | AluOp::Rsh | AluOp::Arsh) && (imm < 0 || imm >= bits) {
-                return Err(fail(pc, RejectKind::InvalidInsn, format!("invalid shift {imm}")));
+        // The kernel's `check_alu_op` refuses a division or modulo by the immediate 0 and a
+        // shift by an immediate outside the width, although BPF defines both (a register
+        // holding 0 or a large amount is fine): verdicts follow the kernel.
+        if let Source::Imm(i) = src {
+            match op {
+                AluOp::Div | AluOp::SDiv | AluOp::Mod | AluOp::SMod if i == 0 => {
+                    return Err(fail(pc, RejectKind::InvalidInsn, "div by zero"));
+                }
+                AluOp::Lsh | AluOp::Rsh | AluOp::Arsh if i < 0 || i >= if width == Width::W64 { 64 } else { 32 } => {
+                    return Err(fail(pc, RejectKind::InvalidInsn, format!("invalid shift {i}")));
+                }
+                _ => {}
             }
         }
         if is_mov {
@@ -73,7 +78,11 @@ impl Verifier<'_> {
         let d = *st.reg(dst);
         let priv_ = self.privileged();
         let result = match (d.is_ptr(), s.is_ptr()) {
-            (false, false) => Reg::scalar(d.var.alu(op, width, s.var)),
+            (false, false) => match (d.var.as_const(), s.var.as_const()) {
+                // Constants fold concretely (the same semantics, much faster).
+                (Some(a), Some(b)) => Reg::constant(crate::concrete::alu(op, width, a, b)),
+                _ => Reg::scalar(d.var.alu(op, width, s.var)),
+            },
             (true, true) => {
                 if op == AluOp::Sub && priv_ && width == Width::W64 {
                     Reg::unknown()

@@ -253,6 +253,23 @@ impl Verifier<'_> {
                     if base == ArgBase::PtrToTimer {
                         meta.map = Some(reg.map);
                     }
+                    if base == ArgBase::KptrXchgDest {
+                        let Some(c) = reg.var.as_const() else {
+                            return Err(fail(
+                                pc,
+                                RejectKind::InvalidArg,
+                                format!("R{regno} doesn't have constant offset. kptr has to be at the constant offset"),
+                            ));
+                        };
+                        let at = c as i64 + reg.off as i64;
+                        let m = &self.maps[reg.map as usize];
+                        if !m.kptr_offs.iter().any(|&k| k as i64 == at) {
+                            return Err(fail(pc, RejectKind::InvalidArg, format!("off={at} doesn't point to kptr")));
+                        }
+                        if !m.kptr_refs.iter().any(|&k| k as i64 == at) {
+                            return Err(fail(pc, RejectKind::InvalidArg, format!("off={at} kptr isn't referenced kptr")));
+                        }
+                    }
                     if base == ArgBase::PtrToConstStr {
                         let m = &self.maps[reg.map as usize];
                         if !m.frozen && m.map_flags & (1 << 7) == 0 {
@@ -284,10 +301,20 @@ impl Verifier<'_> {
                     }
                 }
                 ArgBase::PtrToBtfId | ArgBase::PtrToPercpuBtfId => {
-                    if reg.kind() != Some(PtrKind::BtfId) || reg.maybe_null() {
+                    if reg.kind() != Some(PtrKind::BtfId) || reg.maybe_null() || reg.flags & flag::UNTRUSTED != 0 {
                         return Err(self.arg_type_err(pc, regno, &reg, expected));
                     }
-                    if fl.contains(TypeFlags::OBJ_RELEASE) && reg.ref_obj_id != 0 {
+                    if fl.contains(TypeFlags::OBJ_RELEASE) {
+                        if reg.off != 0 || reg.var.as_const() != Some(0) {
+                            return Err(fail(
+                                pc,
+                                RejectKind::InvalidArg,
+                                format!("R{regno} must have zero offset when passed to release func or trusted arg to kfunc"),
+                            ));
+                        }
+                        if reg.ref_obj_id == 0 {
+                            return Err(fail(pc, RejectKind::InvalidArg, format!("R{regno} must be referenced when passed to release function")));
+                        }
                         meta.release = Some(reg.ref_obj_id);
                     }
                 }
@@ -408,7 +435,12 @@ impl Verifier<'_> {
             RetBase::PtrToMemOrBtfId => Reg { flags: null | flag::TRUSTED, ..Reg::ptr(PtrKind::BtfId) },
             RetBase::PtrToBtfId => {
                 let t = if ret.flags.contains(TypeFlags::PTR_TRUSTED) { flag::TRUSTED } else { 0 };
-                Reg { flags: null | t, ..Reg::ptr(PtrKind::BtfId) }
+                let mut r = Reg { flags: null | t, ..Reg::ptr(PtrKind::BtfId) };
+                if Some(hid) == HelperId::from_name("kptr_xchg") {
+                    self.acquire(pc, st, &mut r);
+                    return Ok(r);
+                }
+                r
             }
         };
         if r.maybe_null() {
@@ -570,8 +602,9 @@ impl Verifier<'_> {
     }
 
     pub(super) fn exit(&mut self, pc: usize, st: &mut State) -> Res<Next> {
-        let r0 = self.read(pc, st, 0)?;
         let frame = st.cur().clone();
+        // A bpf-to-bpf callee may return nothing (a void function); every other exit reads r0.
+        let r0 = if st.frames.len() > 1 && frame.kind == FrameKind::Call { *st.reg(0) } else { self.read(pc, st, 0)? };
         if let Some((lo, hi)) = frame.ret {
             let ctx = if frame.kind == FrameKind::AsyncCallback { "At async callback return" } else { "At callback return" };
             self.check_range(pc, &r0, lo, hi, ctx)?;

@@ -108,7 +108,9 @@ impl Verifier<'_> {
         let target = (pc as i64 + 1 + off as i64) as usize;
         let fall = pc + 1;
         // Decide the branch.
-        let outcome = if d.is_scalar() && s.is_scalar() {
+        let outcome = if let (Some(a), Some(b)) = (d.as_const(), s.as_const()) {
+            if cond.holds(a, b, width) { BranchOutcome::Always } else { BranchOutcome::Never }
+        } else if d.is_scalar() && s.is_scalar() {
             Scalar::branch_outcome(cond, width, d.var, s.var)
         } else if width == Width::W64
             && matches!(cond, Cond::Eq | Cond::Ne)

@@ -108,6 +108,13 @@ impl Verifier<'_> {
                     Reg { map: slot, ..Reg::ptr(PtrKind::ConstMap) }
                 } else {
                     let m = &self.maps[slot as usize];
+                    if next as u32 >= super::alu::MAX_VAR_OFF as u32 {
+                        return Err(fail(
+                            pc,
+                            RejectKind::InvalidMapRef,
+                            format!("direct value offset of {} is not allowed", next as u32),
+                        ));
+                    }
                     if !matches!(m.map_type, MapType::Array) {
                         return Err(fail(pc, RejectKind::InvalidMapRef, "map_direct_value_addr not supported"));
                     }
@@ -205,9 +212,9 @@ impl Verifier<'_> {
                 format!("BPF_ATOMIC stores into R{dst} {} is not allowed", base.type_str()),
             ));
         }
-        self.access(pc, st, dst, off as i64, bytes, None, false)?;
+        let old = self.access(pc, st, dst, off as i64, bytes, None, false)?;
         self.access(pc, st, dst, off as i64, bytes, Some(Val::Unknown), false)?;
-        let fetched = loaded(bytes, false);
+        let fetched = if old.is_ptr() || old.as_const().is_some() { old } else { loaded(bytes, false) };
         if op == AtomicOp::Cmpxchg {
             *st.reg_mut(0) = fetched;
         } else if op.fetches() {
@@ -385,6 +392,10 @@ impl Verifier<'_> {
                 if write.is_some() {
                     return bad(pc, "only read is supported");
                 }
+                if reg.flags & flag::UNTRUSTED != 0 {
+                    // A kptr's type (and so its size) lives in BTF Hive does not read.
+                    return bad(pc, format!("R{regno} invalid mem access '{}'", reg.type_str()));
+                }
                 if off < 0 {
                     return bad(pc, format!("R{regno} is ptr_ invalid negative access: off={off}"));
                 }
@@ -501,7 +512,7 @@ impl Verifier<'_> {
             ));
         }
         if let Err(m) = self.mem_end_ok(regno, reg, smin + off, size, mem_size, zero_ok) {
-            self.log.basic(m);
+            self.note(m);
             return Err(fail(pc, RejectKind::InvalidAccess, format!("R{regno} min value is outside of the allowed memory range")));
         }
         let umax = reg.var.umax();
@@ -513,7 +524,7 @@ impl Verifier<'_> {
             ));
         }
         if let Err(m) = self.mem_end_ok(regno, reg, umax as i64 + off, size, mem_size, zero_ok) {
-            self.log.basic(m);
+            self.note(m);
             return Err(fail(pc, RejectKind::InvalidAccess, format!("R{regno} max value is outside of the allowed memory range")));
         }
         Ok(())
@@ -530,7 +541,7 @@ impl Verifier<'_> {
         }
         let r = reg.range.max(0) as u64;
         if let Err(m) = self.mem_end_ok(regno, reg, off, size, r, zero_ok) {
-            self.log.basic(m);
+            self.note(m);
             return Err(fail(pc, RejectKind::InvalidAccess, format!("R{regno} offset is outside of the packet")));
         }
         Ok(())
@@ -593,6 +604,13 @@ impl Verifier<'_> {
                     let slot = &mut fr.stack[s];
                     if !priv_ && !matches!(slot.bytes[b], Byte::Misc | Byte::Zero) {
                         return bad(pc, format!("uninit stack in range of var-offset write prohibited for !root; insn {pc}, off: {a}"));
+                    }
+                    if val.is_zero() && slot.is_spill() && slot.spill.as_const() == Some(0) {
+                        // A spilled zero is eight zero bytes.
+                        for x in slot.bytes.iter_mut().filter(|x| **x == Byte::Spill) {
+                            *x = Byte::Zero;
+                        }
+                        slot.spill = Reg::NOT_INIT;
                     }
                     slot.scrub();
                     if !(val.is_zero() && slot.bytes[b] == Byte::Zero) {
@@ -804,11 +822,14 @@ impl Verifier<'_> {
                 slot.bytes[b] = Byte::Misc;
                 continue;
             }
+            // Hive's policy, stricter than the kernel's privileged mode: a helper never reads
+            // uninitialised stack or a spilled pointer (it would leak it into a map, a ring
+            // buffer or user memory).
             let slot = fr.stack.get(s).copied().unwrap_or(Slot::EMPTY);
             let ok = match slot.bytes[b] {
                 Byte::Misc | Byte::Zero => true,
-                Byte::Spill => slot.spill.is_scalar() || priv_,
-                Byte::Invalid => priv_,
+                Byte::Spill => slot.spill.is_scalar(),
+                Byte::Invalid => false,
             };
             if !ok {
                 return Err(fail(

@@ -54,6 +54,10 @@ pub const MAX_PROCESSED: usize = 1_000_000;
 const WIDEN_AFTER: usize = 3;
 /// States kept per instruction (older verified ones are dropped past this).
 const MAX_STATES_PER_INSN: usize = 64;
+/// States at one instruction past which no more are stored (all still being explored).
+const MAX_PENDING_PER_INSN: usize = 256;
+/// How far up its path a state looks for itself (infinite loops, runtime-bounded loops).
+const ANCESTOR_WALK: usize = 64;
 
 /// What exploration found, for [`crate::Verified`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -127,6 +131,14 @@ pub(crate) struct Verifier<'a> {
     pub insn_ptr_kind: HashMap<usize, crate::state::PtrKind>,
     /// The deepest stack each function used, by its first instruction.
     pub depths: HashMap<usize, i64>,
+    /// The level-1 log of the current path, written out at the end.
+    trace: Vec<Trace>,
+}
+
+/// One line of the level-1 log, formatted only if it is kept.
+enum Trace {
+    Insn(usize),
+    Line(String),
 }
 
 impl<'a> Verifier<'a> {
@@ -213,7 +225,32 @@ impl<'a> Verifier<'a> {
             pc: 0,
             insn_ptr_kind: HashMap::new(),
             depths: HashMap::new(),
+            trace: Vec::new(),
         }
+    }
+
+    /// A line of the path's log.
+    pub fn note(&mut self, line: String) {
+        match self.log.level() {
+            LogLevel::Off => {}
+            LogLevel::Basic => self.trace.push(Trace::Line(line)),
+            LogLevel::Verbose => self.log.verbose(line),
+        }
+    }
+
+    /// Writes the path's level-1 log out, returning the whole log.
+    pub fn take_log(&mut self) -> Log {
+        for t in std::mem::take(&mut self.trace) {
+            match t {
+                Trace::Insn(pc) => {
+                    if let Some(l) = crate::log::insn_line(self.code, pc) {
+                        self.log.basic(l);
+                    }
+                }
+                Trace::Line(l) => self.log.basic(l),
+            }
+        }
+        std::mem::take(&mut self.log)
     }
 
     /// A fresh id (`++env->id_gen`).
@@ -296,12 +333,13 @@ impl<'a> Verifier<'a> {
             if let Some(from) = from_branch.take()
                 && self.log.level() >= LogLevel::Basic
             {
-                self.log.basic(format!("from {from} to {pc}: {cur}"));
+                self.note(format!("from {from} to {pc}: {cur}"));
             }
             let insn = *self.code.get(pc).expect("pc at an instruction");
-            if self.log.level() >= LogLevel::Basic {
-                let line = format_line(pc, &insn);
-                self.log.basic(line);
+            match self.log.level() {
+                LogLevel::Off => {}
+                LogLevel::Basic => self.trace.push(Trace::Insn(pc)),
+                LogLevel::Verbose => self.log.verbose(format_line(pc, &insn)),
             }
             self.insns_since += 1;
             let next = self.step(pc, &insn, &mut cur, parent)?;
@@ -375,15 +413,13 @@ impl<'a> Verifier<'a> {
         if let Some(p) = parent {
             self.cps[p].branches += 1;
         }
-        let log_pos = self.log.as_str().len();
+        let log_pos = self.trace.len();
         self.pending.push(Pending { pc, from, state, parent, log_pos });
     }
 
     fn pop(&mut self) -> Option<(usize, State, Option<usize>, usize)> {
         let p = self.pending.pop()?;
-        if self.log.level() == LogLevel::Basic {
-            self.log.truncate(p.log_pos);
-        }
+        self.trace.truncate(p.log_pos);
         Some((p.pc, p.state, p.parent, p.from))
     }
 
@@ -407,9 +443,14 @@ impl<'a> Verifier<'a> {
         // Ancestors on this path at the same instruction.
         let mut ancestors = Vec::new();
         let mut p = *parent;
+        let mut walked = 0;
         while let Some(i) = p {
             if self.cps[i].pc == pc {
                 ancestors.push(i);
+            }
+            walked += 1;
+            if walked >= ANCESTOR_WALK {
+                break;
             }
             p = self.cps[i].parent;
         }
@@ -443,6 +484,9 @@ impl<'a> Verifier<'a> {
         }
         self.jmps_since = 0;
         self.insns_since = 0;
+        if self.cps_at.get(&pc).is_some_and(|l| l.len() >= MAX_PENDING_PER_INSN) {
+            return Ok(Visit::Explore);
+        }
         let idx = self.cps.len();
         self.cps.push(Checkpoint { pc, state: cur.clone(), branches: 1, parent: *parent, dropped: false });
         let list = self.cps_at.entry(pc).or_default();

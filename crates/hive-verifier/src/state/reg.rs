@@ -211,7 +211,7 @@ impl Reg {
                 }
                 s.push_str(k.name());
                 if self.maybe_null() {
-                    s.push_str("_or_null");
+                    s.push_str(if k == PtrKind::BtfId { "or_null_" } else { "_or_null" });
                 }
                 s
             }

@@ -2,5 +2,6 @@
 
 mod cfg_props;
 mod corpus;
+mod interp;
 mod oracle;
 mod soundness;

@@ -1,0 +1,148 @@
+//! The abstract interpreter through `verify_program`: small programs in kernel syntax that
+//! must be accepted, or refused with the kernel's message.
+
+use hive_asm::{Syntax, assemble};
+use hive_platform::map::MapType;
+use hive_platform::prog::ProgType;
+use hive_verifier::{Assurance, LogLevel, MapMeta, ProgramEnv, Rejection, Verified, VerifyOptions, verify_program};
+
+fn run(src: &str, prog_type: ProgType, privileged: bool) -> Result<Verified, Rejection> {
+    let raw = assemble(src, Syntax::Kernel).unwrap_or_else(|e| panic!("{e:?}\n{src}"));
+    let maps: Vec<(i32, MapMeta)> = vec![(1, MapMeta::new(MapType::Hash, 8, 16, 10)), (2, MapMeta::new(MapType::Array, 4, 48, 4))];
+    let mut env = ProgramEnv::new(prog_type);
+    env.maps = &maps;
+    let opts = if privileged { VerifyOptions::privileged() } else { VerifyOptions::unprivileged() };
+    verify_program(&raw, &env, &opts.with_log_level(LogLevel::Basic))
+}
+
+fn accept(src: &str, prog_type: ProgType) {
+    match run(src, prog_type, true) {
+        Ok(v) => assert_eq!(v.assurance, Assurance::Safe),
+        Err(e) => panic!("rejected: {}\n{}", e.message, e.log),
+    }
+}
+
+fn reject(src: &str, prog_type: ProgType, privileged: bool, msg: &str) {
+    match run(src, prog_type, privileged) {
+        Ok(v) => panic!("accepted, expected {msg:?}\n{}", v.log),
+        Err(e) => assert!(e.log.contains(msg), "expected {msg:?}, got {:?}\n{}", e.message, e.log),
+    }
+}
+
+const SF: ProgType = ProgType::SocketFilter;
+const XDP: ProgType = ProgType::Xdp;
+
+#[test]
+fn registers_must_be_written_before_read() {
+    accept("r0 = 0\nexit", SF);
+    reject("exit", SF, true, "R0 !read_ok");
+    reject("r0 = r2\nexit", SF, true, "R2 !read_ok");
+    reject("r10 = 0\nr0 = 0\nexit", SF, true, "frame pointer is read only");
+}
+
+#[test]
+fn stack_spills_and_fills() {
+    accept("r1 = 7\n*(u64 *)(r10 - 8) = r1\nr0 = *(u64 *)(r10 - 8)\nexit", SF);
+    reject("r0 = *(u64 *)(r10 - 8)\nexit", SF, false, "invalid read from stack");
+    reject("*(u64 *)(r10 - 520) = r1\nr0 = 0\nexit", SF, true, "invalid write to stack R10 off=-520 size=8");
+    reject("*(u64 *)(r10 - 4) = r1\nr0 = 0\nexit", SF, true, "misaligned stack access");
+    // A spilled pointer comes back as the pointer.
+    accept("*(u64 *)(r10 - 8) = r1\nr2 = *(u64 *)(r10 - 8)\nr0 = *(u32 *)(r2 + 0)\nexit", SF);
+    reject("*(u64 *)(r10 - 8) = r1\nr2 = *(u32 *)(r10 - 8)\nr0 = 0\nexit", SF, true, "invalid size of register fill");
+}
+
+#[test]
+fn map_lookup_needs_a_null_check_and_bounds() {
+    let lookup = "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr2 = r10\nr2 += -8\nr1 = map[fd:1] ll\ncall 1\n";
+    accept(&format!("{lookup}if r0 == 0 goto +1\nr0 = *(u64 *)(r0 + 8)\nr0 = 0\nexit"), SF);
+    reject(&format!("{lookup}r0 = *(u64 *)(r0 + 0)\nr0 = 0\nexit"), SF, true, "R0 invalid mem access 'map_value_or_null'");
+    reject(
+        &format!("{lookup}if r0 == 0 goto +1\nr0 = *(u64 *)(r0 + 16)\nr0 = 0\nexit"),
+        SF,
+        true,
+        "invalid access to map value, value_size=16 off=16 size=8",
+    );
+    // A bounded variable offset is fine, an unbounded one is not.
+    accept(
+        &format!("{lookup}if r0 == 0 goto +4\nr1 = *(u64 *)(r0 + 0)\nr1 &= 7\nr0 += r1\nr0 = *(u8 *)(r0 + 0)\nr0 = 0\nexit"),
+        SF,
+    );
+    reject(
+        &format!("{lookup}if r0 == 0 goto +3\nr1 = *(u64 *)(r0 + 0)\nr0 += r1\nr0 = *(u8 *)(r0 + 0)\nr0 = 0\nexit"),
+        SF,
+        true,
+        "math between map_value pointer and register with unbounded min value is not allowed",
+    );
+    // The key must be initialised.
+    reject(
+        "*(u64 *)(r10 - 16) = 0\nr2 = r10\nr2 += -8\nr1 = map[fd:1] ll\ncall 1\nr0 = 0\nexit",
+        SF,
+        true,
+        "invalid indirect read from stack R2 off -8+0 size 8",
+    );
+}
+
+#[test]
+fn packet_access_needs_a_bounds_check() {
+    let load = "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\n";
+    accept(&format!("{load}r4 = r2\nr4 += 14\nif r4 > r3 goto +1\nr0 = *(u8 *)(r2 + 13)\nr0 = 2\nexit"), XDP);
+    reject(
+        &format!("{load}r4 = r2\nr4 += 14\nif r4 > r3 goto +1\nr0 = *(u8 *)(r2 + 14)\nr0 = 2\nexit"),
+        XDP,
+        true,
+        "invalid access to packet, off=14 size=1",
+    );
+    reject(&format!("{load}r0 = *(u8 *)(r2 + 0)\nr0 = 2\nexit"), XDP, true, "R2 offset is outside of the packet");
+}
+
+#[test]
+fn context_access_follows_the_layout() {
+    accept("r0 = *(u32 *)(r1 + 0)\nexit", SF);
+    reject("r0 = *(u32 *)(r1 + 1000)\nexit", SF, true, "invalid bpf_context access off=1000 size=4");
+    reject("r1 += 4\nr0 = *(u32 *)(r1 + 0)\nexit", SF, true, "dereference of modified ctx ptr R1 off=4 disallowed");
+}
+
+#[test]
+fn pointer_rules_for_unprivileged_loaders() {
+    reject("r0 = r10\nexit", SF, false, "R0 leaks addr as return value");
+    accept("r0 = r10\nexit", SF);
+    reject("r0 = 0\nif r1 == r10 goto +0\nexit", SF, false, "pointer comparison prohibited");
+    reject("r0 = r1\nr0 *= 2\nexit", SF, true, "R0 pointer arithmetic with *= operator prohibited");
+}
+
+#[test]
+fn bounded_loops_and_infinite_ones() {
+    accept("r0 = 0\nr0 += 1\nif r0 < 10 goto -2\nr0 = 0\nexit", SF);
+    reject("r0 = 0\nif r0 == 0 goto -1\nexit", SF, true, "infinite loop detected at insn 1");
+}
+
+#[test]
+fn helpers_check_their_arguments() {
+    reject("r1 = map[fd:1] ll\ncall 1\nr0 = 0\nexit", SF, true, "R2 !read_ok");
+    reject("r1 = 0\nr2 = 0\ncall 1\nr0 = 0\nexit", SF, true, "R1 type=scalar expected=map_ptr");
+    reject("call 999\nr0 = 0\nexit", SF, true, "invalid func unknown#999");
+    accept("call 7\nexit", SF);
+}
+
+#[test]
+fn subprograms_get_a_frame() {
+    accept("r1 = 1\ncall pc+2\nr0 += 1\nexit\nr0 = r1\nexit", SF);
+    reject("call pc+2\nr0 = 0\nexit\nr0 = r10\nexit", SF, true, "cannot return stack pointer to the caller");
+}
+
+#[test]
+fn return_values_are_checked_per_program_type() {
+    reject("r0 = 2\nexit", ProgType::CgroupSkb, true, "At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]");
+    accept("r0 = 1\nexit", ProgType::CgroupSkb);
+}
+
+#[test]
+fn immediate_division_by_zero_and_wide_shifts_are_refused_like_the_kernel() {
+    reject("r0 = 1\nr0 /= 0\nexit", SF, true, "div by zero");
+    reject("w0 = 1\nw0 %= 0\nexit", SF, true, "div by zero");
+    reject("r0 = 1\nr0 <<= 64\nexit", SF, true, "invalid shift 64");
+    reject("w0 = 1\nw0 s>>= 32\nexit", SF, true, "invalid shift 32");
+    // A register holding 0 or a large amount is fine: BPF defines the result.
+    accept("r0 = 1\nr1 = 0\nr0 /= r1\nr1 = 77\nr0 <<= r1\nexit", SF);
+    accept("r0 = 1\nr0 <<= 63\nw0 >>= 31\nexit", SF);
+}
