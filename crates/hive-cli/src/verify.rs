@@ -33,6 +33,7 @@ fn program_json(p: &ProgramResult) -> Value {
     json!({
         "prog": p.name,
         "section": p.section,
+        "type": p.prog_type.name(),
         "verdict": if p.verdict.is_ok() { "accept" } else { "reject" },
         "error": p.verdict.as_ref().err(),
         "insns": p.insns,
@@ -54,9 +55,10 @@ fn print_text(out: &ObjectResult) {
             Err(m) => format!("reject: {m}"),
         };
         println!(
-            "{} ({}): {verdict}  insns {}  processed {}  peak_states {}  {} us",
+            "{} ({}, {}): {verdict}  insns {}  processed {}  peak_states {}  {} us",
             p.name,
             p.section,
+            p.prog_type.name(),
             p.insns,
             opt(p.processed),
             opt(p.peak_states),
@@ -86,7 +88,13 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         1 => LogLevel::Basic,
         _ => LogLevel::Verbose,
     };
-    let opts = VerifyObjectOptions { privileged: !args.unprivileged, log_level };
+    // Sections libbpf 1.x does not know get the older loaders' type, as `hive run` does.
+    let opts = VerifyObjectOptions {
+        privileged: !args.unprivileged,
+        log_level,
+        legacy_sections: Some(hive::object::legacy_section),
+        ..VerifyObjectOptions::default()
+    };
     let out = verify_object(&spec, args.prog.as_deref(), &opts);
     if out.programs.is_empty() && out.unbuildable.is_empty() {
         match &args.prog {

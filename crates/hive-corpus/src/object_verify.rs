@@ -12,6 +12,7 @@ use std::time::Instant;
 
 use hive_object::{LoadOptions, MapDef, ObjectSpec, ProgramSelection, ProgramSpec, TargetBtf};
 use hive_platform::prog::section::SecFlags;
+use hive_platform::prog::{AttachType, ProgType};
 use hive_verifier::{LogLevel, MapMeta, ProgramEnv, VerifyOptions, verify_program};
 
 use crate::map_table::MapTable;
@@ -23,6 +24,8 @@ pub struct ProgramResult {
     pub name: String,
     /// Its section.
     pub section: String,
+    /// The type it was verified as.
+    pub prog_type: ProgType,
     /// Instructions (slots).
     pub insns: usize,
     /// `Ok(())` when accepted, the rejection message otherwise (with `insn N: `).
@@ -57,6 +60,10 @@ pub struct ObjectResult {
     pub unbuildable: Vec<Unbuildable>,
 }
 
+/// The program type (and expected attach type) a loader gives a section libbpf 1.x does not
+/// know, if it gives one (`hive::object::legacy_section` is one such rule).
+pub type SectionRule = fn(&str) -> Option<(ProgType, AttachType)>;
+
 /// How to verify.
 #[derive(Clone, Copy, Debug)]
 pub struct VerifyObjectOptions {
@@ -64,11 +71,24 @@ pub struct VerifyObjectOptions {
     pub privileged: bool,
     /// Log level.
     pub log_level: LogLevel,
+    /// For programs whose section gives no type: the older loaders' rule.
+    pub legacy_sections: Option<SectionRule>,
+    /// For programs that still have no type: the one their loader passes (iproute2's `tc`
+    /// loads `sched_cls`).
+    pub default_type: Option<ProgType>,
+    /// The licence of objects without a `license` section (their own loader passes one).
+    pub default_license: Option<&'static str>,
 }
 
 impl Default for VerifyObjectOptions {
     fn default() -> Self {
-        VerifyObjectOptions { privileged: true, log_level: LogLevel::Basic }
+        VerifyObjectOptions {
+            privileged: true,
+            log_level: LogLevel::Basic,
+            legacy_sections: None,
+            default_type: None,
+            default_license: None,
+        }
     }
 }
 
@@ -100,9 +120,20 @@ pub fn map_table(spec: &ObjectSpec) -> MapTable {
 
 /// Verifies one program of `spec`.
 pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &VerifyObjectOptions) -> ProgramResult {
-    let mut env = ProgramEnv::new(p.prog_type);
-    env.attach_type = p.expected_attach_type;
-    env.gpl = p.gpl_compatible();
+    let (mut prog_type, mut attach_type) = (p.prog_type, p.expected_attach_type);
+    if prog_type == ProgType::Unspec {
+        if let Some((t, a)) = opts.legacy_sections.and_then(|rule| rule(&p.section)) {
+            (prog_type, attach_type) = (t, a);
+        } else if let Some(t) = opts.default_type {
+            prog_type = t;
+        }
+    }
+    let mut env = ProgramEnv::new(prog_type);
+    env.attach_type = attach_type;
+    env.gpl = match (p.license.is_empty(), opts.default_license) {
+        (true, Some(l)) => hive_platform::is_gpl_compatible(l),
+        _ => p.gpl_compatible(),
+    };
     env.maps = maps;
     env.sleepable = p.sec_flags.contains(SecFlags::SLEEPABLE);
     let vopts = if opts.privileged { VerifyOptions::privileged() } else { VerifyOptions::unprivileged() };
@@ -123,6 +154,7 @@ pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &Ve
     ProgramResult {
         name: p.name.clone(),
         section: p.section.clone(),
+        prog_type,
         insns: p.insns.len(),
         verdict,
         processed: processed_from_log(&log),

@@ -7,7 +7,8 @@
 //! overrun, null map reference, packet overflow and reallocation, bad tail call, uninitialised
 //! ring buffer record) are one case each, expected to be rejected (by any of their programs).
 //! The other `build/` objects have no reference verdict here and are skipped, as are the
-//! folders not named above. An object Hive cannot read counts as a rejection; a program its
+//! folders not named above. Programs are verified as their loaders load them
+//! ([`loader_options`]). An object Hive cannot read counts as a rejection; a program its
 //! loader cannot build (an unsupported relocation) is a skip whose reason names the error,
 //! since no verifier ran.
 
@@ -15,7 +16,9 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::object_verify::{VerifyObjectOptions, open_object, verify_object};
+use hive_platform::prog::ProgType;
+
+use crate::object_verify::{SectionRule, VerifyObjectOptions, open_object, verify_object};
 use crate::paths::files_with_suffix;
 use crate::tally::{Tally, Verdict};
 
@@ -62,8 +65,21 @@ impl Report {
     }
 }
 
-/// Runs every `.o` under `dir` (the ebpf-samples folder).
-pub fn run_dir(dir: &Path, filter: Option<&str>) -> Result<Report, String> {
+/// How the objects' own loaders load them: sections libbpf 1.x does not know get their type
+/// from `legacy_sections` (the kernel samples' `bpf_load.c` rule, by prefix), else
+/// `sched_cls` (the tc objects, which iproute2 loads); an object without a `license`
+/// section is GPL (falco's loader passes "GPL").
+pub fn loader_options(legacy_sections: Option<SectionRule>) -> VerifyObjectOptions {
+    VerifyObjectOptions {
+        legacy_sections,
+        default_type: Some(ProgType::SchedCls),
+        default_license: Some("GPL"),
+        ..VerifyObjectOptions::default()
+    }
+}
+
+/// Runs every `.o` under `dir` (the ebpf-samples folder), verifying as [`loader_options`].
+pub fn run_dir(dir: &Path, filter: Option<&str>, opts: &VerifyObjectOptions) -> Result<Report, String> {
     let files = files_with_suffix(dir, ".o");
     if files.is_empty() {
         return Err(format!("{}: no .o objects", dir.display()));
@@ -88,12 +104,12 @@ pub fn run_dir(dir: &Path, filter: Option<&str>) -> Result<Report, String> {
             });
             continue;
         };
-        run_object(&file, &rel, expect, &mut report);
+        run_object(&file, &rel, expect, opts, &mut report);
     }
     Ok(report)
 }
 
-fn run_object(file: &Path, rel: &str, expect: Verdict, report: &mut Report) {
+fn run_object(file: &Path, rel: &str, expect: Verdict, opts: &VerifyObjectOptions, report: &mut Report) {
     let spec = match open_object(file) {
         Ok(s) => s,
         Err(e) => {
@@ -101,7 +117,7 @@ fn run_object(file: &Path, rel: &str, expect: Verdict, report: &mut Report) {
             return;
         }
     };
-    let out = verify_object(&spec, None, &VerifyObjectOptions::default());
+    let out = verify_object(&spec, None, opts);
     report.programs += out.programs.len();
     report.time_us += out.programs.iter().map(|p| p.time_us).sum::<u64>();
     match expect {

@@ -73,7 +73,7 @@ fn prevail_cases() {
 #[test]
 fn ebpf_samples() {
     let Some(dir) = corpus("ebpf-samples") else { return };
-    let r = samples::run_dir(&dir, None).unwrap();
+    let r = samples::run_dir(&dir, None, &samples::loader_options(None)).unwrap();
     for l in r.tally.skip_lines() {
         println!("{l}");
     }
