@@ -11,7 +11,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use hive_object::{LoadOptions, MapDef, ObjectSpec, ProgramSelection, ProgramSpec, TargetBtf};
-use hive_platform::prog::section::SecFlags;
+use hive_platform::prog::ProgType;
+use hive_platform::prog::section::{SecFlags, legacy_prog_type};
 use hive_verifier::{LogLevel, MapMeta, ProgramEnv, VerifyOptions, verify_program};
 
 use crate::map_table::MapTable;
@@ -35,6 +36,10 @@ pub struct ProgramResult {
     pub processed: Option<u64>,
     /// Peak number of states, when the verifier reports it.
     pub peak_states: Option<u64>,
+    /// The program type it was verified as.
+    pub prog_type: ProgType,
+    /// Where the type came from when the section name is not in libbpf's table.
+    pub type_source: Option<&'static str>,
 }
 
 /// A program the object could not build (relocation, CO-RE), and why.
@@ -64,11 +69,33 @@ pub struct VerifyObjectOptions {
     pub privileged: bool,
     /// Log level.
     pub log_level: LogLevel,
+    /// The type of programs whose section name gives none (neither libbpf's table nor the
+    /// legacy prefixes of [`legacy_prog_type`] know it), as the object's own loader sets it
+    /// (`tc` loads any section as `sched_cls`).
+    pub untyped: Option<ProgType>,
+    /// Treat the licence as GPL-compatible whatever the object says, as loaders that pass
+    /// their own licence string do (falco's passes "GPL"; its object has no `license`).
+    pub assume_gpl: bool,
 }
 
 impl Default for VerifyObjectOptions {
     fn default() -> Self {
-        VerifyObjectOptions { privileged: true, log_level: LogLevel::Basic }
+        VerifyObjectOptions { privileged: true, log_level: LogLevel::Basic, untyped: None, assume_gpl: false }
+    }
+}
+
+/// The program type `p` is verified as, and where it came from when not from libbpf's
+/// section table.
+pub fn effective_prog_type(p: &ProgramSpec, opts: &VerifyObjectOptions) -> (ProgType, Option<&'static str>) {
+    if p.prog_type != ProgType::Unspec {
+        return (p.prog_type, None);
+    }
+    if let Some(t) = legacy_prog_type(&p.section) {
+        return (t, Some("legacy section prefix"));
+    }
+    match opts.untyped {
+        Some(t) => (t, Some("--type")),
+        None => (ProgType::Unspec, None),
     }
 }
 
@@ -100,9 +127,10 @@ pub fn map_table(spec: &ObjectSpec) -> MapTable {
 
 /// Verifies one program of `spec`.
 pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &VerifyObjectOptions) -> ProgramResult {
-    let mut env = ProgramEnv::new(p.prog_type);
+    let (prog_type, type_source) = effective_prog_type(p, opts);
+    let mut env = ProgramEnv::new(prog_type);
     env.attach_type = p.expected_attach_type;
-    env.gpl = p.gpl_compatible();
+    env.gpl = p.gpl_compatible() || opts.assume_gpl;
     env.maps = maps;
     env.sleepable = p.sec_flags.contains(SecFlags::SLEEPABLE);
     let vopts = if opts.privileged { VerifyOptions::privileged() } else { VerifyOptions::unprivileged() };
@@ -127,6 +155,8 @@ pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &Ve
         verdict,
         processed: processed_from_log(&log),
         peak_states: peak_states_from_log(&log),
+        prog_type,
+        type_source,
         log,
         time_us,
     }

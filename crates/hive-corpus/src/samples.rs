@@ -13,6 +13,7 @@
 
 use std::path::Path;
 
+use hive_platform::prog::ProgType;
 use serde_json::{Value, json};
 
 use crate::object_verify::{VerifyObjectOptions, open_object, verify_object};
@@ -34,6 +35,22 @@ pub const UNSAFE_BUILD: [&str; 10] = [
     "packet_reallocate",
     "tail_call_bad",
     "ringbuf_uninit",
+];
+
+/// How the projects' own loaders load objects whose section names say nothing (or whose
+/// licence is missing): `(object, type of untyped sections, licence assumed GPL)`. The tc
+/// examples are attached with `tc filter ... bpf obj X sec Y` (`sched_cls`); Open vSwitch's
+/// datapath is loaded as tc programs by ovs-vswitchd; falco's loader passes the licence
+/// string "GPL" itself.
+pub const LOADERS: &[(&str, Option<ProgType>, bool)] = &[
+    ("linux/tcbpf1_kern.o", Some(ProgType::SchedCls), false),
+    ("linux/tc_l2_redirect_kern.o", Some(ProgType::SchedCls), false),
+    ("linux/test_cgrp2_tc_kern.o", Some(ProgType::SchedCls), false),
+    ("linux/xdp2skb_meta_kern.o", Some(ProgType::SchedCls), false),
+    ("prototype-kernel/tc_bench01_redirect_kern.o", Some(ProgType::SchedCls), false),
+    ("prototype-kernel/xdp_vlan01_kern.o", Some(ProgType::SchedCls), false),
+    ("ovs/datapath.o", Some(ProgType::SchedCls), false),
+    ("falco/probe.o", None, true),
 ];
 
 /// What the run found.
@@ -101,7 +118,11 @@ fn run_object(file: &Path, rel: &str, expect: Verdict, report: &mut Report) {
             return;
         }
     };
-    let out = verify_object(&spec, None, &VerifyObjectOptions::default());
+    let mut opts = VerifyObjectOptions::default();
+    if let Some(&(_, untyped, gpl)) = LOADERS.iter().find(|(o, _, _)| *o == rel) {
+        (opts.untyped, opts.assume_gpl) = (untyped, gpl);
+    }
+    let out = verify_object(&spec, None, &opts);
     report.programs += out.programs.len();
     report.time_us += out.programs.iter().map(|p| p.time_us).sum::<u64>();
     match expect {
