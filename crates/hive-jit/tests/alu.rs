@@ -197,6 +197,22 @@ fn fused_pairs() {
             }
         }
     }
+    // r10 (rbp) and r7 (r13) as the base of a hand-encoded `lea`
+    for width in [Width::W64, Width::W32] {
+        for (s, t) in [(10, 2), (2, 10), (7, 10), (10, 7), (7, 7)] {
+            // Each engine has its own stack address: take r10 out again.
+            let copy = alu(width, AluOp::Mov, 1, Source::Reg(r(s)));
+            let add = alu(width, AluOp::Add, 1, Source::Reg(r(t)));
+            let unbase = alu(width, AluOp::Sub, 1, Source::Reg(r(10)));
+            let body = [lddw(2, 0x1234_5678_9abc_def0), lddw(7, 0xfedc_ba98_7654_3210), copy, add];
+            if s == 10 || t == 10 {
+                observe(&[&body[..], &[unbase]].concat());
+            } else {
+                observe(&body);
+                observe(&[lddw(7, 0xfedc_ba98_7654_3210), copy, alu(width, AluOp::Mul, 1, Source::Imm(9))]);
+            }
+        }
+    }
     for &d in &regs {
         for op in [AluOp::Rsh, AluOp::Arsh] {
             for (width, k) in [(Width::W64, 32), (Width::W64, 48), (Width::W64, 56), (Width::W64, 8), (Width::W32, 16), (Width::W32, 24), (Width::W32, 8)] {

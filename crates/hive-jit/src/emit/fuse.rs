@@ -5,8 +5,7 @@
 //! |---|---|
 //! | `rA = rB; rA += imm` (or `-= imm`) | `lea rA, [rB + imm]` |
 //! | `rA = rB; rA += rC` | `lea rA, [rB + rC]` |
-//! | `rA = rB; rA *= 3, 5, 9` | `lea rA, [rB + rB * 2, 4, 8]` |
-//! | `rA = rB; rA *= 2, 4, 8` or `rA <<= 1, 2, 3` | `lea rA, [rB + rB]` or `lea rA, [rB * 4, 8]` |
+//! | `rA = rB; rA *= 2, 3, 5, 9` or `rA <<= 1` | `lea rA, [rB + rB * 1, 2, 4, 8]` |
 //! | `rA = rB; rA *= imm` | `imul rA, rB, imm` |
 //! | `rA = rB; rA &= 0xff, 0xffff` | `movzx eA, bB` / `movzx eA, wB` |
 //! | `rA <<= 32, 48, 56; rA s>>= 32, 48, 56` | `movsxd rA, eA` / `movsx rA, wA` / `movsx rA, bA` |
@@ -66,14 +65,10 @@ fn copy_then(c: &mut Compiler<'_>, width: Width, dst: Reg, s: Reg, op: AluOp, sr
         (AluOp::Add, Source::Reg(r)) => {
             // `rA += rA` adds the copy: rB.
             let x = if r == dst { b } else { host(r) };
-            if w64 {
-                asm!(c.ops, ; lea Rq(a), [Rq(b) + Rq(x)]);
-            } else {
-                asm!(c.ops, ; lea Rd(a), [Rq(b) + Rq(x)]);
-            }
+            lea_bi(c, w64, a, b, x, 0);
         }
-        (AluOp::Mul, Source::Imm(i @ (2 | 3 | 4 | 5 | 8 | 9))) => scaled(c, w64, a, b, i),
-        (AluOp::Lsh, Source::Imm(k @ 1..=3)) => scaled(c, w64, a, b, 1 << k),
+        (AluOp::Mul, Source::Imm(i @ (2 | 3 | 5 | 9))) => scaled(c, w64, a, b, i),
+        (AluOp::Lsh, Source::Imm(1)) => scaled(c, w64, a, b, 2),
         (AluOp::Mul, Source::Imm(i)) => {
             if w64 {
                 asm!(c.ops, ; imul Rq(a), Rq(b), i);
@@ -99,21 +94,42 @@ fn lea_disp(c: &mut Compiler<'_>, w64: bool, a: u8, b: u8, disp: i64) {
     }
 }
 
-/// `a = b * m` for `m` in 2, 3, 4, 5, 8, 9, with `lea`.
+/// `a = b * m` for `m` in 2, 3, 4, 5, 8, 9: `lea a, [b + b * (m - 1)]` for 2, 3, 5 and 9
+/// (`[b + b]` has the latency of an `add`, a scaled index 2 cycles, `imul` 3), a shift
+/// for 4 and 8 (`lea` without a base needs a 32-bit displacement and is slower).
 pub(crate) fn scaled(c: &mut Compiler<'_>, w64: bool, a: u8, b: u8, m: i32) {
-    match (w64, m) {
-        (true, 2) => asm!(c.ops, ; lea Rq(a), [Rq(b) + Rq(b)]),
-        (true, 3) => asm!(c.ops, ; lea Rq(a), [Rq(b) + Rq(b) * 2]),
-        (true, 5) => asm!(c.ops, ; lea Rq(a), [Rq(b) + Rq(b) * 4]),
-        (true, 9) => asm!(c.ops, ; lea Rq(a), [Rq(b) + Rq(b) * 8]),
-        (true, 4) => asm!(c.ops, ; lea Rq(a), [Rq(b) * 4]),
-        (true, _) => asm!(c.ops, ; lea Rq(a), [Rq(b) * 8]),
-        (false, 2) => asm!(c.ops, ; lea Rd(a), [Rq(b) + Rq(b)]),
-        (false, 3) => asm!(c.ops, ; lea Rd(a), [Rq(b) + Rq(b) * 2]),
-        (false, 5) => asm!(c.ops, ; lea Rd(a), [Rq(b) + Rq(b) * 4]),
-        (false, 9) => asm!(c.ops, ; lea Rd(a), [Rq(b) + Rq(b) * 8]),
-        (false, 4) => asm!(c.ops, ; lea Rd(a), [Rq(b) * 4]),
-        (false, _) => asm!(c.ops, ; lea Rd(a), [Rq(b) * 8]),
+    match m {
+        2 => lea_bi(c, w64, a, b, b, 0),
+        3 => lea_bi(c, w64, a, b, b, 1),
+        5 => lea_bi(c, w64, a, b, b, 2),
+        9 => lea_bi(c, w64, a, b, b, 3),
+        _ => {
+            let k = if m == 4 { 2 } else { 3 };
+            match (w64, a == b) {
+                (true, true) => asm!(c.ops, ; shl Rq(a), k),
+                (true, false) => asm!(c.ops, ; mov Rq(a), Rq(b) ; shl Rq(a), k),
+                (false, true) => asm!(c.ops, ; shl Rd(a), k),
+                (false, false) => asm!(c.ops, ; mov Rd(a), Rd(b) ; shl Rd(a), k),
+            }
+        }
+    }
+}
+
+/// `lea a, [base + index << scale]` (64-bit, or 32-bit destination), encoded by hand:
+/// dynasm gives a register only known at run time a zero 8-bit displacement, which makes
+/// the `lea` a three-component one, slower on Intel cores. Only a base of `rbp` or `r13`
+/// needs that displacement; an unscaled pair is swapped to avoid it.
+pub(crate) fn lea_bi(c: &mut Compiler<'_>, w64: bool, a: u8, base: u8, index: u8, scale: u8) {
+    let (base, index) = if base & 7 == 5 && scale == 0 && index & 7 != 5 { (index, base) } else { (base, index) };
+    let rex = 0x40 | (u8::from(w64) << 3) | ((a >> 3) << 2) | ((index >> 3) << 1) | (base >> 3);
+    if rex != 0x40 {
+        c.ops.push(rex);
+    }
+    let disp = base & 7 == 5;
+    let modrm = (u8::from(disp) << 6) | ((a & 7) << 3) | 0b100;
+    c.ops.extend([0x8d, modrm, (scale << 6) | ((index & 7) << 3) | (base & 7)]);
+    if disp {
+        c.ops.push(0);
     }
 }
 
