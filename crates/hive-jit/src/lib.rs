@@ -135,6 +135,7 @@ mod disasm;
 mod emit;
 mod entry;
 mod error;
+mod liveness;
 mod native;
 mod program;
 mod regmap;

@@ -199,8 +199,10 @@ pub(crate) fn rotate(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
     let (o_left, o_k) = if sa == o { (la, ka as i8) } else { (lb, kb as i8) };
     let w64 = width == Width::W64;
     let start = c.ops.offset().0 as u32;
+    // The other register's shifted copy is often a temporary nothing reads afterwards.
+    let o_dead = c.live[pc + n - 1] & crate::liveness::bit(o) == 0;
     let (hx, hd, ho) = (host(x), host(d), host(o));
-    for copy in copies.iter().filter(|&&r| r != x) {
+    for copy in copies.iter().filter(|&&r| r != x && !(o_dead && r == o)) {
         let h = host(*copy);
         if w64 {
             asm!(c.ops, ; mov Rq(h), Rq(hx));
@@ -208,14 +210,62 @@ pub(crate) fn rotate(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
             asm!(c.ops, ; mov Rd(h), Rd(hx));
         }
     }
-    match (w64, o_left) {
-        (true, true) => asm!(c.ops, ; rol Rq(hd), k ; shl Rq(ho), o_k),
-        (true, false) => asm!(c.ops, ; rol Rq(hd), k ; shr Rq(ho), o_k),
-        (false, true) => asm!(c.ops, ; rol Rd(hd), k ; shl Rd(ho), o_k),
-        (false, false) => asm!(c.ops, ; rol Rd(hd), k ; shr Rd(ho), o_k),
+    match (w64, o_left, o_dead) {
+        (true, _, true) => asm!(c.ops, ; rol Rq(hd), k),
+        (false, _, true) => asm!(c.ops, ; rol Rd(hd), k),
+        (true, true, false) => asm!(c.ops, ; rol Rq(hd), k ; shl Rq(ho), o_k),
+        (true, false, false) => asm!(c.ops, ; rol Rq(hd), k ; shr Rq(ho), o_k),
+        (false, true, false) => asm!(c.ops, ; rol Rd(hd), k ; shl Rd(ho), o_k),
+        (false, false, false) => asm!(c.ops, ; rol Rd(hd), k ; shr Rd(ho), o_k),
     }
     for q in pc + 1..pc + n {
         c.note_offset(q, start);
     }
     n
+}
+
+/// `rT = *(u32 *)(rB + off); wD op= wT` (or the 64-bit load and operation) where `rT` is
+/// dead afterwards and nothing jumps to the operation: `op eD, dword [rB + off]`, the load
+/// folded into the operation (`add`, `sub`, `and`, `or`, `xor`, `imul`). Returns the number
+/// of slots emitted, 0 if the pattern does not apply.
+pub(crate) fn load_op(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
+    use hive_isa::Size;
+    let (Some(&Insn::Load { size, signed: false, dst: t, src: b, off }), Some(&Insn::Alu { width, op, dst: d, src: Source::Reg(s) })) =
+        (c.code.get(pc), c.code.get(pc + 1))
+    else {
+        return 0;
+    };
+    let w64 = match (size, width) {
+        (Size::DW, Width::W64) => true,
+        (Size::W, Width::W32) => false,
+        _ => return 0,
+    };
+    let foldable = matches!(op, AluOp::Add | AluOp::Sub | AluOp::And | AluOp::Or | AluOp::Xor | AluOp::Mul);
+    if !foldable || s != t || d == t || pc + 1 >= end || c.targets[pc + 1] || c.live[pc + 1] & crate::liveness::bit(t) != 0 {
+        return 0;
+    }
+    let (hd, hb, o) = (host(d), host(b), off as i32);
+    macro_rules! fold {
+        ($mn:ident) => {
+            if w64 {
+                asm!(c.ops, ; $mn Rq(hd), QWORD [Rq(hb) + o])
+            } else {
+                asm!(c.ops, ; $mn Rd(hd), DWORD [Rq(hb) + o])
+            }
+        };
+    }
+    let start = c.ops.offset().0 as u32;
+    match op {
+        AluOp::Add => fold!(add),
+        AluOp::Sub => fold!(sub),
+        AluOp::And => fold!(and),
+        AluOp::Or => fold!(or),
+        AluOp::Xor => fold!(xor),
+        _ => fold!(imul),
+    }
+    if op != AluOp::Mul {
+        c.flags = Some((d, !w64));
+    }
+    c.note_offset(pc + 1, start);
+    2
 }
