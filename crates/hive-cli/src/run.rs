@@ -80,8 +80,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let spec = prog::open(&args.file, args.prog.as_deref(), args.target_btf.as_deref())?;
     let trace = Arc::new(TracePipe::default());
     let rt = Runtime::new(RuntimeConfig { trace: trace.clone(), ..RuntimeConfig::default() });
-    if args.no_verify {
-        rt.set_verifier(Arc::new(hive::load::verify::NoVerifier));
+    if !args.no_verify {
+        rt.set_verifier(Arc::new(hive::load::verify::HiveVerifier::default()));
     }
     let client = rt.client();
     let obj = prog::load(&client, &spec, &args.file)?;

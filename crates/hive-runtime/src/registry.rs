@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::fd::Client;
 use crate::helpers::trace::{TracePipe, TraceSink};
 use crate::ids::{BtfId, MapId, ProgId};
-use crate::load::verify::{HiveVerifier, Verifier};
+use crate::load::verify::{NoVerifier, Verifier};
 use crate::map::{MapMeta, MapRef};
 use crate::prog::ProgObject;
 
@@ -186,16 +186,17 @@ impl Runtime {
                 maps: Mutex::default(),
                 btfs: Mutex::default(),
                 kfuncs: KfuncRegistry::with_builtins(),
-                verifier: RwLock::new(Arc::new(HiveVerifier::default())),
+                verifier: RwLock::new(Arc::new(NoVerifier)),
                 prandom,
                 start_ns: crate::sys::clock_ns(crate::sys::Clock::Monotonic),
             }),
         }
     }
 
-    /// Replaces the verifier every later `BPF_PROG_LOAD` runs (by default
-    /// [`HiveVerifier`]; [`NoVerifier`](crate::load::verify::NoVerifier) loads programs
-    /// unverified, for the interpreter only).
+    /// Replaces the verifier every later `BPF_PROG_LOAD` runs. The default is
+    /// [`NoVerifier`] (programs load unverified and run in the checked interpreter) until
+    /// `hive-verifier`'s verdicts are trustworthy on real objects;
+    /// [`HiveVerifier`](crate::load::verify::HiveVerifier) runs it.
     pub fn set_verifier(&self, verifier: Arc<dyn Verifier>) {
         *self.shared.verifier.write() = verifier;
     }

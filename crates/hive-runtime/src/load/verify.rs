@@ -10,11 +10,12 @@
 //!
 //! [`HiveVerifier`] is `hive-verifier` behind this seam. Its acceptance counts as
 //! [`Verdict::Verified`] only when it is a safety proof ([`hive_verifier::Verified::is_safety_proof`]);
-//! until the abstract interpreter lands it is not, so an accepted program stays
-//! [`Verdict::Unverified`] and runs in the checked interpreter, which enforces memory safety
-//! and termination at run time; only refusals take effect. A [`Verdict::Verified`] program
-//! may later be compiled by `hive-jit` ([`choose_engine`]). [`NoVerifier`] skips verification
-//! (`hive run --no-verify`): such a program may only ever run in the interpreter.
+//! otherwise an accepted program stays [`Verdict::Unverified`] and runs in the checked
+//! interpreter, which enforces memory safety and termination at run time. A
+//! [`Verdict::Verified`] program may later be compiled by `hive-jit` ([`choose_engine`]).
+//! [`NoVerifier`] skips verification: such a program may only ever run in the interpreter.
+//! It is the runtime's default ([`crate::Runtime::set_verifier`]) while `hive-verifier` still
+//! refuses programs the kernel loads; `hive run` opts in to [`HiveVerifier`].
 
 use hive_isa::{Code, RawInsn};
 use hive_platform::kfunc::KfuncRegistry;
@@ -266,6 +267,7 @@ mod tests {
     #[test]
     fn refusals_carry_the_kernel_errno_and_log() {
         let rt = Runtime::default();
+        rt.set_verifier(Arc::new(HiveVerifier::default()));
         let exit = RawInsn::new(0x95, 0, 0, 0, 0);
         let mov = RawInsn::new(0xb7, 0, 0, 0, 0);
         match load(&rt, vec![mov, exit, exit]) {
@@ -284,6 +286,7 @@ mod tests {
     #[test]
     fn map_pseudos_reach_the_verifier() {
         let rt = Runtime::default();
+        rt.set_verifier(Arc::new(HiveVerifier::default()));
         let client = rt.client();
         let fd = client.map_create(&MapCreateAttr::new(hive_maps::MapType::Array, 4, 48, 1)).unwrap();
         let insns = vec![
