@@ -69,6 +69,17 @@ impl Report {
         out
     }
 
+    /// The rbpf line: `geomean hive-jit/rbpf-jit=X.XXX (rbpf-jit/hive-jit=Y.YYY) programs=N`,
+    /// the ratio both ways: below 1 (first) and above 1 (second) mean Hive's JIT is faster.
+    pub fn rbpf_line(&self) -> Option<String> {
+        let g = self.geomean_hive_rbpf_jit?;
+        Some(format!(
+            "geomean hive-jit/rbpf-jit={g:.3} (rbpf-jit/hive-jit={:.3}) programs={}",
+            1.0 / g,
+            self.geomean_rbpf_programs
+        ))
+    }
+
     /// The geomean line: `geomean hive/kernel=X.XXX programs=N`.
     pub fn geomean_line(&self) -> String {
         match self.geomean_hive_kernel {

@@ -89,8 +89,8 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
                 )
             );
         }
-        if let (true, Some(g)) = (args.rbpf, report.geomean_hive_rbpf_jit) {
-            println!("geomean hive-jit/rbpf-jit={g:.3} programs={}", report.geomean_rbpf_programs);
+        if let (true, Some(line)) = (args.rbpf, report.rbpf_line()) {
+            println!("{line}");
         }
         if args.kernel {
             println!("{}", report.geomean_line());

@@ -107,8 +107,7 @@ pub fn run(cmd: &CorpusCommand) -> Result<ExitCode> {
             Ok(status(&report.tally))
         }
         CorpusCommand::Samples { dir, json, filter } => {
-            let opts = samples::loader_options(Some(hive::object::legacy_section));
-            let report = samples::run_dir(dir, filter.as_deref(), &opts).map_err(|e| anyhow!(e))?;
+            let report = samples::run_dir(dir, filter.as_deref()).map_err(|e| anyhow!(e))?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&report.json())?);
             } else {

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 use hive_corpus::object_verify::{ObjectResult, ProgramResult, VerifyObjectOptions, open_object, verify_object};
+use hive_platform::prog::ProgType;
 use hive_verifier::LogLevel;
 use serde_json::{Value, json};
 
@@ -27,13 +28,22 @@ pub struct VerifyArgs {
     /// Print a JSON array, one object per program.
     #[arg(long)]
     json: bool,
+    /// Program type for sections whose name gives none (neither libbpf's table nor the legacy
+    /// prefixes `xdp*`, `socket*`, `kprobe/`... know it), e.g. `sched_cls` for objects `tc`
+    /// loads.
+    #[arg(long = "type", value_name = "TYPE")]
+    prog_type: Option<String>,
+    /// Verify as GPL-compatible whatever the object's licence, as loaders that pass their own
+    /// licence string do.
+    #[arg(long)]
+    assume_gpl: bool,
 }
 
 fn program_json(p: &ProgramResult) -> Value {
     json!({
         "prog": p.name,
         "section": p.section,
-        "type": p.prog_type.name(),
+        "prog_type": p.prog_type.to_string(),
         "verdict": if p.verdict.is_ok() { "accept" } else { "reject" },
         "error": p.verdict.as_ref().err(),
         "insns": p.insns,
@@ -54,11 +64,12 @@ fn print_text(out: &ObjectResult) {
             Ok(()) => "accept".to_string(),
             Err(m) => format!("reject: {m}"),
         };
+        let source = p.type_source.map(|s| format!(" from {s}")).unwrap_or_default();
         println!(
-            "{} ({}, {}): {verdict}  insns {}  processed {}  peak_states {}  {} us",
+            "{} ({}, {}{source}): {verdict}  insns {}  processed {}  peak_states {}  {} us",
             p.name,
             p.section,
-            p.prog_type.name(),
+            p.prog_type,
             p.insns,
             opt(p.processed),
             opt(p.peak_states),
@@ -88,13 +99,18 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         1 => LogLevel::Basic,
         _ => LogLevel::Verbose,
     };
-    // Sections libbpf 1.x does not know get the older loaders' type, as `hive run` does.
-    let opts = VerifyObjectOptions {
-        privileged: !args.unprivileged,
-        log_level,
-        legacy_sections: Some(hive::object::legacy_section),
-        ..VerifyObjectOptions::default()
+    let untyped = match &args.prog_type {
+        Some(name) => match ProgType::from_name(name) {
+            Some(t) => Some(t),
+            None => {
+                eprintln!("hive: unknown program type '{name}' (kernel names without BPF_PROG_TYPE_: xdp, sched_cls, ...)");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
     };
+    let opts =
+        VerifyObjectOptions { privileged: !args.unprivileged, log_level, untyped, assume_gpl: args.assume_gpl };
     let out = verify_object(&spec, args.prog.as_deref(), &opts);
     if out.programs.is_empty() && out.unbuildable.is_empty() {
         match &args.prog {

@@ -117,7 +117,7 @@ fn prog_show_lists_like_bpftool() {
     assert!(lines[1].starts_with("\tloaded_at 20") && lines[1].contains("+0000  uid "), "{}", lines[1]);
     assert!(lines[2].starts_with("\txlated ") && lines[2].contains("B  jited 0B  map_ids "), "{}", lines[2]);
     assert_eq!(lines[3], "\tbtf_id 1");
-    assert_eq!(lines[4], "\tjit: not used (unverified, running in the interpreter)");
+    assert_eq!(lines[4], "\tjit: not used (JIT not wired into the runtime yet, running in the interpreter)");
 }
 
 /// The dump re-assembles into the instructions the runtime reports, each map `lddw` in the

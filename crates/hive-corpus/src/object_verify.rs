@@ -11,8 +11,8 @@ use std::path::Path;
 use std::time::Instant;
 
 use hive_object::{LoadOptions, MapDef, ObjectSpec, ProgramSelection, ProgramSpec, TargetBtf};
-use hive_platform::prog::section::SecFlags;
-use hive_platform::prog::{AttachType, ProgType};
+use hive_platform::prog::ProgType;
+use hive_platform::prog::section::{SecFlags, legacy_prog_type};
 use hive_verifier::{LogLevel, MapMeta, ProgramEnv, VerifyOptions, verify_program};
 
 use crate::map_table::MapTable;
@@ -24,8 +24,6 @@ pub struct ProgramResult {
     pub name: String,
     /// Its section.
     pub section: String,
-    /// The type it was verified as.
-    pub prog_type: ProgType,
     /// Instructions (slots).
     pub insns: usize,
     /// `Ok(())` when accepted, the rejection message otherwise (with `insn N: `).
@@ -38,6 +36,10 @@ pub struct ProgramResult {
     pub processed: Option<u64>,
     /// Peak number of states, when the verifier reports it.
     pub peak_states: Option<u64>,
+    /// The program type it was verified as.
+    pub prog_type: ProgType,
+    /// Where the type came from when the section name is not in libbpf's table.
+    pub type_source: Option<&'static str>,
 }
 
 /// A program the object could not build (relocation, CO-RE), and why.
@@ -60,10 +62,6 @@ pub struct ObjectResult {
     pub unbuildable: Vec<Unbuildable>,
 }
 
-/// The program type (and expected attach type) a loader gives a section libbpf 1.x does not
-/// know, if it gives one (`hive::object::legacy_section` is one such rule).
-pub type SectionRule = fn(&str) -> Option<(ProgType, AttachType)>;
-
 /// How to verify.
 #[derive(Clone, Copy, Debug)]
 pub struct VerifyObjectOptions {
@@ -71,24 +69,33 @@ pub struct VerifyObjectOptions {
     pub privileged: bool,
     /// Log level.
     pub log_level: LogLevel,
-    /// For programs whose section gives no type: the older loaders' rule.
-    pub legacy_sections: Option<SectionRule>,
-    /// For programs that still have no type: the one their loader passes (iproute2's `tc`
-    /// loads `sched_cls`).
-    pub default_type: Option<ProgType>,
-    /// The licence of objects without a `license` section (their own loader passes one).
-    pub default_license: Option<&'static str>,
+    /// The type of programs whose section name gives none (neither libbpf's table nor the
+    /// legacy prefixes of [`legacy_prog_type`] know it), as the object's own loader sets it
+    /// (`tc` loads any section as `sched_cls`).
+    pub untyped: Option<ProgType>,
+    /// Treat the licence as GPL-compatible whatever the object says, as loaders that pass
+    /// their own licence string do (falco's passes "GPL"; its object has no `license`).
+    pub assume_gpl: bool,
 }
 
 impl Default for VerifyObjectOptions {
     fn default() -> Self {
-        VerifyObjectOptions {
-            privileged: true,
-            log_level: LogLevel::Basic,
-            legacy_sections: None,
-            default_type: None,
-            default_license: None,
-        }
+        VerifyObjectOptions { privileged: true, log_level: LogLevel::Basic, untyped: None, assume_gpl: false }
+    }
+}
+
+/// The program type `p` is verified as, and where it came from when not from libbpf's
+/// section table.
+pub fn effective_prog_type(p: &ProgramSpec, opts: &VerifyObjectOptions) -> (ProgType, Option<&'static str>) {
+    if p.prog_type != ProgType::Unspec {
+        return (p.prog_type, None);
+    }
+    if let Some(t) = legacy_prog_type(&p.section) {
+        return (t, Some("legacy section prefix"));
+    }
+    match opts.untyped {
+        Some(t) => (t, Some("--type")),
+        None => (ProgType::Unspec, None),
     }
 }
 
@@ -120,20 +127,10 @@ pub fn map_table(spec: &ObjectSpec) -> MapTable {
 
 /// Verifies one program of `spec`.
 pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &VerifyObjectOptions) -> ProgramResult {
-    let (mut prog_type, mut attach_type) = (p.prog_type, p.expected_attach_type);
-    if prog_type == ProgType::Unspec {
-        if let Some((t, a)) = opts.legacy_sections.and_then(|rule| rule(&p.section)) {
-            (prog_type, attach_type) = (t, a);
-        } else if let Some(t) = opts.default_type {
-            prog_type = t;
-        }
-    }
+    let (prog_type, type_source) = effective_prog_type(p, opts);
     let mut env = ProgramEnv::new(prog_type);
-    env.attach_type = attach_type;
-    env.gpl = match (p.license.is_empty(), opts.default_license) {
-        (true, Some(l)) => hive_platform::is_gpl_compatible(l),
-        _ => p.gpl_compatible(),
-    };
+    env.attach_type = p.expected_attach_type;
+    env.gpl = p.gpl_compatible() || opts.assume_gpl;
     env.maps = maps;
     env.sleepable = p.sec_flags.contains(SecFlags::SLEEPABLE);
     let vopts = if opts.privileged { VerifyOptions::privileged() } else { VerifyOptions::unprivileged() };
@@ -154,11 +151,12 @@ pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &Ve
     ProgramResult {
         name: p.name.clone(),
         section: p.section.clone(),
-        prog_type,
         insns: p.insns.len(),
         verdict,
         processed: processed_from_log(&log),
         peak_states: peak_states_from_log(&log),
+        prog_type,
+        type_source,
         log,
         time_us,
     }

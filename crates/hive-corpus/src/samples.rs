@@ -7,18 +7,16 @@
 //! overrun, null map reference, packet overflow and reallocation, bad tail call, uninitialised
 //! ring buffer record) are one case each, expected to be rejected (by any of their programs).
 //! The other `build/` objects have no reference verdict here and are skipped, as are the
-//! folders not named above. Programs are verified as their loaders load them
-//! ([`loader_options`]). An object Hive cannot read counts as a rejection; a program its
+//! folders not named above. An object Hive cannot read counts as a rejection; a program its
 //! loader cannot build (an unsupported relocation) is a skip whose reason names the error,
 //! since no verifier ran.
 
 use std::path::Path;
 
+use hive_platform::prog::ProgType;
 use serde_json::{Value, json};
 
-use hive_platform::prog::ProgType;
-
-use crate::object_verify::{SectionRule, VerifyObjectOptions, open_object, verify_object};
+use crate::object_verify::{VerifyObjectOptions, open_object, verify_object};
 use crate::paths::files_with_suffix;
 use crate::tally::{Tally, Verdict};
 
@@ -37,6 +35,22 @@ pub const UNSAFE_BUILD: [&str; 10] = [
     "packet_reallocate",
     "tail_call_bad",
     "ringbuf_uninit",
+];
+
+/// How the projects' own loaders load objects whose section names say nothing (or whose
+/// licence is missing): `(object, type of untyped sections, licence assumed GPL)`. The tc
+/// examples are attached with `tc filter ... bpf obj X sec Y` (`sched_cls`); Open vSwitch's
+/// datapath is loaded as tc programs by ovs-vswitchd; falco's loader passes the licence
+/// string "GPL" itself.
+pub const LOADERS: &[(&str, Option<ProgType>, bool)] = &[
+    ("linux/tcbpf1_kern.o", Some(ProgType::SchedCls), false),
+    ("linux/tc_l2_redirect_kern.o", Some(ProgType::SchedCls), false),
+    ("linux/test_cgrp2_tc_kern.o", Some(ProgType::SchedCls), false),
+    ("linux/xdp2skb_meta_kern.o", Some(ProgType::SchedCls), false),
+    ("prototype-kernel/tc_bench01_redirect_kern.o", Some(ProgType::SchedCls), false),
+    ("prototype-kernel/xdp_vlan01_kern.o", Some(ProgType::SchedCls), false),
+    ("ovs/datapath.o", Some(ProgType::SchedCls), false),
+    ("falco/probe.o", None, true),
 ];
 
 /// What the run found.
@@ -65,21 +79,8 @@ impl Report {
     }
 }
 
-/// How the objects' own loaders load them: sections libbpf 1.x does not know get their type
-/// from `legacy_sections` (the kernel samples' `bpf_load.c` rule, by prefix), else
-/// `sched_cls` (the tc objects, which iproute2 loads); an object without a `license`
-/// section is GPL (falco's loader passes "GPL").
-pub fn loader_options(legacy_sections: Option<SectionRule>) -> VerifyObjectOptions {
-    VerifyObjectOptions {
-        legacy_sections,
-        default_type: Some(ProgType::SchedCls),
-        default_license: Some("GPL"),
-        ..VerifyObjectOptions::default()
-    }
-}
-
-/// Runs every `.o` under `dir` (the ebpf-samples folder), verifying as [`loader_options`].
-pub fn run_dir(dir: &Path, filter: Option<&str>, opts: &VerifyObjectOptions) -> Result<Report, String> {
+/// Runs every `.o` under `dir` (the ebpf-samples folder).
+pub fn run_dir(dir: &Path, filter: Option<&str>) -> Result<Report, String> {
     let files = files_with_suffix(dir, ".o");
     if files.is_empty() {
         return Err(format!("{}: no .o objects", dir.display()));
@@ -104,12 +105,12 @@ pub fn run_dir(dir: &Path, filter: Option<&str>, opts: &VerifyObjectOptions) -> 
             });
             continue;
         };
-        run_object(&file, &rel, expect, opts, &mut report);
+        run_object(&file, &rel, expect, &mut report);
     }
     Ok(report)
 }
 
-fn run_object(file: &Path, rel: &str, expect: Verdict, opts: &VerifyObjectOptions, report: &mut Report) {
+fn run_object(file: &Path, rel: &str, expect: Verdict, report: &mut Report) {
     let spec = match open_object(file) {
         Ok(s) => s,
         Err(e) => {
@@ -117,7 +118,11 @@ fn run_object(file: &Path, rel: &str, expect: Verdict, opts: &VerifyObjectOption
             return;
         }
     };
-    let out = verify_object(&spec, None, opts);
+    let mut opts = VerifyObjectOptions::default();
+    if let Some(&(_, untyped, gpl)) = LOADERS.iter().find(|(o, _, _)| *o == rel) {
+        (opts.untyped, opts.assume_gpl) = (untyped, gpl);
+    }
+    let out = verify_object(&spec, None, &opts);
     report.programs += out.programs.len();
     report.time_us += out.programs.iter().map(|p| p.time_us).sum::<u64>();
     match expect {

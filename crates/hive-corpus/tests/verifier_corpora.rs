@@ -1,8 +1,8 @@
 //! The verifier's corpus runners over the shared corpora: every case is read, classified and
-//! verified (or skipped for a stated reason), and the counts add up. The verdict figures
-//! themselves measure the verifier's progress and are printed, not asserted; what is
-//! asserted is what the runners own: how many cases exist, which are skipped and why, and
-//! that translating PREVAIL's cases does not regress.
+//! verified (or skipped for a stated reason), and the counts add up. Asserted: how many cases
+//! exist, which are skipped and why, that translating PREVAIL's cases does not regress, no
+//! false acceptance on the kernel's selftests and the samples, and agreement floors at the
+//! level reached (they may only rise).
 //!
 //! Each test skips with a note when the corpora are absent.
 
@@ -29,6 +29,9 @@ fn kernel_verifier_privileged() {
         ]
     );
     assert!(r.log_matched <= r.log_checked);
+    assert_eq!(t.false_accept(), 0, "programs the kernel rejects, accepted");
+    assert!(t.agree >= 480, "agreement fell to {}", t.agree);
+    assert!(r.log_matched >= 200, "log substrings found fell to {}", r.log_matched);
 }
 
 #[test]
@@ -41,6 +44,8 @@ fn kernel_verifier_unprivileged() {
     // test_as_unpriv: socket filters (type 0 or 1) and cgroup skb only.
     let privileged_only = r.tally.skipped.iter().find(|(k, _)| k.contains("unprivileged")).map(|(_, v)| *v);
     assert_eq!(privileged_only, Some(526 - 242 - 11 - 11));
+    assert_eq!(r.tally.false_accept(), 0);
+    assert_eq!(r.tally.agree, 264);
 }
 
 #[test]
@@ -68,12 +73,13 @@ fn prevail_cases() {
     // The rest of the skips are the translation's limits; they may only shrink.
     let untranslatable: usize = t.skipped.iter().filter(|(k, _)| k.starts_with("untranslatable")).map(|(_, v)| v).sum();
     assert!(untranslatable <= 42, "{untranslatable} untranslatable cases");
+    assert!(t.agree >= 655, "agreement fell to {}", t.agree);
 }
 
 #[test]
 fn ebpf_samples() {
     let Some(dir) = corpus("ebpf-samples") else { return };
-    let r = samples::run_dir(&dir, None, &samples::loader_options(None)).unwrap();
+    let r = samples::run_dir(&dir, None).unwrap();
     for l in r.tally.skip_lines() {
         println!("{l}");
     }
@@ -84,4 +90,6 @@ fn ebpf_samples() {
     let unsafe_cases = t.disagreements.iter().filter(|d| d.case.starts_with("build/")).count();
     assert!(unsafe_cases <= samples::UNSAFE_BUILD.len());
     assert!(r.programs >= 200, "{} programs verified", r.programs);
+    assert_eq!(t.false_accept(), 0, "a known-unsafe object accepted");
+    assert!(t.agree >= 284, "agreement fell to {}", t.agree);
 }

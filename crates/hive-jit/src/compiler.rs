@@ -32,9 +32,6 @@ macro_rules! asm {
 }
 pub(crate) use asm;
 
-/// Loops of at most this many slots are aligned ([`JitOptions::align_loops`]).
-const MAX_ALIGNED_LOOP: u32 = 64;
-
 /// The native frame of the subprogram being emitted (see the crate docs for the layout).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Frame {
@@ -56,12 +53,14 @@ pub(crate) struct Compiler<'a> {
     pub natives: &'a Table,
     /// Per slot: whether some jump lands there (a basic block starts there).
     pub targets: Vec<bool>,
+    /// Per slot: the registers live after it.
+    pub live: &'a [crate::liveness::Regs],
     /// Per slot: an upper bound of the bytes emitted from the start of slot 0 to the start
     /// of this slot, not counting out-of-line code (see [`Compiler::short_fwd`]); empty when
     /// forward jumps take the 32-bit form only.
     bound: Vec<u32>,
-    /// Per slot: how many slots the longest backward jump landing there spans (the size of
-    /// the loop starting there), 0 if none.
+    /// Per slot: how many slots the longest backward jump landing there spans, 0 if none
+    /// (not a loop head).
     loop_spans: Vec<u32>,
     /// Per slot: the offset of the instruction's code once emitted (`u32::MAX` before).
     offsets: Vec<u32>,
@@ -85,7 +84,14 @@ pub(crate) struct Compiler<'a> {
 }
 
 impl<'a> Compiler<'a> {
-    fn new(code: &'a Code, subs: &'a [Subprog], options: &'a JitOptions, natives: &'a Table, short: bool) -> Self {
+    fn new(
+        code: &'a Code,
+        subs: &'a [Subprog],
+        options: &'a JitOptions,
+        natives: &'a Table,
+        live: &'a [crate::liveness::Regs],
+        short: bool,
+    ) -> Self {
         // About 12 bytes of x86 per BPF instruction on average; reserve generously.
         let mut ops = Asm::new_with_capacity(0, code.len() * 16 + 512, 0, 0, code.len() / 2 + subs.len() + 8, 0, code.len());
         let entries = (0..subs.len()).map(|_| ops.new_dynamic_label()).collect();
@@ -108,6 +114,7 @@ impl<'a> Compiler<'a> {
         }
         let bound = if short { bounds(code, &loop_spans, options) } else { Vec::new() };
         Compiler {
+            live,
             bound,
             ops,
             code,
@@ -138,9 +145,11 @@ impl<'a> Compiler<'a> {
                 pc += 1;
                 continue;
             };
-            // Small loops start on an alignment boundary: fewer fetch blocks and uop cache
-            // lines per iteration. (Large ones gain little, and the padding costs space.)
-            if self.loop_spans[pc] != 0 && self.loop_spans[pc] <= MAX_ALIGNED_LOOP && self.options.align_loops > 1 {
+            // Loops start on an alignment boundary: fewer fetch blocks and uop cache lines
+            // per iteration, and timings that do not depend on where the loop happens to
+            // fall. (The head of a loop is often far from its body's bulk in clang's layout,
+            // so every loop is aligned, whatever its span.)
+            if self.loop_spans[pc] != 0 && self.options.align_loops > 1 {
                 self.pad_to(self.options.align_loops as usize);
             }
             let here = self.ops.offset();
@@ -158,6 +167,8 @@ impl<'a> Compiler<'a> {
                 }
                 // A `can_loop` latch.
                 Insn::MayGoto { .. } => emit::jump::may_goto_latch(self, pc, sub.end),
+                // A load whose value only feeds the next operation.
+                Insn::Load { .. } => emit::fuse::load_op(self, pc, sub.end),
                 // A short forward jump over moves, as conditional moves.
                 Insn::Jump { .. } => emit::jump::select(self, pc, sub.end),
                 Insn::Alu { .. } => {
@@ -246,7 +257,7 @@ impl<'a> Compiler<'a> {
             return false;
         }
         // The padding of slot pc + 1 (if it starts a loop) is not in the difference.
-        let head = self.loop_spans[pc + 1] != 0 && self.loop_spans[pc + 1] <= MAX_ALIGNED_LOOP;
+        let head = self.loop_spans[pc + 1] != 0;
         let pad = if head && self.options.align_loops > 1 { self.options.align_loops as u32 - 1 } else { 0 };
         self.bound[t as usize] - self.bound[pc + 1] + pad <= i8::MAX as u32
     }
@@ -306,9 +317,10 @@ pub(crate) fn generate(
     options: &JitOptions,
     natives: &Table,
 ) -> Result<Generated, JitError> {
-    match generate_with(code, subs, options, natives, true) {
+    let live = crate::liveness::live_out(code, subs);
+    match generate_with(code, subs, options, natives, &live, true) {
         // A short forward jump that does not reach after all: long ones only.
-        Err(JitError::Assembler(_)) => generate_with(code, subs, options, natives, false),
+        Err(JitError::Assembler(_)) => generate_with(code, subs, options, natives, &live, false),
         other => other,
     }
 }
@@ -318,9 +330,10 @@ fn generate_with(
     subs: &[Subprog],
     options: &JitOptions,
     natives: &Table,
+    live: &[crate::liveness::Regs],
     short: bool,
 ) -> Result<Generated, JitError> {
-    let mut c = Compiler::new(code, subs, options, natives, short);
+    let mut c = Compiler::new(code, subs, options, natives, live, short);
     let entry = emit::call::entry_stub(&mut c);
     for k in 0..subs.len() {
         c.subprogram(k)?;
@@ -338,7 +351,7 @@ fn bounds(code: &Code, loop_spans: &[u32], options: &JitOptions) -> Vec<u32> {
     let mut out = Vec::with_capacity(code.len() + 1);
     let mut sum = 0u32;
     for (pc, &span) in loop_spans.iter().enumerate().take(code.len()) {
-        let aligned = span != 0 && span <= MAX_ALIGNED_LOOP;
+        let aligned = span != 0;
         if aligned {
             sum += pad;
         }
@@ -374,3 +387,4 @@ fn bound_of(insn: &Insn, options: &JitOptions) -> u32 {
         _ => 160,
     }
 }
+

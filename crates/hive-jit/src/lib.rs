@@ -4,10 +4,12 @@
 //! exactly the semantics of the reference interpreter ([`hive_interp`]), which stays its
 //! oracle: every corpus and every generated program runs on both and must agree. It is a
 //! template compiler in the kernel's style: one pass, one short x86 sequence per BPF
-//! instruction, each BPF register pinned to one x86 register, no intermediate form. Code
-//! generation uses `dynasmrt` (a dynamic label for each branch target, 32-bit branch forms,
-//! so one pass suffices); compiling 1,000 instructions takes about 45 µs, executable memory
-//! included (`examples/compile_time.rs`).
+//! instruction, each BPF register pinned to one x86 register, no intermediate form, plus a
+//! peephole layer over groups of adjacent instructions (see *Code quality* below) and a
+//! register liveness analysis that feeds it. Code generation uses `dynasmrt` (a dynamic
+//! label for each branch target; forward branches take the 8-bit form when a size bound
+//! proves they reach); compiling 1,000 instructions takes 55-90 µs on the shared 2-core
+//! development machine, executable memory included (`examples/compile_time.rs`).
 //!
 //! ```
 //! use hive_interp::{Memory, NoHelpers, RegionKind};
@@ -64,7 +66,7 @@
 //! The BPF stack is the [`hive_interp::Memory`]'s own stack buffer, laid out as in the
 //! interpreter: frame 0's `r10` is the top of the buffer and frame `k`'s is `512 * k` below,
 //! so helpers see stack pointers they can validate, and engines agree even on addresses. The
-//! run zeroes frame 0; with [`JitOptions::zero_frames`] (the default) each callee zeroes its
+//! run zeroes frame 0 (unless [`JitOptions::zero_stack`] is off); with [`JitOptions::zero_frames`] (the default) each callee zeroes its
 //! frame on entry, as the interpreter does.
 //!
 //! Native frames hold only return addresses and saved registers. A bpf-to-bpf call is
@@ -101,6 +103,39 @@
 //! the interpreter reports; a panic is caught in the trampoline and resumed after compiled
 //! code has returned, so Rust unwinding never crosses JIT frames.
 //!
+//! ## Direct helpers and inlined map lookups
+//!
+//! [`compile_with`] takes [`Natives`]: what the embedder knows when it compiles. A helper
+//! with a native function (`extern "sysv64" fn(r1, ..., r5, &mut H) -> u64`) is called
+//! directly: BPF `r1`-`r5` already sit in the System V argument registers, the sixth is the
+//! helper object the run was given, the result is `r0`; no trampoline, no status, no
+//! `catch_unwind` (a direct helper must not panic: it would abort), no live-depth
+//! bookkeeping and no checked [`hive_interp::Memory`] (pointer arguments are the raw
+//! addresses the verifier vouched for). `bpf_map_lookup_elem` on a map the compiler can
+//! identify at the call ([`CallSiteFacts`] from the verifier, or an `lddw r1, map` earlier in
+//! the block) is inlined for arrays as the kernel's `array_map_gen_lookup` ([`ArrayLayout`]:
+//! bounds check, scale, add base; fused with the NULL check that follows) and otherwise
+//! becomes a direct call of the map's own lookup. Everything else keeps the trampolines
+//! above, the checked path for helpers the runtime cannot trust yet. A program compiled with
+//! natives records the helper type and refuses (with a fault) to run with another.
+//!
+//! ## Code quality
+//!
+//! Beyond one template per instruction, the compiler recognises groups whose second and
+//! later members no jump lands on (`emit::fuse`, `emit::jump`, `emit::call`):
+//! `mov` + `add`/`sub`/`mul`/`<<`/`and` pairs become `lea`, three-operand `imul` or
+//! `movzx`; `<<= k; >>= k` pairs become `movsx`/`movzx`; rotates written as two shifts and
+//! `|` become `rol` (without the temporary when liveness shows it dead); a load whose value
+//! only feeds the next operation is folded into it (`add eax, [rbp - 8]`); a conditional
+//! jump over one or two 64-bit moves becomes `cmov` (branch-free `min`/`max`/clamps); a
+//! `can_loop` latch (`may_goto; goto head`) is one fused `sub r12, 1; jae head`; `if r == 0`
+//! after an ALU operation on `r` reuses its flags; multiplications by 2, 3, 5, 9 are `lea`
+//! and by powers of two shifts; immediates take 8-bit forms. Loop heads are aligned to 32
+//! bytes ([`JitOptions::align_loops`]). The entry stub and [`JitProgram::run`] cost about
+//! 6 ns a run; frame 0 is zeroed before each run unless [`JitOptions::zero_stack`] is off.
+//! [`JitProgram::disassemble`] shows the result with the BPF instructions interleaved
+//! (`hive bench --disasm NAME`).
+//!
 //! `LD_ABS`/`LD_IND` call the interpreter's own routine ([`hive_interp::packet::ld_packet`])
 //! with `r6`, the offset and the size. Status 1 means the load
 //! failed: the current function returns 0, as in the kernel's rewrite and the interpreter.
@@ -135,6 +170,7 @@ mod disasm;
 mod emit;
 mod entry;
 mod error;
+mod liveness;
 mod native;
 mod program;
 mod regmap;

@@ -35,9 +35,8 @@ pub struct JitOptions {
     /// so embedders running only verified programs can turn this off and save the per-run
     /// clearing, as the kernel does.
     pub zero_stack: bool,
-    /// Align the first instruction of every small loop (the target of a backward jump
-    /// from at most 64 slots further) to this many bytes with `nop`s (default 32; 0 or 1:
-    /// no alignment).
+    /// Align the first instruction of every loop (the target of a backward jump) to this
+    /// many bytes with `nop`s (default 32; 0 or 1: no alignment).
     pub align_loops: u8,
 }
 

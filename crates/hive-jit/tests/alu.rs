@@ -197,6 +197,22 @@ fn fused_pairs() {
             }
         }
     }
+    // r10 (rbp) and r7 (r13) as the base of a hand-encoded `lea`
+    for width in [Width::W64, Width::W32] {
+        for (s, t) in [(10, 2), (2, 10), (7, 10), (10, 7), (7, 7)] {
+            // Each engine has its own stack address: take r10 out again.
+            let copy = alu(width, AluOp::Mov, 1, Source::Reg(r(s)));
+            let add = alu(width, AluOp::Add, 1, Source::Reg(r(t)));
+            let unbase = alu(width, AluOp::Sub, 1, Source::Reg(r(10)));
+            let body = [lddw(2, 0x1234_5678_9abc_def0), lddw(7, 0xfedc_ba98_7654_3210), copy, add];
+            if s == 10 || t == 10 {
+                observe(&[&body[..], &[unbase]].concat());
+            } else {
+                observe(&body);
+                observe(&[lddw(7, 0xfedc_ba98_7654_3210), copy, alu(width, AluOp::Mul, 1, Source::Imm(9))]);
+            }
+        }
+    }
     for &d in &regs {
         for op in [AluOp::Rsh, AluOp::Arsh] {
             for (width, k) in [(Width::W64, 32), (Width::W64, 48), (Width::W64, 56), (Width::W64, 8), (Width::W32, 16), (Width::W32, 24), (Width::W32, 8)] {
@@ -294,10 +310,15 @@ fn rotates() {
                         let shifts = if swap { [sx, st] } else { [st, sx] };
                         let last = if into_x { or(w, x, t) } else { or(w, t, x) };
                         observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), shifts[0], shifts[1], last]);
+                        // the other register dead afterwards (overwritten)
+                        let kill = mov(if into_x { t } else { x }, 77);
+                        observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), shifts[0], shifts[1], last, kill]);
                         // two copies
                         let (sa, sb) = (sh(w, t_left, t, kt), sh(w, !t_left, b, kx));
                         let last = if into_x { or(w, b, t) } else { or(w, t, b) };
                         observe(&[lddw(x, 0xf123_4567_89ab_cdef), cp(w, t, x), sa, cp(w, b, x), sb, last]);
+                        let kill = mov(if into_x { t } else { b }, 77);
+                        observe(&[lddw(x, 0xf123_4567_89ab_cdef), cp(w, t, x), sa, cp(w, b, x), sb, last, kill]);
                     }
                 }
             }
@@ -306,6 +327,33 @@ fn rotates() {
             let arsh = alu(w, AluOp::Arsh, t, Source::Imm(m));
             observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), arsh, sh(w, true, x, k), or(w, x, t)]);
             observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), sh(w, false, t, m), sh(w, true, x, k), or(w, x, b)]);
+        }
+    }
+}
+
+/// A load whose value only feeds the next operation (folded into it), against the same
+/// load whose value stays live, for each foldable operation and both widths.
+#[test]
+fn loads_folded_into_operations() {
+    let ops = [AluOp::Add, AluOp::Sub, AluOp::And, AluOp::Or, AluOp::Xor, AluOp::Mul];
+    for (size, width) in [(Size::W, Width::W32), (Size::DW, Width::W64), (Size::W, Width::W64)] {
+        for op in ops {
+            for (d, t) in [(4u8, 3u8), (0, 1), (10, 3)] {
+                if d == 10 {
+                    continue;
+                }
+                let store = stx(Size::DW, 10, -200, 5);
+                let load = Insn::Load { size, signed: false, dst: r(t), src: r(10), off: -200 };
+                let apply = alu(width, op, d, Source::Reg(r(t)));
+                observe(&[lddw(5, 0x8765_4321_f0e1_d2c3), store, load, apply]);
+                observe(&[lddw(5, 0x8765_4321_f0e1_d2c3), store, load, apply, mov(t, 0)]);
+                // the base register is the destination
+                let load2 = Insn::Load { size, signed: false, dst: r(t), src: r(d), off: 0 };
+                let addr = alu(Width::W64, AluOp::Mov, d, Source::Reg(r(10)));
+                let addr2 = alu(Width::W64, AluOp::Add, d, Source::Imm(-200));
+                let apply2 = alu(Width::W64, AluOp::Sub, d, Source::Reg(r(10)));
+                observe(&[lddw(5, 0x8765_4321_f0e1_d2c3), store, addr, addr2, load2, apply, mov(t, 0), apply2]);
+            }
         }
     }
 }

@@ -28,9 +28,12 @@ fn kernel_types() -> Option<Vec<(hive_kernel::ProgType, ProgType)>> {
         println!("skipping kernel comparison: {why}");
         return None;
     }
+    // The types Hive runs, plus types whose verifier rules the platform also describes.
+    let extra = [hive_kernel::ProgType::Other(ProgType::SockOps as u32)];
     Some(
         hive_kernel::ProgType::ALL
             .iter()
+            .chain(&extra)
             .map(|&k| (k, ProgType::from_raw(k.raw()).expect("kernel type known to the platform")))
             .collect(),
     )

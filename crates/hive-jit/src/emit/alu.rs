@@ -317,7 +317,8 @@ pub(crate) fn endian(c: &mut Compiler<'_>, op: EndianOp, bits: u32, dst: Reg) {
         (EndianOp::ToLe, 16) => asm!(c.ops, ; movzx Rd(d), Rw(d)),
         (EndianOp::ToLe, 32) => asm!(c.ops, ; mov Rd(d), Rd(d)),
         (EndianOp::ToLe, _) => {}
-        (_, 16) => asm!(c.ops, ; ror Rw(d), 8 ; movzx Rd(d), Rw(d)),
+        // `bswap` then a shift: no 16-bit partial register write (`ror r16` merges).
+        (_, 16) => asm!(c.ops, ; bswap Rd(d) ; shr Rd(d), 16),
         (_, 32) => asm!(c.ops, ; bswap Rd(d)),
         (_, _) => asm!(c.ops, ; bswap Rq(d)),
     }

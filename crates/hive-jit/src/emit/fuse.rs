@@ -5,8 +5,7 @@
 //! |---|---|
 //! | `rA = rB; rA += imm` (or `-= imm`) | `lea rA, [rB + imm]` |
 //! | `rA = rB; rA += rC` | `lea rA, [rB + rC]` |
-//! | `rA = rB; rA *= 3, 5, 9` | `lea rA, [rB + rB * 2, 4, 8]` |
-//! | `rA = rB; rA *= 2, 4, 8` or `rA <<= 1, 2, 3` | `lea rA, [rB + rB]` or `lea rA, [rB * 4, 8]` |
+//! | `rA = rB; rA *= 2, 3, 5, 9` or `rA <<= 1` | `lea rA, [rB + rB * 1, 2, 4, 8]` |
 //! | `rA = rB; rA *= imm` | `imul rA, rB, imm` |
 //! | `rA = rB; rA &= 0xff, 0xffff` | `movzx eA, bB` / `movzx eA, wB` |
 //! | `rA <<= 32, 48, 56; rA s>>= 32, 48, 56` | `movsxd rA, eA` / `movsx rA, wA` / `movsx rA, bA` |
@@ -66,14 +65,10 @@ fn copy_then(c: &mut Compiler<'_>, width: Width, dst: Reg, s: Reg, op: AluOp, sr
         (AluOp::Add, Source::Reg(r)) => {
             // `rA += rA` adds the copy: rB.
             let x = if r == dst { b } else { host(r) };
-            if w64 {
-                asm!(c.ops, ; lea Rq(a), [Rq(b) + Rq(x)]);
-            } else {
-                asm!(c.ops, ; lea Rd(a), [Rq(b) + Rq(x)]);
-            }
+            lea_bi(c, w64, a, b, x, 0);
         }
-        (AluOp::Mul, Source::Imm(i @ (2 | 3 | 4 | 5 | 8 | 9))) => scaled(c, w64, a, b, i),
-        (AluOp::Lsh, Source::Imm(k @ 1..=3)) => scaled(c, w64, a, b, 1 << k),
+        (AluOp::Mul, Source::Imm(i @ (2 | 3 | 5 | 9))) => scaled(c, w64, a, b, i),
+        (AluOp::Lsh, Source::Imm(1)) => scaled(c, w64, a, b, 2),
         (AluOp::Mul, Source::Imm(i)) => {
             if w64 {
                 asm!(c.ops, ; imul Rq(a), Rq(b), i);
@@ -99,21 +94,42 @@ fn lea_disp(c: &mut Compiler<'_>, w64: bool, a: u8, b: u8, disp: i64) {
     }
 }
 
-/// `a = b * m` for `m` in 2, 3, 4, 5, 8, 9, with `lea`.
+/// `a = b * m` for `m` in 2, 3, 4, 5, 8, 9: `lea a, [b + b * (m - 1)]` for 2, 3, 5 and 9
+/// (`[b + b]` has the latency of an `add`, a scaled index 2 cycles, `imul` 3), a shift
+/// for 4 and 8 (`lea` without a base needs a 32-bit displacement and is slower).
 pub(crate) fn scaled(c: &mut Compiler<'_>, w64: bool, a: u8, b: u8, m: i32) {
-    match (w64, m) {
-        (true, 2) => asm!(c.ops, ; lea Rq(a), [Rq(b) + Rq(b)]),
-        (true, 3) => asm!(c.ops, ; lea Rq(a), [Rq(b) + Rq(b) * 2]),
-        (true, 5) => asm!(c.ops, ; lea Rq(a), [Rq(b) + Rq(b) * 4]),
-        (true, 9) => asm!(c.ops, ; lea Rq(a), [Rq(b) + Rq(b) * 8]),
-        (true, 4) => asm!(c.ops, ; lea Rq(a), [Rq(b) * 4]),
-        (true, _) => asm!(c.ops, ; lea Rq(a), [Rq(b) * 8]),
-        (false, 2) => asm!(c.ops, ; lea Rd(a), [Rq(b) + Rq(b)]),
-        (false, 3) => asm!(c.ops, ; lea Rd(a), [Rq(b) + Rq(b) * 2]),
-        (false, 5) => asm!(c.ops, ; lea Rd(a), [Rq(b) + Rq(b) * 4]),
-        (false, 9) => asm!(c.ops, ; lea Rd(a), [Rq(b) + Rq(b) * 8]),
-        (false, 4) => asm!(c.ops, ; lea Rd(a), [Rq(b) * 4]),
-        (false, _) => asm!(c.ops, ; lea Rd(a), [Rq(b) * 8]),
+    match m {
+        2 => lea_bi(c, w64, a, b, b, 0),
+        3 => lea_bi(c, w64, a, b, b, 1),
+        5 => lea_bi(c, w64, a, b, b, 2),
+        9 => lea_bi(c, w64, a, b, b, 3),
+        _ => {
+            let k = if m == 4 { 2 } else { 3 };
+            match (w64, a == b) {
+                (true, true) => asm!(c.ops, ; shl Rq(a), k),
+                (true, false) => asm!(c.ops, ; mov Rq(a), Rq(b) ; shl Rq(a), k),
+                (false, true) => asm!(c.ops, ; shl Rd(a), k),
+                (false, false) => asm!(c.ops, ; mov Rd(a), Rd(b) ; shl Rd(a), k),
+            }
+        }
+    }
+}
+
+/// `lea a, [base + index << scale]` (64-bit, or 32-bit destination), encoded by hand:
+/// dynasm gives a register only known at run time a zero 8-bit displacement, which makes
+/// the `lea` a three-component one, slower on Intel cores. Only a base of `rbp` or `r13`
+/// needs that displacement; an unscaled pair is swapped to avoid it.
+pub(crate) fn lea_bi(c: &mut Compiler<'_>, w64: bool, a: u8, base: u8, index: u8, scale: u8) {
+    let (base, index) = if base & 7 == 5 && scale == 0 && index & 7 != 5 { (index, base) } else { (base, index) };
+    let rex = 0x40 | (u8::from(w64) << 3) | ((a >> 3) << 2) | ((index >> 3) << 1) | (base >> 3);
+    if rex != 0x40 {
+        c.ops.push(rex);
+    }
+    let disp = base & 7 == 5;
+    let modrm = (u8::from(disp) << 6) | ((a & 7) << 3) | 0b100;
+    c.ops.extend([0x8d, modrm, (scale << 6) | ((index & 7) << 3) | (base & 7)]);
+    if disp {
+        c.ops.push(0);
     }
 }
 
@@ -183,8 +199,10 @@ pub(crate) fn rotate(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
     let (o_left, o_k) = if sa == o { (la, ka as i8) } else { (lb, kb as i8) };
     let w64 = width == Width::W64;
     let start = c.ops.offset().0 as u32;
+    // The other register's shifted copy is often a temporary nothing reads afterwards.
+    let o_dead = c.live[pc + n - 1] & crate::liveness::bit(o) == 0;
     let (hx, hd, ho) = (host(x), host(d), host(o));
-    for copy in copies.iter().filter(|&&r| r != x) {
+    for copy in copies.iter().filter(|&&r| r != x && !(o_dead && r == o)) {
         let h = host(*copy);
         if w64 {
             asm!(c.ops, ; mov Rq(h), Rq(hx));
@@ -192,14 +210,62 @@ pub(crate) fn rotate(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
             asm!(c.ops, ; mov Rd(h), Rd(hx));
         }
     }
-    match (w64, o_left) {
-        (true, true) => asm!(c.ops, ; rol Rq(hd), k ; shl Rq(ho), o_k),
-        (true, false) => asm!(c.ops, ; rol Rq(hd), k ; shr Rq(ho), o_k),
-        (false, true) => asm!(c.ops, ; rol Rd(hd), k ; shl Rd(ho), o_k),
-        (false, false) => asm!(c.ops, ; rol Rd(hd), k ; shr Rd(ho), o_k),
+    match (w64, o_left, o_dead) {
+        (true, _, true) => asm!(c.ops, ; rol Rq(hd), k),
+        (false, _, true) => asm!(c.ops, ; rol Rd(hd), k),
+        (true, true, false) => asm!(c.ops, ; rol Rq(hd), k ; shl Rq(ho), o_k),
+        (true, false, false) => asm!(c.ops, ; rol Rq(hd), k ; shr Rq(ho), o_k),
+        (false, true, false) => asm!(c.ops, ; rol Rd(hd), k ; shl Rd(ho), o_k),
+        (false, false, false) => asm!(c.ops, ; rol Rd(hd), k ; shr Rd(ho), o_k),
     }
     for q in pc + 1..pc + n {
         c.note_offset(q, start);
     }
     n
+}
+
+/// `rT = *(u32 *)(rB + off); wD op= wT` (or the 64-bit load and operation) where `rT` is
+/// dead afterwards and nothing jumps to the operation: `op eD, dword [rB + off]`, the load
+/// folded into the operation (`add`, `sub`, `and`, `or`, `xor`, `imul`). Returns the number
+/// of slots emitted, 0 if the pattern does not apply.
+pub(crate) fn load_op(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
+    use hive_isa::Size;
+    let (Some(&Insn::Load { size, signed: false, dst: t, src: b, off }), Some(&Insn::Alu { width, op, dst: d, src: Source::Reg(s) })) =
+        (c.code.get(pc), c.code.get(pc + 1))
+    else {
+        return 0;
+    };
+    let w64 = match (size, width) {
+        (Size::DW, Width::W64) => true,
+        (Size::W, Width::W32) => false,
+        _ => return 0,
+    };
+    let foldable = matches!(op, AluOp::Add | AluOp::Sub | AluOp::And | AluOp::Or | AluOp::Xor | AluOp::Mul);
+    if !foldable || s != t || d == t || pc + 1 >= end || c.targets[pc + 1] || c.live[pc + 1] & crate::liveness::bit(t) != 0 {
+        return 0;
+    }
+    let (hd, hb, o) = (host(d), host(b), off as i32);
+    macro_rules! fold {
+        ($mn:ident) => {
+            if w64 {
+                asm!(c.ops, ; $mn Rq(hd), QWORD [Rq(hb) + o])
+            } else {
+                asm!(c.ops, ; $mn Rd(hd), DWORD [Rq(hb) + o])
+            }
+        };
+    }
+    let start = c.ops.offset().0 as u32;
+    match op {
+        AluOp::Add => fold!(add),
+        AluOp::Sub => fold!(sub),
+        AluOp::And => fold!(and),
+        AluOp::Or => fold!(or),
+        AluOp::Xor => fold!(xor),
+        _ => fold!(imul),
+    }
+    if op != AluOp::Mul {
+        c.flags = Some((d, !w64));
+    }
+    c.note_offset(pc + 1, start);
+    2
 }

@@ -22,6 +22,10 @@ pub enum CtxAccess {
     Whole,
     /// Any naturally aligned access of 1, 2, 4 or 8 bytes that stays inside the field.
     Bytes,
+    /// An access of 1, 2, 4 or 8 bytes inside the field that starts at its first byte (the
+    /// kernel's narrow loads of fields it converts by offset, such as
+    /// `bpf_sock_ops.skb_tcp_flags`).
+    Prefix,
 }
 
 /// What a read of a pointer-valued context field yields (`info->reg_type`).
@@ -77,6 +81,7 @@ impl CtxField {
             CtxAccess::None => false,
             CtxAccess::Whole => inside && size == self.elem && (off - self.off).is_multiple_of(self.elem),
             CtxAccess::Bytes => inside && matches!(size, 1 | 2 | 4 | 8) && off.is_multiple_of(size),
+            CtxAccess::Prefix => inside && matches!(size, 1 | 2 | 4 | 8) && off == self.off,
         }
     }
 }
@@ -328,6 +333,32 @@ pub static RAW_TRACEPOINT_ARGS: ContextLayout = ContextLayout {
     fields: &[fld("args", 0, 96, B, N).elem(8)],
 };
 
+/// `struct bpf_sock_ops` (sock_ops programs): 4-byte reads of the scalar fields, 8-byte reads
+/// of the counters and pointers, a narrow read of `skb_tcp_flags`; only `reply` and
+/// `sk_txhash` are writable.
+pub static SOCK_OPS: ContextLayout = ContextLayout {
+    c_type: "struct bpf_sock_ops",
+    size: 224,
+    fields: &[
+        fld("op", 0, 4, W, N),
+        fld("reply", 4, 4, W, W),
+        fld("args", 8, 12, W, N).elem(4),
+        // family, remote_ip4, local_ip4, remote_ip6[4], local_ip6[4], remote_port, ...,
+        // sacked_out: 36 consecutive __u32.
+        fld("family..sacked_out", 20, 144, W, N).elem(4),
+        fld("sk_txhash", 164, 4, W, W),
+        fld("bytes_received", 168, 8, W, N),
+        fld("bytes_acked", 176, 8, W, N),
+        // The kernel's type is PTR_TO_SOCKET_OR_NULL; the common-fields view is a subset.
+        fld("sk", 184, 8, W, N).ptr(CtxPtr::SockCommonOrNull),
+        fld("skb_data", 192, 8, W, N).ptr(CtxPtr::Packet),
+        fld("skb_data_end", 200, 8, W, N).ptr(CtxPtr::PacketEnd),
+        fld("skb_len", 208, 4, W, N),
+        fld("skb_tcp_flags", 212, 4, CtxAccess::Prefix, N),
+        fld("skb_hwtstamp", 216, 8, W, N),
+    ],
+};
+
 /// A syscall program's context: a user-supplied buffer of at most 65535 bytes, readable and
 /// writable with aligned accesses (its real size is given at run time).
 pub static SYSCALL_CTX: ContextLayout = ContextLayout {
@@ -348,6 +379,7 @@ pub fn layout(prog_type: ProgType) -> Option<&'static ContextLayout> {
         ProgType::Tracepoint => &TRACEPOINT,
         ProgType::RawTracepoint | ProgType::RawTracepointWritable => &RAW_TRACEPOINT_ARGS,
         ProgType::Syscall => &SYSCALL_CTX,
+        ProgType::SockOps => &SOCK_OPS,
         _ => return None,
     })
 }

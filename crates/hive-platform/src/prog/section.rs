@@ -237,6 +237,44 @@ pub fn parse_section(name: &str) -> Option<SectionMatch<'_>> {
         .find_map(|def| matches(def, name).map(|target| SectionMatch { def, autoload, target }))
 }
 
+/// The program type a pre-libbpf loader gave a section libbpf does not know, by prefix: the
+/// rules of the kernel's old `samples/bpf/bpf_load.c` (which the objects built before
+/// libbpf 1.0 were written for: `SEC("xdp1")`, `SEC("xdp_redirect_map")`,
+/// `SEC("socket1")`, ...). libbpf 1.x refuses such names; verification tools use this to
+/// check those objects the way they were loaded.
+///
+/// ```
+/// use hive_platform::prog::ProgType;
+/// use hive_platform::prog::section::legacy_prog_type;
+/// assert_eq!(legacy_prog_type("xdp_ttl"), Some(ProgType::Xdp));
+/// assert_eq!(legacy_prog_type("socket3"), Some(ProgType::SocketFilter));
+/// assert_eq!(legacy_prog_type("tail-3"), None);
+/// ```
+pub fn legacy_prog_type(section: &str) -> Option<T> {
+    const PREFIXES: &[(&str, T)] = &[
+        ("socket", T::SocketFilter),
+        ("kprobe/", T::Kprobe),
+        ("kretprobe/", T::Kprobe),
+        ("uprobe/", T::Kprobe),
+        ("uretprobe/", T::Kprobe),
+        ("tracepoint/", T::Tracepoint),
+        ("raw_tracepoint/", T::RawTracepoint),
+        ("xdp", T::Xdp),
+        ("perf_event", T::PerfEvent),
+        ("cgroup/skb", T::CgroupSkb),
+        ("cgroup/sock", T::CgroupSock),
+        ("sockops", T::SockOps),
+        ("sk_skb", T::SkSkb),
+        ("sk_msg", T::SkMsg),
+        ("classifier", T::SchedCls),
+        ("action", T::SchedAct),
+        ("lwt_in", T::LwtIn),
+        ("lwt_out", T::LwtOut),
+        ("lwt_xmit", T::LwtXmit),
+    ];
+    PREFIXES.iter().find(|(p, _)| section.starts_with(p)).map(|&(_, t)| t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
