@@ -227,6 +227,9 @@ impl Helpers for BenchHelpers<'_> {
                 if a[3] != 0 {
                     return Ok(Flow::Return((-22i64) as u64));
                 }
+                if count > hive_interp::BPF_MAX_LOOPS {
+                    return Ok(Flow::Return((-7i64) as u64));
+                }
                 if count == 0 {
                     return Ok(Flow::Return(0));
                 }

@@ -59,8 +59,8 @@
 //! program still slower is `hash_map` (about 2.2x): every `hive-maps` hash lookup and
 //! update takes its bucket's reader-writer lock (two atomic read-modify-writes) and copies
 //! the key into a zeroed 128-byte buffer, where the kernel's lookup is lock-free under RCU.
-//! `bpf_loop` runs on neither the JIT (callbacks) nor the kernel (the loader here passes no
-//! BTF `func_info`). Against rbpf 0.4's JIT (another template JIT), Hive's is about 1.2x
+//! `bpf_loop` runs on the JIT (inlined, as the kernel's verifier does) but not on the kernel
+//! (the loader here passes no BTF `func_info`). Against rbpf 0.4's JIT (another template JIT), Hive's is about 1.2x
 //! faster over the 22 programs rbpf runs (`rbpf-jit/hive-jit` geomean 1.18): at par on
 //! simple byte loops (the corpus's `strcmp`, `prime`, `switch`), 1.3-1.6x faster where the
 //! peephole layer or loop alignment applies. `bench/README.md` has the verifier lessons, including a kernel

@@ -12,7 +12,6 @@ use hive_bench::{RunOptions, crosscheck};
 
 /// (program, engine): engines that cannot run a program yet, and why.
 const PENDING: &[(&str, &str, &str)] = &[
-    ("bpf_loop", "hive-jit", "helper callbacks (Flow::Call) are refused by hive-jit"),
     ("bpf_loop", "kernel", "callbacks need BTF func_info, which hive-kernel's load cannot pass yet"),
 ];
 

@@ -48,7 +48,15 @@ fn writes(insn: &Insn) -> Option<Reg> {
 /// The layout rules are the kernel's (`Code::check_layout`) but for one: the program's very
 /// last instruction may fall through, as in test_bpf's unverified programs with dead code at
 /// the end; the JIT then emits the interpreter's "fell off the end" fault there.
+#[cfg(test)]
 pub(crate) fn analyze(code: &Code) -> Result<Vec<Subprog>, JitError> {
+    analyze_with(code, false)
+}
+
+/// [`analyze`], counting a function reference (`lddw rX, func`) as a call of that function
+/// when `callbacks` (the compiler may call it as a `bpf_loop` callback), for the depth and
+/// recursion checks.
+pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>, JitError> {
     if code.is_empty() {
         return Err(LayoutError::Empty.into());
     }
@@ -94,6 +102,12 @@ pub(crate) fn analyze(code: &Code) -> Result<Vec<Subprog>, JitError> {
             match *insn {
                 Insn::LdImm64 { pseudo, .. } if !matches!(pseudo, Pseudo::None | Pseudo::Func) => {
                     return Err(JitError::UnresolvedPseudo { pc, pseudo });
+                }
+                Insn::LdImm64 { pseudo: Pseudo::Func, imm, .. } if callbacks => {
+                    let target = (pc as i64 + 1 + imm as i64) as usize;
+                    if let Some(callee) = subprog_at(&subs, target) {
+                        subs[k].callees.push(callee);
+                    }
                 }
                 Insn::MayGoto { .. } => subs[k].may_goto = true,
                 Insn::LoadPacket { .. } => subs[k].packet = true,

@@ -115,7 +115,9 @@
 //! identify at the call ([`CallSiteFacts`] from the verifier, or an `lddw r1, map` earlier in
 //! the block) is inlined for arrays as the kernel's `array_map_gen_lookup` ([`ArrayLayout`]:
 //! bounds check, scale, add base; fused with the NULL check that follows) and otherwise
-//! becomes a direct call of the map's own lookup. Everything else keeps the trampolines
+//! becomes a direct call of the map's own lookup. With [`JitOptions::inline_bpf_loop`],
+//! `bpf_loop` with a callback known in the block is compiled as the kernel's verifier
+//! inlines it: a loop of bpf-to-bpf calls. Everything else keeps the trampolines
 //! above, the checked path for helpers the runtime cannot trust yet. A program compiled with
 //! natives records the helper type and refuses (with a fault) to run with another.
 //!

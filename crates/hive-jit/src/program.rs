@@ -38,6 +38,13 @@ pub struct JitOptions {
     /// Align the first instruction of every loop (the target of a backward jump) to this
     /// many bytes with `nop`s (default 32; 0 or 1: no alignment).
     pub align_loops: u8,
+    /// Compile `bpf_loop(n, callback, ctx, flags)` (helper 181) in line, as the kernel's
+    /// verifier does (`inline_bpf_loop`), when the callback is a function reference loaded
+    /// into `r2` in the same block: `-EINVAL` for non-zero flags, `-E2BIG` for more than
+    /// [`BPF_MAX_LOOPS`] iterations, else `callback(i, ctx)` for `i` in `0..n` (as a
+    /// bpf-to-bpf call) until it returns non-zero; the result is the number of calls. Default
+    /// off: `bpf_loop` goes to the helpers (whose callbacks the JIT cannot run).
+    pub inline_bpf_loop: bool,
 }
 
 impl Default for JitOptions {
@@ -50,6 +57,7 @@ impl Default for JitOptions {
             iter_num_kfuncs: None,
             zero_stack: true,
             align_loops: 32,
+            inline_bpf_loop: false,
         }
     }
 }
@@ -135,7 +143,7 @@ fn compile_table(
     if options.callx != CallxMode::HelperId {
         return Err(JitError::Unsupported { pc: 0, what: "callx in instruction-index mode" });
     }
-    let subs = analysis::analyze(code)?;
+    let subs = analysis::analyze_with(code, options.inline_bpf_loop)?;
     let compiler::Generated { bytes, entry, offsets } = compiler::generate(code, &subs, options, natives)?;
     // W^X: the pages are mapped read-write, filled, then switched to read-execute.
     let memory = |e: std::io::Error| JitError::ExecutableMemory(e.to_string());

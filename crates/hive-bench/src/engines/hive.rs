@@ -37,8 +37,8 @@ pub struct HiveEngine {
 /// frame 0 before a run nor a bpf-to-bpf callee's on entry). The suite's programs are
 /// verified by the kernel (which never zeroes frames either) and the corpus programs are
 /// trusted, so no program reads stack it did not write; the cross-check with the
-/// interpreter (which does zero) would show it if one did. The `bpf_iter_num_*` kfuncs are inlined, as the kernel's JIT
-/// inlines them, when their BTF ids are known.
+/// interpreter (which does zero) would show it if one did. The `bpf_iter_num_*` kfuncs are
+/// inlined when their BTF ids are known, and `bpf_loop` as the kernel's verifier inlines it.
 pub fn jit_options() -> JitOptions {
     let ids = crate::kfunc::KfuncIds::load();
     let iter = |name| ids.id(name);
@@ -46,7 +46,13 @@ pub fn jit_options() -> JitOptions {
         (Some(new), Some(next), Some(destroy)) => Some([new, next, destroy]),
         _ => None,
     };
-    let mut o = JitOptions { zero_frames: false, zero_stack: false, iter_num_kfuncs, ..JitOptions::default() };
+    let mut o = JitOptions {
+        zero_frames: false,
+        zero_stack: false,
+        iter_num_kfuncs,
+        inline_bpf_loop: true,
+        ..JitOptions::default()
+    };
     if let Some(a) = std::env::var("HIVE_ALIGN").ok().and_then(|v| v.parse().ok()) {
         o.align_loops = a;
     }

@@ -43,6 +43,8 @@ const CALL_FP: i32 = offset_of!(Env, call_fp) as i32;
 const ARGS: i32 = offset_of!(Env, args) as i32;
 const NATIVE_CTX: i32 = offset_of!(Env, native_ctx) as i32;
 const FRAME: i32 = STACK_SIZE as i32;
+/// `BPF_FUNC_loop`.
+const BPF_FUNC_LOOP: i32 = 181;
 
 /// The stub the host calls: `extern "sysv64" fn(env: *mut Env) -> u64`. It saves the host's
 /// callee-saved registers, records its `rsp` in the environment (the unwind target), loads
@@ -224,6 +226,13 @@ pub(crate) fn helper(c: &mut Compiler<'_>, pc: usize, id: i32) {
             return native_call(c, func);
         }
     }
+    if id == BPF_FUNC_LOOP
+        && c.options.inline_bpf_loop
+        && let Some((hive_isa::Pseudo::Func, slot)) = lddw_reaching(c, pc, Reg::R2)
+        && let Some(callee) = subprog_at(c.subs, slot as usize)
+    {
+        return bpf_loop(c, callee);
+    }
     if let Some(&func) = c.natives.helpers.get(&id) {
         return native_call(c, func);
     }
@@ -240,6 +249,15 @@ fn map_at(c: &Compiler<'_>, pc: usize) -> Option<MapEntry> {
     if let Some(facts) = c.natives.call_sites.get(&pc) {
         return facts.map.and_then(|v| maps.get(&v).copied());
     }
+    match lddw_reaching(c, pc, Reg::R1)? {
+        (hive_isa::Pseudo::None, value) => maps.get(&value).copied(),
+        _ => None,
+    }
+}
+
+/// The `lddw reg, ...` (pseudo and value) whose value `reg` holds at `pc`, found in the same
+/// basic block with no other write of `reg` (or call) in between.
+fn lddw_reaching(c: &Compiler<'_>, pc: usize, reg: Reg) -> Option<(hive_isa::Pseudo, u64)> {
     let start = c.subs[c.subs.partition_point(|s| s.start <= pc) - 1].start;
     let mut q = pc;
     while q > start {
@@ -250,15 +268,68 @@ fn map_at(c: &Compiler<'_>, pc: usize) -> Option<MapEntry> {
         q -= 1;
         let Some(insn) = c.code.get(q) else { continue };
         match *insn {
-            Insn::LdImm64 { dst: Reg::R1, pseudo: hive_isa::Pseudo::None, imm, next_imm } => {
-                return maps.get(&Insn::imm64(imm, next_imm)).copied();
+            Insn::LdImm64 { dst, pseudo, imm, next_imm } if dst == reg => {
+                let value = match pseudo {
+                    hive_isa::Pseudo::Func => (q as i64 + 1 + imm as i64) as u64,
+                    _ => Insn::imm64(imm, next_imm),
+                };
+                return Some((pseudo, value));
             }
             Insn::Call(_) | Insn::CallX { .. } | Insn::LoadPacket { .. } | Insn::Exit | Insn::Ja { .. } => return None,
-            _ if insn.written_reg() == Some(Reg::R1) => return None,
+            _ if insn.written_reg() == Some(reg) => return None,
             _ => {}
         }
     }
     None
+}
+
+/// `bpf_loop(r1 = n, r2 = callback, r3 = ctx, r4 = flags)` in line (see
+/// [`crate::JitOptions::inline_bpf_loop`]). The loop keeps `n`, `ctx` and `i` in 32 bytes
+/// of native stack (so `rsp` stays 16-byte aligned) and calls the callback like a
+/// bpf-to-bpf call, in the next BPF frame.
+fn bpf_loop(c: &mut Compiler<'_>, callee: usize) {
+    let (entry, env) = (c.entries[callee], c.frame.env_off + 32);
+    let (einval, e2big, top, done, end) = (
+        c.ops.new_dynamic_label(),
+        c.ops.new_dynamic_label(),
+        c.ops.new_dynamic_label(),
+        c.ops.new_dynamic_label(),
+        c.ops.new_dynamic_label(),
+    );
+    let max = hive_interp::BPF_MAX_LOOPS as i32;
+    asm!(c.ops,
+        ; test rcx, rcx
+        ; jnz =>einval
+        ; mov edi, edi
+        ; cmp rdi, max
+        ; ja =>e2big
+        ; sub rsp, 32
+        ; mov [rsp], rdi
+        ; mov [rsp + 8], rdx
+        ; mov QWORD [rsp + 16], 0
+        ; =>top
+        ; mov rdi, [rsp + 16]
+        ; cmp rdi, [rsp]
+        ; jae =>done
+        ; mov rsi, [rsp + 8]
+        ; mov Rq(AUX), [rsp + env]
+        ; sub rbp, FRAME
+        ; call =>entry
+        ; add rbp, FRAME
+        ; add QWORD [rsp + 16], 1
+        ; test rax, rax
+        ; jz =>top
+        ; =>done
+        ; mov rax, [rsp + 16]
+        ; add rsp, 32
+        ; jmp =>end
+        ; =>einval
+        ; mov rax, -22
+        ; jmp =>end
+        ; =>e2big
+        ; mov rax, -7
+        ; =>end
+    );
 }
 
 /// A direct System V call of `func(r1, ..., r5, helpers)`; its result is `r0`.
