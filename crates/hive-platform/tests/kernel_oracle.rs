@@ -29,7 +29,7 @@ fn kernel_types() -> Option<Vec<(hive_kernel::ProgType, ProgType)>> {
         return None;
     }
     // The types Hive runs, plus types whose verifier rules the platform also describes.
-    let extra = [hive_kernel::ProgType::Other(ProgType::SockOps as u32)];
+    let extra = [ProgType::SockOps, ProgType::CgroupSock].map(|t| hive_kernel::ProgType::Other(t as u32));
     Some(
         hive_kernel::ProgType::ALL
             .iter()

@@ -4,7 +4,8 @@
 //! A layout is a list of fields. Each field says how it may be read and written:
 //! [`CtxAccess::Whole`] (exactly one element of the field's element size), [`CtxAccess::Bytes`]
 //! (any naturally aligned 1-, 2-, 4- or 8-byte access inside the field: the kernel's "narrow
-//! loads") or [`CtxAccess::None`]; and whether a read yields a pointer ([`CtxPtr`]) instead of a
+//! loads"), one of the kernel's special cases ([`CtxAccess::Prefix`], [`CtxAccess::Port`]) or
+//! [`CtxAccess::None`]; and whether a read yields a pointer ([`CtxPtr`]) instead of a
 //! scalar. Bytes outside every field are inaccessible. The tables were checked against the 6.18
 //! verifier for every offset and every access size, read and write (see the crate's kernel
 //! tests); offsets are those of the UAPI structs on x86-64.
@@ -26,6 +27,9 @@ pub enum CtxAccess {
     /// kernel's narrow loads of fields it converts by offset, such as
     /// `bpf_sock_ops.skb_tcp_flags`).
     Prefix,
+    /// A 16-bit port padded to a 4-byte word (`bpf_sock.dst_port`): narrow loads inside its
+    /// two bytes, or the whole word.
+    Port,
 }
 
 /// What a read of a pointer-valued context field yields (`info->reg_type`).
@@ -82,6 +86,10 @@ impl CtxField {
             CtxAccess::Whole => inside && size == self.elem && (off - self.off).is_multiple_of(self.elem),
             CtxAccess::Bytes => inside && matches!(size, 1 | 2 | 4 | 8) && off.is_multiple_of(size),
             CtxAccess::Prefix => inside && matches!(size, 1 | 2 | 4 | 8) && off == self.off,
+            CtxAccess::Port => {
+                (off == self.off && size == 4)
+                    || (off + size <= self.off + 2 && matches!(size, 1 | 2) && off.is_multiple_of(size))
+            }
         }
     }
 }
@@ -359,6 +367,31 @@ pub static SOCK_OPS: ContextLayout = ContextLayout {
     ],
 };
 
+/// `struct bpf_sock` as a `cgroup/sock` program sees it at socket creation (the kernel's
+/// default expected attach type, `BPF_CGROUP_INET_SOCK_CREATE`): `bound_dev_if`, `mark` and
+/// `priority` readable and writable, the socket's identity narrowly readable, the addresses
+/// not yet known.
+pub static BPF_SOCK_CREATE: ContextLayout = ContextLayout {
+    c_type: "struct bpf_sock",
+    size: 80,
+    fields: &[
+        fld("bound_dev_if", 0, 4, W, W),
+        fld("family", 4, 4, CtxAccess::Prefix, N),
+        fld("type", 8, 4, CtxAccess::Prefix, N),
+        fld("protocol", 12, 4, CtxAccess::Prefix, N),
+        fld("mark", 16, 4, W, W),
+        fld("priority", 20, 4, W, W),
+        fld("dst_port", 48, 4, CtxAccess::Port, N),
+        fld("dst_ip4", 52, 4, B, N),
+        fld("dst_ip6[0]", 56, 4, B, N),
+        fld("dst_ip6[1]", 60, 4, B, N),
+        fld("dst_ip6[2]", 64, 4, B, N),
+        fld("dst_ip6[3]", 68, 4, B, N),
+        fld("state", 72, 4, CtxAccess::Prefix, N),
+        fld("rx_queue_mapping", 76, 4, CtxAccess::Prefix, N),
+    ],
+};
+
 /// A syscall program's context: a user-supplied buffer of at most 65535 bytes, readable and
 /// writable with aligned accesses (its real size is given at run time).
 pub static SYSCALL_CTX: ContextLayout = ContextLayout {
@@ -380,6 +413,7 @@ pub fn layout(prog_type: ProgType) -> Option<&'static ContextLayout> {
         ProgType::RawTracepoint | ProgType::RawTracepointWritable => &RAW_TRACEPOINT_ARGS,
         ProgType::Syscall => &SYSCALL_CTX,
         ProgType::SockOps => &SOCK_OPS,
+        ProgType::CgroupSock => &BPF_SOCK_CREATE,
         _ => return None,
     })
 }
