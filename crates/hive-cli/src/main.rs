@@ -136,7 +136,26 @@ enum BtfCommand {
     },
 }
 
+/// `hive ... | head` closes the pipe early: `println!` then panics with a broken pipe. Like a
+/// C tool killed by `SIGPIPE`, exit quietly with status 141 (128 + `SIGPIPE`) instead.
+fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench(args) => bench::run(&args),
