@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::fd::Client;
 use crate::helpers::trace::{TracePipe, TraceSink};
 use crate::ids::{BtfId, MapId, ProgId};
-use crate::load::verify::{NoVerifier, Verifier};
+use crate::load::verify::Verifier;
 use crate::map::{MapMeta, MapRef};
 use crate::prog::ProgObject;
 
@@ -186,7 +186,7 @@ impl Runtime {
                 maps: Mutex::default(),
                 btfs: Mutex::default(),
                 kfuncs: KfuncRegistry::with_builtins(),
-                verifier: RwLock::new(Arc::new(NoVerifier)),
+                verifier: RwLock::new(Arc::new(crate::load::verify::HiveVerifier::default())),
                 prandom,
                 start_ns: crate::sys::clock_ns(crate::sys::Clock::Monotonic),
             }),
@@ -194,9 +194,9 @@ impl Runtime {
     }
 
     /// Replaces the verifier every later `BPF_PROG_LOAD` runs. The default is
-    /// [`NoVerifier`] (programs load unverified and run in the checked interpreter) until
-    /// `hive-verifier`'s verdicts are trustworthy on real objects;
-    /// [`HiveVerifier`](crate::load::verify::HiveVerifier) runs it.
+    /// [`HiveVerifier`](crate::load::verify::HiveVerifier): a program it refuses does not
+    /// load (`EACCES`/`EINVAL` with the log, as in the kernel). [`NoVerifier`](crate::load::verify::NoVerifier) loads programs
+    /// unverified, to run only in the checked interpreter (`hive run --no-verify`).
     pub fn set_verifier(&self, verifier: Arc<dyn Verifier>) {
         *self.shared.verifier.write() = verifier;
     }

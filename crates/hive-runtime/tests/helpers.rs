@@ -1,5 +1,11 @@
 //! One test (at least) per helper family, run through real programs. Helpers whose results
 //! the kernel can compute are also compared with it in `kernel_diff.rs`.
+//!
+//! These programs exercise the helpers' run-time behaviour in the checked interpreter, some
+//! with arguments no verifier admits (a wild pointer to `probe_read`, the context as a
+//! buffer, a ring buffer record left unsubmitted on one path), so they load unverified
+//! ([`unverified_runtime`]); what the verifier demands of helper calls is tested in
+//! hive-verifier.
 
 mod common;
 
@@ -28,7 +34,7 @@ fn map(c: &Client, t: MapType, k: u32, v: u32, n: u32) -> Fd {
 
 #[test]
 fn map_helpers_lookup_update_delete() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let h = map(&c, MapType::Hash, 4, 8, 4);
     // key 1 = 10 (update), then lookup and add 5 through the pointer, delete key 2 (absent).
@@ -53,7 +59,7 @@ fn map_helpers_lookup_update_delete() {
 
 #[test]
 fn queue_helpers_push_pop_peek() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let q = c.map_create(&MapCreateAttr::new(MapType::Queue, 0, 8, 4)).unwrap();
     let text = format!(
@@ -70,7 +76,7 @@ fn queue_helpers_push_pop_peek() {
 
 #[test]
 fn percpu_and_executor_id() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let a = map(&c, MapType::PercpuArray, 4, 8, 1);
     let text = format!(
@@ -90,7 +96,7 @@ fn percpu_and_executor_id() {
 
 #[test]
 fn time_random_and_task_helpers() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let text = "r6 = r1\ncall bpf_ktime_get_ns\n*(u64 *)(r6 + 0) = r0\ncall bpf_ktime_get_ns\n*(u64 *)(r6 + 8) = r0\n\
                 call bpf_ktime_get_boot_ns\n*(u64 *)(r6 + 16) = r0\nr0 = 1\n*(u64 *)(r6 + 24) = r0\n\
@@ -144,7 +150,7 @@ static HOST_BYTES: [u8; 12] = *b"host memory\0";
 
 #[test]
 fn probe_reads_never_crash() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let addr = HOST_BYTES.as_ptr() as u64;
     // ctx: [addr u64][dst 16 bytes][ret u64] x 4 variants
@@ -171,7 +177,7 @@ fn probe_reads_never_crash() {
 
 #[test]
 fn ringbuf_reserve_submit_discard_output_query() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let rb = c.map_create(&MapCreateAttr::new(MapType::RingBuf, 0, 0, 4096)).unwrap();
     let text = format!(
@@ -196,7 +202,7 @@ fn ringbuf_reserve_submit_discard_output_query() {
 
 #[test]
 fn perf_event_output_to_a_buffer() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let pa = c.map_create(&MapCreateAttr::new(MapType::PerfEventArray, 4, 4, 2)).unwrap();
     let buf = Arc::new(PerfEventBuffer::new(1024));
@@ -217,7 +223,7 @@ fn perf_event_output_to_a_buffer() {
 
 #[test]
 fn bpf_loop_and_for_each_map_elem() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     // sum of i for i in 0..10 into a stack slot through the callback; returns iterations.
     let text = "r6 = r1\n*(u64 *)(r10 - 8) = 0\nr1 = 10\nr2 = cb ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall bpf_loop\n\
@@ -250,7 +256,7 @@ fn bpf_loop_and_for_each_map_elem() {
 
 #[test]
 fn spin_lock_serialises_and_refuses_nesting() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     // struct { struct bpf_spin_lock l; u32 pad; u64 counter; }, described by BTF.
     let mut b = hive_btf::BtfBuilder::new();
@@ -313,7 +319,7 @@ fn spin_lock_serialises_and_refuses_nesting() {
 
 #[test]
 fn atomics_on_map_values_are_atomic_across_executors() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let a = map(&c, MapType::Array, 4, 8, 1);
     let text = format!("r1 = map_value[fd:{}]+0 ll\nr2 = 1\nlock *(u64 *)(r1 + 0) += r2\nr0 = 0\nexit", a.0);
@@ -333,7 +339,7 @@ fn atomics_on_map_values_are_atomic_across_executors() {
 
 #[test]
 fn tail_call_limit_is_33() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let pa = map(&c, MapType::ProgArray, 4, 4, 1);
     let counter = map(&c, MapType::Array, 4, 8, 1);
@@ -356,7 +362,7 @@ fn tail_call_limit_is_33() {
 
 #[test]
 fn iter_num_kfuncs() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let id = |n: &str| rt.kfuncs().by_name(n).unwrap().0.0;
     // bpf_for(i, 3, 7) sum += i
@@ -377,7 +383,7 @@ fn iter_num_kfuncs() {
 
 #[test]
 fn func_ip_and_raw_contexts() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     // kprobe: pt_regs->di (offset 112) + bpf_get_func_ip
     let fd = load(&c, ProgType::Kprobe, "r6 = *(u64 *)(r1 + 112)\ncall bpf_get_func_ip\nr0 += r6\nexit");
@@ -391,7 +397,7 @@ fn func_ip_and_raw_contexts() {
 
 #[test]
 fn redirect_is_reported() {
-    let rt = runtime();
+    let rt = unverified_runtime();
     let c = rt.client();
     let fd = load(&c, ProgType::SchedCls, "r1 = 3\nr2 = 1\ncall bpf_redirect\nexit");
     let out = c.prog_test_run(fd, &TestRunAttr::packet(&packet(64))).unwrap();

@@ -15,6 +15,14 @@ pub fn runtime() -> Runtime {
     Runtime::new(RuntimeConfig { executors: 2, prandom_seed: 7, ..RuntimeConfig::default() })
 }
 
+/// Like [`runtime`], loading every program unverified (the checked interpreter runs it), for
+/// tests of run-time behaviour on programs a verifier would refuse.
+pub fn unverified_runtime() -> Runtime {
+    let rt = runtime();
+    rt.set_verifier(std::sync::Arc::new(hive::load::verify::NoVerifier));
+    rt
+}
+
 /// Loads `text` as a `t` program (GPL) into Hive.
 pub fn load(client: &Client, t: ProgType, text: &str) -> Fd {
     client.prog_load(&ProgLoadAttr::new(t, asm(text)).log_level(1)).unwrap_or_else(|e| panic!("{e}\n{}", e.log()))
