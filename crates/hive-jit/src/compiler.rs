@@ -53,8 +53,6 @@ pub(crate) struct Compiler<'a> {
     pub natives: &'a Table,
     /// Per slot: whether some jump lands there (a basic block starts there).
     pub targets: Vec<bool>,
-    /// Per slot: the registers live after it.
-    pub live: &'a [crate::liveness::Regs],
     /// Per slot: an upper bound of the bytes emitted from the start of slot 0 to the start
     /// of this slot, not counting out-of-line code (see [`Compiler::short_fwd`]); empty when
     /// forward jumps take the 32-bit form only.
@@ -89,7 +87,6 @@ impl<'a> Compiler<'a> {
         subs: &'a [Subprog],
         options: &'a JitOptions,
         natives: &'a Table,
-        live: &'a [crate::liveness::Regs],
         short: bool,
     ) -> Self {
         // About 12 bytes of x86 per BPF instruction on average; reserve generously.
@@ -114,7 +111,6 @@ impl<'a> Compiler<'a> {
         }
         let bound = if short { bounds(code, &loop_spans, options) } else { Vec::new() };
         Compiler {
-            live,
             bound,
             ops,
             code,
@@ -317,10 +313,9 @@ pub(crate) fn generate(
     options: &JitOptions,
     natives: &Table,
 ) -> Result<Generated, JitError> {
-    let live = crate::liveness::live_out(code, subs);
-    match generate_with(code, subs, options, natives, &live, true) {
+    match generate_with(code, subs, options, natives, true) {
         // A short forward jump that does not reach after all: long ones only.
-        Err(JitError::Assembler(_)) => generate_with(code, subs, options, natives, &live, false),
+        Err(JitError::Assembler(_)) => generate_with(code, subs, options, natives, false),
         other => other,
     }
 }
@@ -330,10 +325,9 @@ fn generate_with(
     subs: &[Subprog],
     options: &JitOptions,
     natives: &Table,
-    live: &[crate::liveness::Regs],
     short: bool,
 ) -> Result<Generated, JitError> {
-    let mut c = Compiler::new(code, subs, options, natives, live, short);
+    let mut c = Compiler::new(code, subs, options, natives, short);
     let entry = emit::call::entry_stub(&mut c);
     for k in 0..subs.len() {
         c.subprogram(k)?;

@@ -1,26 +1,23 @@
-//! Which registers are live after each instruction: read on some path before being written
-//! again. A register that is dead after an instruction need not receive its value, which
-//! lets the compiler drop the temporaries of rotates and fold a load into the operation
-//! that consumes it.
+//! Whether a register is dead after an instruction (written before it is read again), so
+//! that it need not receive its value: the compiler then drops the temporaries of rotates
+//! and folds a load into the operation that consumes it.
 //!
-//! The analysis is the textbook backward one over each subprogram's control flow, and it
-//! is exact about what the program itself can read, so it holds for unverified programs
-//! too. Calls (helpers, kfuncs, `callx`, bpf-to-bpf) read `r1`-`r5` and write `r0`-`r5`;
-//! `exit` reads `r0`; `LD_ABS`/`LD_IND` read `r6` (and the index) and write `r0`-`r5`;
-//! atomics read `r0` as well as their operands. `r10` is always live. Reaching the end of the
-//! program (a fault) counts as reading everything.
+//! The question is only asked where such a pattern matched, so instead of a whole-program
+//! dataflow analysis (which cost a quarter of the compile time) it is answered by a short
+//! forward scan of the straight-line path, which says "maybe live" whenever it is unsure.
+//! What the program itself can read is counted exactly, so the answer holds for unverified
+//! programs too: calls (helpers, kfuncs, `callx`, bpf-to-bpf) read `r1`-`r5` and write
+//! `r0`-`r5`; `exit` reads `r0`; `LD_ABS`/`LD_IND` read `r6` (and the index) and write
+//! `r0`-`r5`; atomics read `r0` as well as their operands.
 
 use hive_isa::{Code, Insn, Reg, Source};
 
-use crate::analysis::Subprog;
 
 /// A set of registers, bit `i` for `ri`.
 pub(crate) type Regs = u16;
 
-const ALL: Regs = (1 << 11) - 1;
 const ARGS: Regs = 0b11_1110;
 const CALL_DEFS: Regs = 0b11_1111;
-const R10: Regs = 1 << 10;
 
 pub(crate) fn bit(r: Reg) -> Regs {
     1 << r.idx()
@@ -54,77 +51,35 @@ fn use_def(insn: &Insn) -> (Regs, Regs) {
     }
 }
 
-/// Passes over a subprogram before the analysis gives up on it (and calls everything live
-/// there): a reverse pass settles one level of loop nesting, real programs need two or three.
-const MAX_PASSES: usize = 8;
+/// Instructions a [`dead_after`] scan looks at before giving up.
+const MAX_SCAN: usize = 64;
 
-/// Per slot, the registers live after it (every register for slots outside subprograms'
-/// code, such as the second half of `lddw`, and in a subprogram whose analysis did not
-/// settle within [`MAX_PASSES`]).
-pub(crate) fn live_out(code: &Code, subs: &[Subprog]) -> Vec<Regs> {
-    /// One instruction, decoded once: uses, definitions, fall-through and jump successors
-    /// (`usize::MAX` for none).
-    struct Node {
-        pc: usize,
-        uses: Regs,
-        defs: Regs,
-        next: usize,
-        jump: usize,
-    }
-    const NONE: usize = usize::MAX;
-    let mut out = vec![ALL; code.len()];
-    let mut live_in = vec![ALL; code.len()];
-    for sub in subs {
-        let nodes: Vec<Node> = (sub.start..sub.end)
-            .filter_map(|pc| code.get(pc).map(|i| (pc, i)))
-            .map(|(pc, insn)| {
-                let (uses, defs) = use_def(insn);
-                let next = match insn {
-                    Insn::Exit | Insn::Ja { .. } => NONE,
-                    Insn::LdImm64 { .. } => pc + 2,
-                    _ => pc + 1,
-                };
-                let jump = match (insn, insn.branch_delta()) {
-                    (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. }, Some(d)) => (pc as i64 + 1 + d) as usize,
-                    _ => NONE,
-                };
-                Node { pc, uses, defs, next, jump }
-            })
-            .collect();
-        for n in &nodes {
-            live_in[n.pc] = 0;
-            out[n.pc] = 0;
+/// Whether `reg` is certainly dead after slot `q` of the subprogram ending at `end`: on the
+/// straight-line path from `q` (through fall-throughs and unconditional jumps), something
+/// writes it before anything reads it, or the subprogram exits without reading it. A
+/// conditional jump, a scan longer than [`MAX_SCAN`] instructions or the end of the code
+/// answer "maybe live" (`false`), which is always safe.
+pub(crate) fn dead_after(code: &Code, q: usize, reg: Reg, end: usize) -> bool {
+    let r = bit(reg);
+    let mut pc = q + if matches!(code.get(q), Some(Insn::LdImm64 { .. })) { 2 } else { 1 };
+    for _ in 0..MAX_SCAN {
+        let Some(insn) = code.get(pc).filter(|_| pc < end) else { return false };
+        let (uses, defs) = use_def(insn);
+        if uses & r != 0 {
+            return false;
         }
-        let input = |live_in: &[Regs], pc: usize| match pc {
-            NONE => 0,
-            // Past the end: the "fell off the end" fault, which reads everything.
-            pc if pc >= sub.end => ALL,
-            pc => live_in[pc],
+        if defs & r != 0 {
+            return true;
+        }
+        pc = match *insn {
+            Insn::Exit => return true,
+            Insn::Ja { off, .. } => (pc as i64 + 1 + off as i64) as usize,
+            Insn::Jump { .. } | Insn::MayGoto { .. } => return false,
+            Insn::LdImm64 { .. } => pc + 2,
+            _ => pc + 1,
         };
-        let mut settled = false;
-        for _ in 0..MAX_PASSES {
-            let mut changed = false;
-            for n in nodes.iter().rev() {
-                let o = input(&live_in, n.next) | input(&live_in, n.jump) | R10;
-                let i = n.uses | (o & !n.defs) | R10;
-                if o != out[n.pc] || i != live_in[n.pc] {
-                    out[n.pc] = o;
-                    live_in[n.pc] = i;
-                    changed = true;
-                }
-            }
-            if !changed {
-                settled = true;
-                break;
-            }
-        }
-        if !settled {
-            for n in &nodes {
-                out[n.pc] = ALL;
-            }
-        }
     }
-    out
+    false
 }
 
 #[cfg(test)]
@@ -137,21 +92,16 @@ mod tests {
     }
 
     #[test]
-    fn straight_line_and_loops() {
-        // 0: r1 = r2; 1: r0 = r1; 2: exit
-        let code = Code::from_insns(&[mov(1, 2), mov(0, 1), Insn::Exit]).unwrap();
-        let subs = crate::analysis::analyze(&code).unwrap();
-        let live = live_out(&code, &subs);
-        assert_eq!(live[0], bit(Reg::R1) | R10);
-        assert_eq!(live[1], 1 | R10);
-        // 0: r1 = r2; 1: if r0 == 0 goto -2 (reads r0, loops to 0); 2: r0 = r3; 3: exit
-        let j = Insn::Jump { width: Width::W64, cond: hive_isa::Cond::Eq, dst: Reg::R0, src: Source::Imm(0), off: -2 };
-        let code = Code::from_insns(&[mov(1, 2), j, mov(0, 3), Insn::Exit]).unwrap();
-        let subs = crate::analysis::analyze(&code).unwrap();
-        let live = live_out(&code, &subs);
-        // after the jump: the loop needs r2 (and r0 for the test), the exit path r3
-        assert_eq!(live[1], bit(Reg::R0) | bit(Reg::R2) | bit(Reg::R3) | R10);
-        // r1 is never read
-        assert_eq!(live[0] & bit(Reg::R1), 0);
+    fn dead_and_maybe_live() {
+        let j = Insn::Jump { width: Width::W64, cond: hive_isa::Cond::Eq, dst: Reg::R0, src: Source::Imm(0), off: 1 };
+        // 0: r1 = r2; 1: r0 = r1; 2: r1 = r3; 3: exit
+        let code = Code::from_insns(&[mov(1, 2), mov(0, 1), mov(1, 3), Insn::Exit]).unwrap();
+        assert!(!dead_after(&code, 0, Reg::R1, 4)); // read at 1
+        assert!(dead_after(&code, 1, Reg::R1, 4)); // written at 2
+        assert!(dead_after(&code, 2, Reg::R1, 4)); // exit reads only r0
+        assert!(!dead_after(&code, 2, Reg::R0, 4));
+        // a conditional jump ends the scan
+        let code = Code::from_insns(&[mov(1, 2), j, mov(1, 3), Insn::Exit]).unwrap();
+        assert!(!dead_after(&code, 0, Reg::R1, 4));
     }
 }

@@ -200,7 +200,7 @@ pub(crate) fn rotate(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
     let w64 = width == Width::W64;
     let start = c.ops.offset().0 as u32;
     // The other register's shifted copy is often a temporary nothing reads afterwards.
-    let o_dead = c.live[pc + n - 1] & crate::liveness::bit(o) == 0;
+    let o_dead = crate::liveness::dead_after(c.code, pc + n - 1, o, end);
     let (hx, hd, ho) = (host(x), host(d), host(o));
     for copy in copies.iter().filter(|&&r| r != x && !(o_dead && r == o)) {
         let h = host(*copy);
@@ -241,7 +241,7 @@ pub(crate) fn load_op(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
         _ => return 0,
     };
     let foldable = matches!(op, AluOp::Add | AluOp::Sub | AluOp::And | AluOp::Or | AluOp::Xor | AluOp::Mul);
-    if !foldable || s != t || d == t || pc + 1 >= end || c.targets[pc + 1] || c.live[pc + 1] & crate::liveness::bit(t) != 0 {
+    if !foldable || s != t || d == t || pc + 1 >= end || c.targets[pc + 1] || !crate::liveness::dead_after(c.code, pc + 1, t, end) {
         return 0;
     }
     let (hd, hb, o) = (host(d), host(b), off as i32);
