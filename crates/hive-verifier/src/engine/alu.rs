@@ -81,6 +81,30 @@ impl Verifier<'_> {
             (false, false) => match (d.var.as_const(), s.var.as_const()) {
                 // Constants fold concretely (the same semantics, much faster).
                 (Some(a), Some(b)) => Reg::constant(crate::concrete::alu(op, width, a, b)),
+                (None, Some(k)) => {
+                    let mut r = Reg::scalar(d.var.alu(op, width, s.var));
+                    // Linked scalars with a constant delta (the kernel's `BPF_ADD_CONST`):
+                    // `r2 = r1; r2 += 2` keeps r2 linked to r1, as r1 + 2, so that a bound
+                    // learnt on either holds for the other (see `jump::set_scalar`). Once only:
+                    // a copy already at a delta is unlinked.
+                    let delta = match op {
+                        AluOp::Add => Some(k as i64),
+                        AluOp::Sub => (k as i64).checked_neg(),
+                        _ => None,
+                    };
+                    if let Some(delta) = delta
+                        && priv_
+                        && width == Width::W64
+                        && d.is_scalar()
+                        && d.id != 0
+                        && d.off == 0
+                        && (-(i32::MAX as i64)..=i32::MAX as i64).contains(&delta)
+                    {
+                        r.id = d.id;
+                        r.off = delta as i32;
+                    }
+                    r
+                }
                 _ => Reg::scalar(d.var.alu(op, width, s.var)),
             },
             (true, true) => {
@@ -112,6 +136,11 @@ impl Verifier<'_> {
             if s.is_scalar() && s.var.as_const().is_none() && src_no != usize::MAX {
                 // Link the copies: what a branch learns of one holds for the other.
                 let mut s2 = s;
+                if s2.off != 0 {
+                    // A copy at a delta is not linked further (`assign_scalar_id_before_mov`).
+                    s2.id = 0;
+                    s2.off = 0;
+                }
                 if s2.id == 0 {
                     s2.id = self.new_id();
                     *st.reg_mut(src_no) = s2;

@@ -13,14 +13,20 @@ use crate::verdict::RejectKind;
 /// Most bytes a packet may have (`MAX_PACKET_OFF`).
 const MAX_PACKET_OFF: u64 = 0xffff;
 
-/// Sets register `r` to `v` and every scalar linked to it by id.
+/// Sets register `r` to `v` and every scalar linked to it by id (`sync_linked_regs`): a copy
+/// at another delta (`off`, see `alu`) gets `v` moved by the difference of the deltas.
 fn set_scalar(st: &mut State, r: usize, v: Scalar) {
-    let id = st.reg(r).id;
+    let (id, off) = (st.reg(r).id, st.reg(r).off);
     st.reg_mut(r).var = v;
     if id != 0 {
         st.for_each_reg(|x| {
             if x.is_scalar() && x.id == id {
-                x.var = v;
+                x.var = if x.off == off {
+                    v
+                } else {
+                    let delta = x.off as i64 - off as i64;
+                    v.alu(hive_isa::AluOp::Add, Width::W64, Scalar::constant(delta as u64))
+                };
             }
         });
     }
@@ -143,7 +149,7 @@ impl Verifier<'_> {
             let e = Scalar::refine(cond, width, d.var, s.var);
             for (state, (a, b)) in [(&mut taken, e.taken), (&mut *st, e.not_taken)] {
                 match src_reg {
-                    Some(sr) if sr == dst || (d.id != 0 && d.id == s.id) => set_scalar(state, dst, a.meet(&b)),
+                    Some(sr) if sr == dst || (d.id != 0 && d.id == s.id && d.off == s.off) => set_scalar(state, dst, a.meet(&b)),
                     Some(sr) => {
                         set_scalar(state, dst, a);
                         set_scalar(state, sr, b);

@@ -64,6 +64,7 @@ pub fn coerce(r: Reg, size: u32, signed: bool) -> Reg {
     let mut out = Reg::scalar(v);
     if v == r.var {
         out.id = r.id;
+        out.off = r.off;
     }
     out
 }
@@ -636,6 +637,7 @@ impl Verifier<'_> {
                 let mut v = v;
                 if !keep_id {
                     v.id = 0;
+                    v.off = 0;
                 }
                 let old = *slot;
                 slot.spill = v;

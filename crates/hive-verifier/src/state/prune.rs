@@ -61,7 +61,10 @@ pub fn reg_subsumes(old: &Reg, cur: &Reg, ids: &mut IdMap) -> bool {
     match (old.ty, cur.ty) {
         (RegType::NotInit, _) => true,
         (_, RegType::NotInit) => false,
-        (RegType::Scalar, RegType::Scalar) => cur.var.is_subset(&old.var) && ids.check_scalar(old.id, cur.id),
+        (RegType::Scalar, RegType::Scalar) => {
+            // A link at a delta must be the same link in `cur` (`old.off` is 0 when unlinked).
+            cur.var.is_subset(&old.var) && ids.check_scalar(old.id, cur.id) && (old.id == 0 || old.off == cur.off)
+        }
         (RegType::Ptr(ko), RegType::Ptr(kc)) => {
             if ko != kc || old.flags != cur.flags || old.off != cur.off || old.map != cur.map || old.frame != cur.frame {
                 return false;

@@ -146,3 +146,22 @@ fn immediate_division_by_zero_and_wide_shifts_are_refused_like_the_kernel() {
     accept("r0 = 1\nr1 = 0\nr0 /= r1\nr1 = 77\nr0 <<= r1\nexit", SF);
     accept("r0 = 1\nr0 <<= 63\nw0 >>= 31\nexit", SF);
 }
+
+#[test]
+fn linked_scalars_with_a_constant_delta() {
+    // `r2 = r1 + 2`, bounded through r2: r1 in [0, 38] (value_size 48).
+    let lookup = "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr2 = r10\nr2 += -8\nr1 = map[fd:2] ll\ncall 1\nif r0 == 0 goto +9\nr6 = r0\nr1 = *(u64 *)(r6 + 0)\nr2 = r1\n";
+    let tail = "r6 += r1\nr0 = *(u64 *)(r6 + 0)\nr0 = 0\nexit";
+    accept(&format!("{lookup}r2 += 2\nif r2 > 40 goto +3\nif r2 < 2 goto +2\n{tail}"), SF);
+    // Through a subtraction: r2 = r1 - 3, r2 in [0, 37] gives r1 in [3, 40].
+    accept(&format!("{lookup}r2 -= 3\nif r2 > 37 goto +3\nif r2 s< 0 goto +2\n{tail}"), SF);
+    // The bound is still enforced: r1 up to 45 reads past the value.
+    reject(&format!("{lookup}r2 += 2\nif r2 > 47 goto +3\nif r2 < 2 goto +2\n{tail}"), SF, true, "invalid access to map value");
+    // A second delta unlinks: r1 stays unbounded.
+    reject(
+        &format!("{lookup}r2 += 2\nr2 += 1\nif r2 > 40 goto +2\nif r2 < 3 goto +1\n{tail}"),
+        SF,
+        true,
+        "unbounded min value",
+    );
+}
