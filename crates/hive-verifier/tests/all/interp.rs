@@ -165,3 +165,13 @@ fn linked_scalars_with_a_constant_delta() {
         "unbounded min value",
     );
 }
+
+#[test]
+fn pruning_keeps_the_delta_of_linked_scalars() {
+    // Two paths join at `if r2 > 40` with r2 = r1 (safe: r1 in [0, 40]) and with r2 = r1 + 8
+    // (r1 may be -8): the second must not be pruned against the first.
+    let src = "r1 = 0\n*(u64 *)(r10 - 8) = r1\nr2 = r10\nr2 += -8\nr1 = map[fd:2] ll\ncall 1\nif r0 == 0 goto +9\n\
+               r6 = r0\nr0 = 0\nr1 = *(u64 *)(r6 + 0)\nr3 = *(u64 *)(r6 + 8)\nr2 = r1\n\
+               if r3 != 0 goto +4\nif r2 > 40 goto +2\nr6 += r1\nr1 = *(u64 *)(r6 + 0)\nexit\nr2 += 8\ngoto -6";
+    reject(src, SF, true, "R6 min value is negative");
+}
