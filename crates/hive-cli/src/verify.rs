@@ -51,6 +51,7 @@ fn program_json(p: &ProgramResult) -> Value {
         "peak_states": p.peak_states,
         "time_us": p.time_us,
         "log": p.log,
+        "explanation": p.explanation,
     })
 }
 
@@ -78,6 +79,11 @@ fn print_text(out: &ObjectResult) {
         if p.verdict.is_err() {
             for l in p.log.lines() {
                 println!("    {l}");
+            }
+            if let Some(e) = &p.explanation {
+                for l in e.lines() {
+                    println!("  {l}");
+                }
             }
         }
     }
@@ -110,7 +116,13 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode> {
         None => None,
     };
     let opts =
-        VerifyObjectOptions { privileged: !args.unprivileged, log_level, untyped, assume_gpl: args.assume_gpl };
+        VerifyObjectOptions {
+        privileged: !args.unprivileged,
+        log_level,
+        untyped,
+        assume_gpl: args.assume_gpl,
+        explain: true,
+    };
     let out = verify_object(&spec, args.prog.as_deref(), &opts);
     if out.programs.is_empty() && out.unbuildable.is_empty() {
         match &args.prog {

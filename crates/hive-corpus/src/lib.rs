@@ -17,5 +17,6 @@ pub mod tally;
 pub mod map_table;
 pub mod kernel_verifier;
 pub mod object_verify;
+pub mod explain;
 pub mod samples;
 pub mod prevail;

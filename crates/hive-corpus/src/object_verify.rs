@@ -40,6 +40,8 @@ pub struct ProgramResult {
     pub prog_type: ProgType,
     /// Where the type came from when the section name is not in libbpf's table.
     pub type_source: Option<&'static str>,
+    /// For a rejection with [`VerifyObjectOptions::explain`]: the explanation.
+    pub explanation: Option<String>,
 }
 
 /// A program the object could not build (relocation, CO-RE), and why.
@@ -76,11 +78,20 @@ pub struct VerifyObjectOptions {
     /// Treat the licence as GPL-compatible whatever the object says, as loaders that pass
     /// their own licence string do (falco's passes "GPL"; its object has no `license`).
     pub assume_gpl: bool,
+    /// Explain each rejection for a person ([`crate::explain`]): the program is verified a
+    /// second time at log level 2 for the register states.
+    pub explain: bool,
 }
 
 impl Default for VerifyObjectOptions {
     fn default() -> Self {
-        VerifyObjectOptions { privileged: true, log_level: LogLevel::Basic, untyped: None, assume_gpl: false }
+        VerifyObjectOptions {
+            privileged: true,
+            log_level: LogLevel::Basic,
+            untyped: None,
+            assume_gpl: false,
+            explain: false,
+        }
     }
 }
 
@@ -138,9 +149,15 @@ pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &Ve
     let out = verify_program(&p.insns, &env, &vopts.with_log_level(opts.log_level));
     let time_us = start.elapsed().as_micros() as u64;
     let _ = spec;
+    let mut explanation = None;
     let (verdict, log) = match out {
         Ok(v) => (Ok(()), v.log),
         Err(r) => {
+            if opts.explain {
+                let verbose = verify_program(&p.insns, &env, &vopts.with_log_level(LogLevel::Verbose));
+                let states = verbose.err().map(|v| v.log).unwrap_or_default();
+                explanation = Some(crate::explain::explain(p, r.insn, &r.message, &states));
+            }
             let msg = match r.insn {
                 Some(pc) => format!("insn {pc}: {}", r.message),
                 None => r.message.clone(),
@@ -157,6 +174,7 @@ pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &Ve
         peak_states: peak_states_from_log(&log),
         prog_type,
         type_source,
+        explanation,
         log,
         time_us,
     }
