@@ -163,9 +163,12 @@ pub fn show_text(info: &ProgInfo, engine: &hive::load::verify::Engine) -> String
     let maps: Vec<String> = info.map_ids.iter().map(|m| m.0.to_string()).collect();
     let map_ids = if maps.is_empty() { String::new() } else { format!("  map_ids {}", maps.join(",")) };
     let btf = if info.btf_id != 0 { format!("\tbtf_id {}\n", info.btf_id) } else { String::new() };
-    let hive::load::verify::Engine::Interpreter { reason } = engine;
+    let jit = match engine {
+        hive::load::verify::Engine::Jit { code_bytes } => format!("{code_bytes} bytes of x86-64 code, running in the JIT"),
+        hive::load::verify::Engine::Interpreter { reason } => format!("not used ({reason}), running in the interpreter"),
+    };
     format!(
-        "{}: {}  name {}  tag {tag}{gpl}\n\tloaded_at {}  uid {}\n\txlated {}B  jited {}B{map_ids}\n{btf}\tjit: not used ({reason}, running in the interpreter)\n",
+        "{}: {}  name {}  tag {tag}{gpl}\n\tloaded_at {}  uid {}\n\txlated {}B  jited {}B{map_ids}\n{btf}\tjit: {jit}\n",
         info.id,
         info.prog_type.name(),
         info.name,
@@ -257,5 +260,27 @@ fn func_decl(btf: Option<&Btf<'_>>, func: TypeId, name: &str) -> String {
     match (btf, proto) {
         (Some(b), Some(proto)) => hive_btf::c_decl(b, proto, name),
         _ => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod show_tests {
+    use hive::load::verify::Engine;
+    use hive::{ProgLoadAttr, Runtime};
+    use hive_platform::prog::ProgType;
+
+    use super::show_text;
+
+    #[test]
+    fn the_engine_line_names_the_jit_or_why_not() {
+        let rt = Runtime::default();
+        let c = rt.client();
+        let insns = hive_asm::assemble("r0 = 2\nexit", hive_asm::Syntax::Kernel).unwrap();
+        let fd = c.prog_load(&ProgLoadAttr::new(ProgType::Xdp, insns)).unwrap();
+        let info = c.prog_info(fd).unwrap();
+        let text = show_text(&info, &Engine::Jit { code_bytes: 77 });
+        assert!(text.ends_with("\tjit: 77 bytes of x86-64 code, running in the JIT\n"), "{text}");
+        let text = show_text(&info, &Engine::Interpreter { reason: "unverified".into() });
+        assert!(text.ends_with("\tjit: not used (unverified), running in the interpreter\n"), "{text}");
     }
 }

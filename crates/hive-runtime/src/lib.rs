@@ -53,12 +53,15 @@
 //! verifier runs (unknown helper, helper not offered to the program type, GPL-only helper
 //! from a non-GPL program, unknown kfunc; with the kernel's messages), finds the context
 //! accesses with a small dataflow pass and rewrites them to the runtime's context layout
-//! (the kernel's `convert_ctx_access`), then asks a [`load::verify::Verifier`]. No verifier
-//! exists yet: the default one answers *unverified*, and unverified programs run only in
-//! the checked interpreter (`hive-interp`), which cannot be made to touch memory outside
-//! the run's regions or run forever. The load log says so (`jit: not used (unverified)`).
-//! When `hive-verifier` lands it implements the trait, and
-//! [`load::verify::choose_engine`] is where a verified program will get the JIT.
+//! (the kernel's `convert_ctx_access`), then asks a [`load::verify::Verifier`] (by default
+//! `hive-verifier`). A program it proves safe is compiled by the x86-64 JIT (`hive-jit`) and
+//! runs as machine code, calling the same helpers as the interpreter; everything else runs
+//! in the checked interpreter (`hive-interp`), which cannot be made to touch memory outside
+//! the run's regions or run forever: unverified programs ([`load::verify::NoVerifier`]),
+//! programs with helper callbacks (`bpf_loop`, `bpf_for_each_map_elem`) or tail calls,
+//! anything the JIT refuses, and every program when [`RuntimeConfig::jit`] is off. The load
+//! log and [`ProgObject::engine`] say which engine runs a program and why
+//! (`jit: not used (unverified); engine: interpreter`); `jited_prog_len` is the JIT's size.
 //! See [`load`] for the steps and their errors.
 //!
 //! ## Object files
@@ -92,8 +95,10 @@
 //!
 //! ## Differences from the kernel (each documented where it lives)
 //!
-//! - Every program runs in the checked interpreter (a faulting program is `EFAULT`, where
-//!   the kernel's verifier would have refused it at load). Checks the kernel's verifier
+//! - Programs the verifier does not prove safe run in the checked interpreter (a faulting
+//!   program is `EFAULT`, where the kernel's verifier would have refused it at load); the
+//!   JIT does not run callbacks or tail calls, which the interpreter runs. `RunReport::insns`
+//!   counts interpreted instructions only. Checks the kernel's verifier
 //!   makes on constants happen when the helper runs instead (a bad `bpf_snprintf` format is
 //!   `-EINVAL` from the helper, not a load error).
 //! - `__sk_buff.sk` is NULL in test runs (the kernel gives a dummy socket); multi-buffer XDP
@@ -111,6 +116,7 @@ mod error;
 mod fd;
 pub mod helpers;
 mod ids;
+mod jit;
 #[cfg(feature = "kernel")]
 pub mod kernel_side;
 pub mod load;

@@ -52,6 +52,8 @@ pub struct ProgObject {
     pub(crate) max_ctx_offset: u32,
     pub(crate) verdict: Verdict,
     pub(crate) engine: Engine,
+    /// Machine code, when the engine is the JIT.
+    pub(crate) jit: Option<crate::jit::JitCode>,
     /// Interpreter instances ready to run (one per concurrent run).
     pub(crate) vms: Mutex<Vec<Vm>>,
     pub(crate) log: String,
@@ -109,8 +111,10 @@ pub struct ProgInfo {
     pub id: ProgId,
     /// The kernel's tag: the first 8 bytes of SHA-256 (6.18) of the instructions as loaded, map immediates zeroed.
     pub tag: [u8; 8],
-    /// Bytes of JIT code: 0, programs are interpreted.
+    /// Bytes of JIT code (0: the program runs in the interpreter).
     pub jited_prog_len: u32,
+    /// The JIT's machine code (empty: the program runs in the interpreter).
+    pub jited_prog_insns: Vec<u8>,
     /// Bytes of `xlated_prog_insns`.
     pub xlated_prog_len: u32,
     /// The instructions as they run, map references shown as map ids.
@@ -161,7 +165,8 @@ impl Client {
             prog_type: i.prog_type,
             id: p.id,
             tag: i.tag,
-            jited_prog_len: 0,
+            jited_prog_len: p.jit.as_ref().map_or(0, |j| j.len() as u32),
+            jited_prog_insns: p.jit.as_ref().map_or_else(Vec::new, |j| j.machine_code().to_vec()),
             xlated_prog_len: (p.xlated.len() * 8) as u32,
             xlated_prog_insns: p.xlated.clone(),
             load_time: i.load_time_ns,

@@ -32,6 +32,9 @@ pub struct RuntimeConfig {
     pub trace: Arc<dyn TraceSink>,
     /// Seed of `bpf_get_prandom_u32` (a fixed seed makes runs repeatable).
     pub prandom_seed: u64,
+    /// Run verified programs with the x86-64 JIT (default `true`). Off, every program runs
+    /// in the checked interpreter. Unverified programs never get the JIT.
+    pub jit: bool,
 }
 
 impl std::fmt::Debug for RuntimeConfig {
@@ -39,16 +42,17 @@ impl std::fmt::Debug for RuntimeConfig {
         f.debug_struct("RuntimeConfig")
             .field("executors", &self.executors)
             .field("prandom_seed", &self.prandom_seed)
+            .field("jit", &self.jit)
             .finish_non_exhaustive()
     }
 }
 
 impl Default for RuntimeConfig {
-    /// One executor per available CPU, an in-memory trace pipe, a seed from the clock.
+    /// One executor per available CPU, an in-memory trace pipe, a seed from the clock, the JIT on.
     fn default() -> Self {
         let executors = std::thread::available_parallelism().map_or(1, |n| n.get());
         let seed = crate::sys::clock_ns(crate::sys::Clock::Monotonic) ^ 0x9e37_79b9_7f4a_7c15;
-        RuntimeConfig { executors, trace: Arc::new(TracePipe::default()), prandom_seed: seed }
+        RuntimeConfig { executors, trace: Arc::new(TracePipe::default()), prandom_seed: seed, jit: true }
     }
 }
 

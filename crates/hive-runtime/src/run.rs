@@ -13,7 +13,9 @@
 //!   atomic words.
 //!
 //! Tail calls leave the interpreter with [`Outcome::TailCall`]; [`execute`] then runs the
-//! target program in the same memory with the same context, up to the kernel's 33.
+//! target program in the same memory with the same context, up to the kernel's 33. Each
+//! program runs on its own engine: JIT-compiled code when the load gave it the JIT
+//! (`jit.rs`), the interpreter otherwise, with the same memory and helpers.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -120,7 +122,8 @@ pub struct RunOptions {
 pub struct RunReport {
     /// The full 64-bit `r0` (test runs report its low 32 bits as `retval`).
     pub r0: u64,
-    /// Instructions executed (over all tail calls).
+    /// Instructions the interpreter executed (over all tail calls); JIT-compiled code does
+    /// not count its instructions (0 for a program the JIT runs).
     pub insns: u64,
     /// Tail calls taken.
     pub tail_calls: u32,
@@ -248,10 +251,16 @@ pub(crate) fn execute<'a>(
     let mut cur = prog;
     let mut insns = 0;
     let result = loop {
-        let mut vm = cur.take_vm();
-        let out = vm.run_outcome(mem, helpers, [ctx, 0, 0, 0, 0]);
-        insns += vm.stats().insns;
-        cur.put_vm(vm);
+        let out = if let Some(jit) = &cur.jit {
+            // The JIT never sees a tail call: `jit::choose` keeps such programs interpreted.
+            jit.run(mem, helpers, [ctx, 0, 0, 0, 0]).map(Outcome::Return)
+        } else {
+            let mut vm = cur.take_vm();
+            let out = vm.run_outcome(mem, helpers, [ctx, 0, 0, 0, 0]);
+            insns += vm.stats().insns;
+            cur.put_vm(vm);
+            out
+        };
         match out {
             Ok(Outcome::Return(r0)) => break Ok(r0),
             Ok(Outcome::TailCall(_)) => {

@@ -168,6 +168,15 @@ impl Client {
         if p.ctx != ContextKind::Raw {
             return Err(Error::invalid("packet programs run through prog_test_run (their context is built there)"));
         }
+        // JIT code does not check its context accesses: the context must cover them all (the
+        // interpreter would fault on a short one instead).
+        if p.jit.is_some() && ctx.len() < p.max_ctx_offset as usize {
+            return Err(Error::invalid(format!(
+                "the context is {} bytes, the program reads up to byte {}",
+                ctx.len(),
+                p.max_ctx_offset
+            )));
+        }
         let arenas = Arenas::default();
         let exposed = Exposed::default();
         let addr = if ctx.is_empty() { 0 } else { ctx.as_ptr() as u64 };

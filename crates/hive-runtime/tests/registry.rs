@@ -134,7 +134,12 @@ fn prog_info_reports_what_was_loaded() {
         .license("Dual BSD/GPL");
     let p = c.prog_load(&attr).unwrap();
     let i = c.prog_info(p).unwrap();
-    assert_eq!((i.prog_type, i.name.as_str(), i.gpl_compatible, i.jited_prog_len), (ProgType::Xdp, "prog.v1", true, 0));
+    assert_eq!((i.prog_type, i.name.as_str(), i.gpl_compatible), (ProgType::Xdp, "prog.v1", true));
+    // Verified, so compiled by the JIT: jited_prog_len is the machine code's size.
+    let hive::load::verify::Engine::Jit { code_bytes } = c.prog_object(p).unwrap().engine().clone() else {
+        panic!("a verified program runs in the JIT")
+    };
+    assert_eq!((i.jited_prog_len as usize, i.jited_prog_insns.len()), (code_bytes, code_bytes));
     assert_eq!(i.xlated_prog_len, 4 * 8);
     let map_id = c.map_info(m).unwrap().id.0 as i32;
     assert_eq!((i.xlated_prog_insns[0].src, i.xlated_prog_insns[0].imm), (1, map_id), "xlated shows the map id");

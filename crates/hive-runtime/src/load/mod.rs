@@ -9,7 +9,7 @@
 //!    5. calls          helper ids, program-type sets, GPL, kfuncs             (calls)
 //!    6. context        find and rewrite context accesses (convert_ctx_access)  (ctx)
 //!    7. verifier       the seam: Verifier::verify on the loaded insns → Verdict (verify)
-//!    8. engine         interpreter (unverified) — the JIT only for verified code
+//!    8. engine         the JIT for verified code it can run, else the interpreter (crate::jit)
 //!    9. register       id, descriptor, load log
 //! ```
 //!
@@ -36,7 +36,7 @@ use crate::fd::{Client, Object};
 use crate::ids::{Fd, ProgId};
 use crate::map::check_name;
 use crate::prog::{LoadedInfo, ProgObject};
-use verify::{LoadMaps, Verifier, VerifyInput, choose_engine};
+use verify::{LoadMaps, Verifier, VerifyInput};
 
 /// `BPF_COMPLEXITY_LIMIT_INSNS`: the most instructions a privileged load may have.
 pub const MAX_INSNS: usize = 1_000_000;
@@ -328,7 +328,7 @@ impl Client {
             verify::Verdict::Verified { processed } => format!("verifier: processed {processed} insns"),
         });
         // 8. engine
-        let engine = choose_engine(&verdict);
+        let (engine, jit) = crate::jit::choose(&verdict, &run, self.shared.config.jit);
         log.line(engine.describe());
         // 9. register
         let info = LoadedInfo {
@@ -359,6 +359,7 @@ impl Client {
             max_ctx_offset: report.max_ctx_offset,
             verdict,
             engine,
+            jit,
             vms: Mutex::new(Vec::new()),
             log: log.text.clone(),
         });

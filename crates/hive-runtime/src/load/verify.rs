@@ -12,7 +12,8 @@
 //! [`Verdict::Verified`] only when it is a safety proof ([`hive_verifier::Verified::is_safety_proof`]);
 //! otherwise an accepted program stays [`Verdict::Unverified`] and runs in the checked
 //! interpreter, which enforces memory safety and termination at run time. A
-//! [`Verdict::Verified`] program may later be compiled by `hive-jit` ([`choose_engine`]).
+//! [`Verdict::Verified`] program is compiled by `hive-jit` unless it uses what the JIT
+//! cannot run (callbacks, tail calls) or the JIT is disabled ([`choose_engine`]).
 //! [`NoVerifier`] skips verification: such a program may only ever run in the interpreter.
 //! It is the runtime's default ([`crate::Runtime::set_verifier`]) while `hive-verifier` still
 //! refuses programs the kernel loads; `hive run` opts in to [`HiveVerifier`].
@@ -64,7 +65,9 @@ impl std::fmt::Debug for VerifyInput<'_> {
 /// A verifier's answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
-    /// Proven safe: the JIT may run it without run-time checks.
+    /// Proven safe: the JIT runs it without run-time checks. A [`Verifier`] answers this
+    /// only for a safety proof (for `hive-verifier`, `Assurance::Safe`): memory accesses
+    /// within the run's regions, termination, no read of an unreadable register.
     Verified {
         /// Instructions the verifier processed (`processed N insns`).
         processed: u64,
@@ -224,30 +227,40 @@ impl MapResolver for LoadMaps {
 /// Which engine runs a loaded program.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Engine {
+    /// Compiled by the x86-64 JIT (`hive-jit`): only for [`Verdict::Verified`] programs.
+    Jit {
+        /// Bytes of machine code (`jited_prog_len`).
+        code_bytes: usize,
+    },
     /// The checked interpreter (`hive-interp`), with the reason the JIT is not used.
     Interpreter {
-        /// Why not the JIT (`"unverified"` until verdicts are safety proofs).
-        reason: &'static str,
+        /// Why not the JIT: `unverified`, disabled by the configuration, a feature the JIT
+        /// does not run (callbacks, tail calls), or the JIT's refusal.
+        reason: String,
     },
 }
 
 impl Engine {
-    /// A one-line description for the load log and `jited_prog_len` reporting.
+    /// A one-line description for the load log.
     pub fn describe(&self) -> String {
         match self {
+            Engine::Jit { code_bytes } => format!("jit: {code_bytes} bytes of x86-64 code; engine: jit"),
             Engine::Interpreter { reason } => format!("jit: not used ({reason}); engine: interpreter"),
         }
     }
+
+    /// Whether the JIT runs the program.
+    pub fn is_jit(&self) -> bool {
+        matches!(self, Engine::Jit { .. })
+    }
 }
 
-/// Picks the engine for a verdict. Only verified programs may ever be JIT-compiled; the
-/// runtime does not compile them yet either, because the JIT does not implement helper
-/// callbacks and tail calls.
-pub fn choose_engine(verdict: &Verdict) -> Engine {
-    match verdict {
-        Verdict::Unverified => Engine::Interpreter { reason: "unverified" },
-        Verdict::Verified { .. } => Engine::Interpreter { reason: "JIT not wired into the runtime yet" },
-    }
+/// Picks the engine for a verdict, compiling `code` when it may run in the JIT. Only
+/// verified programs are ever JIT-compiled; `jit` is [`crate::RuntimeConfig::jit`]. Programs
+/// with helper callbacks (`bpf_loop`, `bpf_for_each_map_elem`, function references), tail
+/// calls or `callx`, and programs the JIT refuses, fall back to the interpreter.
+pub fn choose_engine(verdict: &Verdict, code: &Code, jit: bool) -> Engine {
+    crate::jit::choose(verdict, code, jit).0
 }
 
 #[cfg(test)]

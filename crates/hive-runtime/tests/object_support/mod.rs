@@ -79,7 +79,7 @@ pub fn parse_with(path: &Path, programs: ProgramSelection) -> ObjectSpec {
 /// A runtime with two executors, a fixed seed and a trace pipe to read.
 pub fn runtime() -> (Runtime, Arc<TracePipe>) {
     let trace = Arc::new(TracePipe::default());
-    let rt = Runtime::new(RuntimeConfig { executors: 2, prandom_seed: 7, trace: trace.clone() });
+    let rt = Runtime::new(RuntimeConfig { executors: 2, prandom_seed: 7, trace: trace.clone(), ..RuntimeConfig::default() });
     (rt, trace)
 }
 

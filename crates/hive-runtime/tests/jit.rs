@@ -1,0 +1,303 @@
+//! The JIT in the runtime: verified programs run as x86-64 code, everything else in the
+//! interpreter, and both engines give the same results. Each program is loaded into two
+//! runtimes with the same seed and executors, one with the JIT (the default) and one
+//! without (`RuntimeConfig::jit = false`), run on the same inputs, and compared: retval,
+//! `data_out`, `ctx_out`, map contents and trace lines.
+
+mod common;
+mod object_support;
+
+use std::sync::Arc;
+
+use hive::load::verify::{Engine, NoVerifier};
+use hive::object::ObjectLoadOptions;
+use hive::{Client, Fd, MapCreateAttr, ProgLoadAttr, Runtime, RuntimeConfig, TestRunAttr, TestRunOutput, TracePipe};
+use hive_maps::MapType;
+use hive_platform::prog::ProgType;
+
+/// A runtime (with its trace pipe), JIT on or off.
+fn runtime(jit: bool) -> (Runtime, Arc<TracePipe>) {
+    let trace = Arc::new(TracePipe::default());
+    let rt = Runtime::new(RuntimeConfig { executors: 2, prandom_seed: 7, trace: trace.clone(), jit });
+    (rt, trace)
+}
+
+/// One side of a comparison.
+struct Side {
+    rt: Runtime,
+    trace: Arc<TracePipe>,
+}
+
+impl Side {
+    fn new(jit: bool) -> Side {
+        let (rt, trace) = runtime(jit);
+        Side { rt, trace }
+    }
+
+    fn client(&self) -> Client {
+        self.rt.client()
+    }
+}
+
+/// The trace lines without their `comm-pid [cpu] flags timestamp: ` prefix.
+fn messages(trace: &TracePipe) -> Vec<String> {
+    trace.take().iter().map(|l| l.split_once("bpf_trace_printk: ").map_or(l.clone(), |(_, m)| m.to_string())).collect()
+}
+
+fn engine(c: &Client, fd: Fd) -> Engine {
+    c.prog_object(fd).unwrap().engine().clone()
+}
+
+fn sorted_entries(c: &Client, fd: Fd) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut key: Option<Vec<u8>> = None;
+    let mut next = [0u8; 4];
+    while c.map_get_next_key(fd, key.as_deref(), &mut next).is_ok() {
+        let v = c.map_lookup(fd, &next).unwrap();
+        out.push((next.to_vec(), v));
+        key = Some(next.to_vec());
+    }
+    out.sort();
+    out
+}
+
+/// What a run shows, engine-independent.
+fn observable(out: &TestRunOutput) -> (u32, u64, Vec<u8>, Option<Vec<u8>>) {
+    (out.retval, out.report.r0, out.data_out.clone(), out.ctx_out.clone())
+}
+
+/// An Ethernet + IPv4 + L4 packet of `len` bytes.
+fn ipv4(proto: u8, dport: u16, len: usize) -> Vec<u8> {
+    let mut p = vec![0u8; len];
+    p[12..14].copy_from_slice(&0x0800u16.to_be_bytes());
+    p[14] = 0x45;
+    p[16..18].copy_from_slice(&((len - 14) as u16).to_be_bytes());
+    p[23] = proto;
+    p[36..38].copy_from_slice(&dport.to_be_bytes());
+    p
+}
+
+fn packets() -> Vec<Vec<u8>> {
+    let mut arp = vec![0u8; 42];
+    arp[12..14].copy_from_slice(&0x0806u16.to_be_bytes());
+    vec![ipv4(6, 80, 74), ipv4(17, 53, 60), ipv4(6, 23, 54), ipv4(1, 0, 98), arp, vec![0xff; 14], ipv4(6, 443, 1500)]
+}
+
+/// Per-protocol packet and byte counters in an array (lookup, atomic adds), a hash of
+/// destination ports (lookup, update), `XDP_DROP` for TCP port 23, and the packet's TTL
+/// rewritten: packet parsing with bounds checks, map helpers, packet writes.
+fn parser(counts: Fd, ports: Fd) -> String {
+    format!(
+        "r6 = *(u32 *)(r1 + 0)\nr7 = *(u32 *)(r1 + 4)\n\
+         r2 = r6\nr2 += 34\nif r2 > r7 goto pass\n\
+         r3 = *(u16 *)(r6 + 12)\nif r3 != 0x8 goto pass\n\
+         r8 = *(u8 *)(r6 + 23)\n\
+         r4 = *(u8 *)(r6 + 22)\nr4 += -1\n*(u8 *)(r6 + 22) = r4\n\
+         *(u32 *)(r10 - 4) = r8\n\
+         r1 = map[fd:{counts}] ll\nr2 = r10\nr2 += -4\ncall bpf_map_lookup_elem\n\
+         if r0 == 0 goto ports\n\
+         r1 = 1\nlock *(u64 *)(r0 + 0) += r1\n\
+         r1 = r7\nr1 -= r6\nlock *(u64 *)(r0 + 8) += r1\n\
+         ports:\n\
+         if r8 != 6 goto pass\n\
+         r2 = r6\nr2 += 38\nif r2 > r7 goto pass\n\
+         r9 = *(u16 *)(r6 + 36)\nr9 = be16 r9\n\
+         *(u32 *)(r10 - 8) = r9\n\
+         r1 = map[fd:{ports}] ll\nr2 = r10\nr2 += -8\ncall bpf_map_lookup_elem\n\
+         if r0 == 0 goto new\n\
+         r1 = *(u64 *)(r0 + 0)\nr1 += 1\n*(u64 *)(r0 + 0) = r1\ngoto verdict\n\
+         new:\n\
+         *(u64 *)(r10 - 16) = 1\n\
+         r1 = map[fd:{ports}] ll\nr2 = r10\nr2 += -8\nr3 = r10\nr3 += -16\nr4 = 0\ncall bpf_map_update_elem\n\
+         verdict:\n\
+         if r9 != 23 goto pass\nr0 = 1\nexit\n\
+         pass:\nr0 = 2\nexit",
+        counts = counts.0,
+        ports = ports.0
+    )
+}
+
+#[test]
+fn packet_parsing_and_maps_agree_between_jit_and_interpreter() {
+    let mut results = Vec::new();
+    for jit in [true, false] {
+        let side = Side::new(jit);
+        let c = side.client();
+        let counts = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 16, 256)).unwrap();
+        let ports = c.map_create(&MapCreateAttr::new(MapType::Hash, 4, 8, 16)).unwrap();
+        let fd = common::load(&c, ProgType::Xdp, &parser(counts, ports));
+        match engine(&c, fd) {
+            Engine::Jit { code_bytes } => {
+                assert!(jit);
+                assert!(code_bytes > 0);
+                let info = c.prog_info(fd).unwrap();
+                assert_eq!(info.jited_prog_len as usize, code_bytes);
+                assert_eq!(info.jited_prog_insns.len(), code_bytes);
+                let log = c.prog_object(fd).unwrap().load_log().to_string();
+                assert!(log.contains(&format!("jit: {code_bytes} bytes of x86-64 code; engine: jit")), "{log}");
+            }
+            Engine::Interpreter { reason } => {
+                assert!(!jit);
+                assert_eq!(reason, "disabled in the runtime configuration");
+                assert_eq!(c.prog_info(fd).unwrap().jited_prog_len, 0);
+            }
+        }
+        let mut outs = Vec::new();
+        for _ in 0..3 {
+            for p in packets() {
+                outs.push(observable(&c.prog_test_run(fd, &TestRunAttr::packet(&p)).unwrap()));
+            }
+        }
+        // The TTL byte was decremented in place; TCP 23 dropped.
+        assert_eq!(outs[0].2[22], 0xff);
+        assert_eq!(outs[2].0, 1);
+        results.push((outs, sorted_entries(&c, counts), sorted_entries(&c, ports)));
+    }
+    assert_eq!(results[0], results[1]);
+    let ports = &results[0].2;
+    assert_eq!(ports.len(), 3, "{ports:?}");
+}
+
+/// Time, random numbers (same seed), the executor id, and `bpf_trace_printk` from JIT code.
+#[test]
+fn helpers_agree_between_jit_and_interpreter() {
+    // r6 = ktime; r7 = ktime; r0 = (r7 >= r6) | prandom << 1 ... stored in ctx; printk.
+    let text = "r9 = r1\n\
+                call bpf_ktime_get_ns\nr6 = r0\ncall bpf_ktime_get_ns\nr7 = r0\n\
+                r0 = 0\nif r6 == 0 goto +3\nif r7 < r6 goto +2\nr0 = 1\n\
+                *(u64 *)(r9 + 0) = r0\n\
+                call bpf_get_prandom_u32\n*(u64 *)(r9 + 8) = r0\n\
+                call bpf_get_prandom_u32\n*(u64 *)(r9 + 16) = r0\n\
+                call bpf_get_smp_processor_id\n*(u64 *)(r9 + 24) = r0\n\
+                r1 = 0x253d732064253d78 ll\n*(u64 *)(r10 - 24) = r1\nr1 = 0x0a73\n*(u64 *)(r10 - 16) = r1\n\
+                r1 = 0x6968\n*(u64 *)(r10 - 32) = r1\n\
+                r1 = r10\nr1 += -24\nr2 = 12\nr3 = -5\nr4 = r10\nr4 += -32\ncall bpf_trace_printk\nexit";
+    let mut results = Vec::new();
+    for jit in [true, false] {
+        let side = Side::new(jit);
+        let c = side.client();
+        let fd = common::load(&c, ProgType::Syscall, text);
+        assert_eq!(engine(&c, fd).is_jit(), jit, "{:?}", engine(&c, fd));
+        let out = c.prog_test_run(fd, &TestRunAttr::context(&[0; 32])).unwrap();
+        let ctx = out.ctx_out.clone().unwrap();
+        assert_eq!(ctx[0], 1, "two ktime readings, non-zero and monotonic");
+        results.push((observable(&out), messages(&side.trace)));
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(results[0].1, ["x=-5 s=hi"]);
+}
+
+/// A helper's error return reaches JIT code as it reaches the interpreter.
+#[test]
+fn helper_errors_agree_between_jit_and_interpreter() {
+    // bpf_trace_printk with a format that is not NUL-terminated within its size.
+    let text = "r1 = 0x4141414141414141 ll\n*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8\nr2 = 8\ncall bpf_trace_printk\nexit";
+    let mut results = Vec::new();
+    for jit in [true, false] {
+        let side = Side::new(jit);
+        let c = side.client();
+        let fd = common::load(&c, ProgType::Syscall, text);
+        assert_eq!(engine(&c, fd).is_jit(), jit);
+        let out = c.prog_test_run(fd, &TestRunAttr::context(&[0; 8])).map(|o| observable(&o)).map_err(|e| e.to_string());
+        results.push((out, messages(&side.trace)));
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(results[0].0.as_ref().map(|o| o.1 as i64), Ok(-(libc::EINVAL as i64)));
+}
+
+/// `bpf_loop` needs the interpreter's frames: the program falls back, and says why.
+#[test]
+fn callback_programs_fall_back_to_the_interpreter() {
+    let text = "r6 = r1\n*(u64 *)(r10 - 8) = 0\nr1 = 10\nr2 = func[cb]\nr3 = r10\nr3 += -8\nr4 = 0\ncall bpf_loop\n\
+                *(u64 *)(r6 + 0) = r0\nr1 = *(u64 *)(r10 - 8)\n*(u64 *)(r6 + 8) = r1\nr0 = 0\nexit\n\
+                cb:\nr3 = *(u64 *)(r2 + 0)\nr3 += r1\n*(u64 *)(r2 + 0) = r3\nr0 = 0\nif r1 != 6 goto +1\nr0 = 1\nexit";
+    let mut results = Vec::new();
+    for jit in [true, false] {
+        let side = Side::new(jit);
+        let c = side.client();
+        let fd = common::load(&c, ProgType::Syscall, text);
+        let Engine::Interpreter { reason } = engine(&c, fd) else { panic!("bpf_loop in the JIT") };
+        if jit {
+            assert!(reason.starts_with("the JIT does not run "), "{reason}");
+            assert!(reason.contains("bpf_loop") || reason.contains("function references"), "{reason}");
+            let log = c.prog_object(fd).unwrap().load_log().to_string();
+            assert!(log.contains(&format!("jit: not used ({reason}); engine: interpreter")), "{log}");
+        }
+        assert_eq!(c.prog_info(fd).unwrap().jited_prog_len, 0);
+        let out = c.prog_test_run(fd, &TestRunAttr::context(&[0; 16])).unwrap();
+        let ctx = out.ctx_out.clone().unwrap();
+        assert_eq!(u64::from_le_bytes(ctx[0..8].try_into().unwrap()), 7);
+        assert_eq!(u64::from_le_bytes(ctx[8..16].try_into().unwrap()), 21);
+        results.push(observable(&out));
+    }
+    assert_eq!(results[0], results[1]);
+}
+
+/// `bpf_tail_call` falls back; its target (no tail call of its own) gets the JIT, and the
+/// run goes from the interpreter into JIT code.
+#[test]
+fn tail_calls_fall_back_and_their_targets_may_be_jited() {
+    let mut results = Vec::new();
+    for jit in [true, false] {
+        let side = Side::new(jit);
+        let c = side.client();
+        let target = common::load(&c, ProgType::Xdp, "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr0 = r3\nr0 -= r2\nr0 += 42\nexit");
+        assert_eq!(engine(&c, target).is_jit(), jit);
+        let pa = c.map_create(&MapCreateAttr::new(MapType::ProgArray, 4, 4, 4)).unwrap();
+        c.map_update_elem(pa, &1u32.to_ne_bytes(), &target.0.to_ne_bytes(), 0).unwrap();
+        let text = format!(
+            "r6 = r1\nr2 = map[fd:{pa}] ll\nr3 = 3\ncall bpf_tail_call\n\
+             r1 = r6\nr2 = map[fd:{pa}] ll\nr3 = 1\ncall bpf_tail_call\nr0 = 7\nexit",
+            pa = pa.0
+        );
+        let fd = common::load(&c, ProgType::Xdp, &text);
+        let Engine::Interpreter { reason } = engine(&c, fd) else { panic!("bpf_tail_call in the JIT") };
+        if jit {
+            assert_eq!(reason, "the JIT does not run tail calls (bpf_tail_call) at insn 4");
+        }
+        let out = c.prog_test_run(fd, &TestRunAttr::packet(&[0; 64])).unwrap();
+        assert_eq!((out.retval, out.report.tail_calls), (64 + 42, 1));
+        results.push(observable(&out));
+    }
+    assert_eq!(results[0], results[1]);
+}
+
+/// Programs loaded without the verifier never get the JIT, even when it is on.
+#[test]
+fn unverified_programs_stay_in_the_interpreter() {
+    let (rt, _) = runtime(true);
+    rt.set_verifier(Arc::new(NoVerifier));
+    let c = rt.client();
+    let fd = c.prog_load(&ProgLoadAttr::new(ProgType::Xdp, common::asm("r0 = 2\nexit")).log_level(1)).unwrap();
+    assert_eq!(engine(&c, fd), Engine::Interpreter { reason: "unverified".into() });
+    assert!(c.prog_object(fd).unwrap().load_log().contains("jit: not used (unverified); engine: interpreter"));
+    assert_eq!(c.prog_info(fd).unwrap().jited_prog_len, 0);
+    assert_eq!(c.prog_test_run(fd, &TestRunAttr::packet(&[0; 14])).unwrap().retval, 2);
+}
+
+/// The bundled clang-built example (packet parsing, a hash map, `bpf_printk`, a
+/// subprogram) runs in the JIT with the interpreter's results on every sample packet.
+#[test]
+fn the_example_object_agrees_between_jit_and_interpreter() {
+    let spec = object_support::parse(&object_support::examples().join("xdp_stats.bpf.o"));
+    let opts = ObjectLoadOptions { object_name: "xdp_stats".into(), ..Default::default() };
+    let mut results = Vec::new();
+    for jit in [true, false] {
+        let side = Side::new(jit);
+        let c = side.client();
+        let obj = c.load_object(&spec, &opts).unwrap_or_else(|e| panic!("{e}\n{}", e.log()));
+        let prog = obj.prog("xdp_stats").unwrap();
+        assert_eq!(engine(&c, prog).is_jit(), jit, "{:?}", engine(&c, prog));
+        let mut outs = Vec::new();
+        for _ in 0..2 {
+            for (name, packet) in object_support::example_packets() {
+                outs.push((name, observable(&c.prog_test_run(prog, &TestRunAttr::packet(&packet)).unwrap())));
+            }
+        }
+        let mut entries = obj.map_entries("stats").unwrap();
+        entries.sort();
+        results.push((outs, entries, messages(&side.trace)));
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(results[0].2.len(), 2, "{:?}", results[0].2);
+}
