@@ -287,20 +287,16 @@ impl Verifier<'_> {
     }
 
     pub(super) fn neg(&mut self, pc: usize, st: &mut State, width: Width, dst: usize) -> Res<()> {
-        let d = self.read(pc, st, dst)?;
-        self.writable(pc, dst)?;
-        if d.is_ptr() {
-            if !self.privileged() {
-                return Err(fail(pc, RejectKind::PointerArith, format!("R{dst} pointer arithmetic prohibited")));
-            }
-            *st.reg_mut(dst) = Reg::unknown();
-            return Ok(());
-        }
-        *st.reg_mut(dst) = Reg::scalar(d.var.neg(width));
-        Ok(())
+        self.unary(pc, st, dst, |v| v.neg(width))
     }
 
     pub(super) fn endian(&mut self, pc: usize, st: &mut State, op: EndianOp, bits: u32, dst: usize) -> Res<()> {
+        self.unary(pc, st, dst, |v| v.endian(op, bits))
+    }
+
+    /// An operation on `dst` alone (`neg`, byte swaps): a scalar transfers through `f`; a
+    /// pointer becomes an unknown scalar, and only a privileged program may do that.
+    fn unary(&mut self, pc: usize, st: &mut State, dst: usize, f: impl FnOnce(&Scalar) -> Scalar) -> Res<()> {
         let d = self.read(pc, st, dst)?;
         self.writable(pc, dst)?;
         if d.is_ptr() {
@@ -310,7 +306,7 @@ impl Verifier<'_> {
             *st.reg_mut(dst) = Reg::unknown();
             return Ok(());
         }
-        *st.reg_mut(dst) = Reg::scalar(d.var.endian(op, bits));
+        *st.reg_mut(dst) = Reg::scalar(f(&d.var));
         Ok(())
     }
 }
