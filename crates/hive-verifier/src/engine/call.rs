@@ -211,17 +211,7 @@ impl Verifier<'_> {
                         return Err(self.arg_type_err(pc, regno, &reg, expected));
                     }
                     if fl.contains(TypeFlags::OBJ_RELEASE) {
-                        if reg.off != 0 || reg.var.as_const() != Some(0) {
-                            return Err(fail(
-                                pc,
-                                RejectKind::InvalidArg,
-                                format!("R{regno} must have zero offset when passed to release func or trusted arg to kfunc"),
-                            ));
-                        }
-                        if reg.ref_obj_id == 0 {
-                            return Err(fail(pc, RejectKind::InvalidArg, format!("R{regno} must be referenced when passed to release function")));
-                        }
-                        meta.release = Some(reg.ref_obj_id);
+                        meta.release = Some(released_object(pc, regno, &reg)?);
                     }
                 }
                 ArgBase::PtrToSpinLock | ArgBase::PtrToTimer | ArgBase::KptrXchgDest | ArgBase::PtrToConstStr => {
@@ -305,17 +295,7 @@ impl Verifier<'_> {
                         return Err(self.arg_type_err(pc, regno, &reg, expected));
                     }
                     if fl.contains(TypeFlags::OBJ_RELEASE) {
-                        if reg.off != 0 || reg.var.as_const() != Some(0) {
-                            return Err(fail(
-                                pc,
-                                RejectKind::InvalidArg,
-                                format!("R{regno} must have zero offset when passed to release func or trusted arg to kfunc"),
-                            ));
-                        }
-                        if reg.ref_obj_id == 0 {
-                            return Err(fail(pc, RejectKind::InvalidArg, format!("R{regno} must be referenced when passed to release function")));
-                        }
-                        meta.release = Some(reg.ref_obj_id);
+                        meta.release = Some(released_object(pc, regno, &reg)?);
                     }
                 }
                 ArgBase::PtrToDynptr => {
@@ -668,4 +648,20 @@ impl Verifier<'_> {
         m.push_str(&format!(" should have been in [{lo}, {hi}]"));
         Err(fail(pc, RejectKind::ReturnValue, m))
     }
+}
+
+/// The reference a release helper's argument `reg` (in `R{regno}`) gives back: the pointer must
+/// be at offset 0 of the object, fixed and variable, and hold a reference.
+fn released_object(pc: usize, regno: usize, reg: &Reg) -> Res<u32> {
+    if reg.off != 0 || reg.var.as_const() != Some(0) {
+        return Err(fail(
+            pc,
+            RejectKind::InvalidArg,
+            format!("R{regno} must have zero offset when passed to release func or trusted arg to kfunc"),
+        ));
+    }
+    if reg.ref_obj_id == 0 {
+        return Err(fail(pc, RejectKind::InvalidArg, format!("R{regno} must be referenced when passed to release function")));
+    }
+    Ok(reg.ref_obj_id)
 }
