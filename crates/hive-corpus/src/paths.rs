@@ -39,3 +39,22 @@ pub fn files_with_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// ELF files under `dir` (recursively, by their magic bytes, whatever their name), sorted.
+pub fn elf_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read(&p).is_ok_and(|b| b.starts_with(b"\x7fELF")) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -12,39 +12,8 @@ use hive_kernel::{LoadOptions as KLoad, MapFd, MapSpec, MapType as KMapType, Pro
 use hive_object::{LoadOptions, ObjectSpec, ProgramSelection, ProgramSpec, TargetBtf};
 use hive_platform::prog::ProgType;
 
-/// An external corpus, or `None` with a note when it is absent.
-pub fn corpus(sub: &str) -> Option<PathBuf> {
-    let root = match std::env::var_os("HIVE_CORPORA") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"),
-    };
-    let p = root.join(sub);
-    if p.exists() {
-        Some(p)
-    } else {
-        println!("note: skipping, corpus {} is absent", p.display());
-        None
-    }
-}
-
-/// ELF files under `dir`, sorted.
-pub fn elf_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if std::fs::read(&p).is_ok_and(|b| b.starts_with(b"\x7fELF")) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
+#[allow(unused_imports)] // each test binary uses its own subset
+pub use hive_corpus::paths::{corpus, elf_files};
 
 /// The repository's `examples/bpf` folder.
 pub fn examples() -> PathBuf {
