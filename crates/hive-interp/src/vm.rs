@@ -305,7 +305,7 @@ impl Vm {
                     Ok(Flow::Exit(v)) => return Ok(Outcome::Return(v)),
                     Ok(Flow::TailCall(token)) => {
                         if !tail_calls {
-                            fail!(FaultKind::TailCall("this run does not perform tail calls (use Vm::run_outcome)"));
+                            fail!(FaultKind::TailCall("this run does not perform tail calls (use run_outcome)"));
                         }
                         if depth != 0 {
                             fail!(FaultKind::TailCall("tail call from a subprogram or callback"));

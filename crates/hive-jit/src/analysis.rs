@@ -28,6 +28,9 @@ pub(crate) struct Subprog {
     /// Its last instruction can fall through (only allowed for the last subprogram, where
     /// reaching the end is the interpreter's "fell off the end" fault).
     pub falls_off: bool,
+    /// Frames its deepest chain of calls occupies, its own included (1: it calls nothing).
+    /// A helper's callback entered at frame `d` needs `d + height <= MAX_CALL_FRAMES`.
+    pub height: usize,
 }
 
 /// The subprogram index of the function starting at `slot`.
@@ -72,6 +75,7 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
             packet: false,
             callees: Vec::new(),
             falls_off: false,
+            height: 1,
         })
         .collect();
     for k in 0..subs.len() {
@@ -120,12 +124,13 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
             }
         }
     }
-    check_depth(&subs)?;
+    check_depth(&mut subs)?;
     Ok(subs)
 }
 
-/// Rejects recursion and call chains deeper than [`MAX_CALL_FRAMES`] frames.
-fn check_depth(subs: &[Subprog]) -> Result<(), JitError> {
+/// Rejects recursion and call chains deeper than [`MAX_CALL_FRAMES`] frames, and records
+/// each subprogram's [`Subprog::height`].
+fn check_depth(subs: &mut [Subprog]) -> Result<(), JitError> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -165,6 +170,7 @@ fn check_depth(subs: &[Subprog]) -> Result<(), JitError> {
                     return Err(JitError::CallDepth { frames: depth, limit: MAX_CALL_FRAMES });
                 }
                 marks[node] = Mark::Done(depth);
+                subs[node].height = depth;
                 stack.pop();
             }
         }

@@ -66,6 +66,8 @@ pub(crate) struct Compiler<'a> {
     labels: Vec<Option<DynamicLabel>>,
     /// Per subprogram: its prologue, the target of calls.
     pub entries: Vec<DynamicLabel>,
+    /// Per subprogram: the offset of its prologue, once emitted.
+    pub sub_offsets: Vec<u32>,
     /// Shared stub: unwind to the entry frame (`rsp = rdx`) and return `rax`.
     pub unwind: DynamicLabel,
     /// The current subprogram's frame.
@@ -121,6 +123,7 @@ impl<'a> Compiler<'a> {
             loop_spans,
             offsets,
             labels,
+            sub_offsets: vec![u32::MAX; subs.len()],
             entries,
             unwind,
             frame,
@@ -302,6 +305,10 @@ pub(crate) struct Generated {
     pub bytes: Vec<u8>,
     /// Offset of the entry stub.
     pub entry: usize,
+    /// Offset of the callback stub.
+    pub callback: usize,
+    /// Per subprogram: offset of its prologue.
+    pub sub_offsets: Vec<u32>,
     /// Per slot: offset of its code (`u32::MAX` for the second slot of `lddw`).
     pub offsets: Vec<u32>,
 }
@@ -328,13 +335,14 @@ fn generate_with(
     short: bool,
 ) -> Result<Generated, JitError> {
     let mut c = Compiler::new(code, subs, options, natives, short);
-    let entry = emit::call::entry_stub(&mut c);
+    let (entry, callback) = emit::call::stubs(&mut c);
     for k in 0..subs.len() {
         c.subprogram(k)?;
     }
     let offsets = std::mem::take(&mut c.offsets);
+    let sub_offsets = std::mem::take(&mut c.sub_offsets);
     let bytes = c.ops.finalize().map_err(|e| JitError::Assembler(e.to_string()))?;
-    Ok(Generated { bytes, entry, offsets })
+    Ok(Generated { bytes, entry, callback, sub_offsets, offsets })
 }
 
 /// Upper bounds of the in-line code of each instruction, summed (see `Compiler::bound`):

@@ -22,8 +22,8 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use hive_interp::{Flow, HelperError, Helpers, Memory};
-use hive_interp::{Fault, FaultKind};
-use hive_isa::{CallTarget, Code, Insn, STACK_SIZE, Size};
+use hive_interp::{Fault, FaultKind, Outcome};
+use hive_isa::{CallTarget, Insn, MAX_CALL_FRAMES, STACK_SIZE, Size};
 
 use crate::program::JitProgram;
 
@@ -74,13 +74,27 @@ pub(crate) struct Env {
     pub args: [u64; 5],
     /// The run's helper object (`*mut H`), the sixth argument of direct helper calls.
     pub native_ctx: *mut (),
+    /// Read by the callback stub: the prologue address of the callback to run.
+    pub cb_target: u64,
+    /// Read by the callback stub: the callback's `r10`.
+    pub cb_fp: u64,
+    /// Read by the callback stub: the callback's `r1`-`r5`.
+    pub cb_args: [u64; 5],
     // Only Rust reads what follows.
     /// The run's `&mut Memory<'_>`, type- and lifetime-erased.
     mem: *mut (),
     /// A `*mut *mut H` to the run's helpers, type-erased.
     helpers: *mut (),
-    /// The program, for fault reports.
-    code: *const Code,
+    /// The program, for fault reports and callback entries.
+    prog: *const JitProgram,
+    /// Whether a helper's tail call ends the run with [`Outcome::TailCall`] (else a fault).
+    tail_calls: bool,
+    /// Callbacks running (nested in trampolines); tail calls are refused inside them.
+    callbacks: usize,
+    /// Set with the unwind status: the run is ending, every callback stub on the way returns.
+    unwinding: bool,
+    /// The token of a helper's tail call that ended the run.
+    tail_call: Option<u64>,
     /// Why the run ended abnormally.
     fault: Option<Fault>,
     /// A helper's panic, resumed after compiled code returns.
@@ -88,39 +102,110 @@ pub(crate) struct Env {
 }
 
 impl Env {
-    fn fault(&mut self, pc: usize, kind: FaultKind) -> Ret {
-        // SAFETY: `code` points to the program's `Code`, borrowed by `run` for the whole run.
-        let insn = unsafe { (*self.code).get(pc).copied() };
-        self.fault = Some(Fault { pc, insn, kind });
-        Ret { value: 0, status: self.saved_rsp }
+    /// Ends the run: the call site unwinds to the innermost stub with `value` in `rax`.
+    fn unwind(&mut self, value: u64) -> Ret {
+        self.unwinding = true;
+        Ret { value, status: self.saved_rsp }
     }
 
-    /// Runs a call into the embedder's helpers and turns its outcome into a [`Ret`].
+    fn fault(&mut self, pc: usize, kind: FaultKind) -> Ret {
+        // SAFETY: `prog` points to the running program, borrowed by `run` for the whole run.
+        let insn = unsafe { (*self.prog).code().get(pc).copied() };
+        self.fault = Some(Fault { pc, insn, kind });
+        self.unwind(0)
+    }
+
+    /// Runs `call` on the embedder's helpers and the run's memory, with the frames of the
+    /// caller at `call_fp` and its callers live; a panic is kept as `Err`.
+    fn with_helpers<H: Helpers + ?Sized>(
+        &mut self,
+        call_fp: u64,
+        call: impl FnOnce(&mut H, &mut Memory<'_>) -> Result<Flow, HelperError>,
+    ) -> Result<Result<Flow, HelperError>, Box<dyn Any + Send>> {
+        // SAFETY: `helpers` and `mem` were made by `run` from the `&mut H` and `&mut Memory`
+        // it holds for the whole run and does not use while compiled code runs; compiled code
+        // is suspended inside this call, and the references die before any callback runs
+        // compiled code again, so these are the only live references.
+        let (helpers, mem) = unsafe { (&mut **(self.helpers as *mut *mut H), &mut *(self.mem as *mut Memory<'_>)) };
+        // Helpers may touch the frames of every active call, the caller's included.
+        mem.set_live_depth((self.fp.wrapping_sub(call_fp) / STACK_SIZE as u64) as usize);
+        catch_unwind(AssertUnwindSafe(|| call(helpers, mem)))
+    }
+
+    /// Runs a call into the embedder's helpers and turns its outcome into a [`Ret`]: callbacks
+    /// run here, each followed by [`Helpers::resume`], until the helper returns or ends the run.
     fn dispatch<H: Helpers + ?Sized>(
         &mut self,
         pc: usize,
         call: impl FnOnce(&mut H, &mut Memory<'_>) -> Result<Flow, HelperError>,
-        error: impl FnOnce(HelperError) -> FaultKind,
+        error: impl Fn(HelperError) -> FaultKind,
     ) -> Ret {
-        // SAFETY: `helpers` and `mem` were made by `run` from the `&mut H` and `&mut Memory`
-        // it holds for the whole run and does not use while compiled code runs; compiled code
-        // is suspended inside this call, so these are the only live references.
-        let (helpers, mem) = unsafe { (&mut **(self.helpers as *mut *mut H), &mut *(self.mem as *mut Memory<'_>)) };
-        // Helpers may touch the frames of every active call, the caller's included.
-        mem.set_live_depth((self.fp.wrapping_sub(self.call_fp) / STACK_SIZE as u64) as usize);
-        match catch_unwind(AssertUnwindSafe(|| call(helpers, mem))) {
-            Ok(Ok(Flow::Return(value))) => Ret { value, status: 0 },
-            Ok(Ok(Flow::Exit(value))) => Ret { value, status: self.saved_rsp },
-            // Callbacks and tail calls need the interpreter's frame handling; the runtime
-            // only runs JIT code for verified programs once the JIT learns them.
-            Ok(Ok(Flow::Call { .. })) => self.fault(pc, FaultKind::Unsupported("helper callbacks (Flow::Call) in JIT code")),
-            Ok(Ok(Flow::TailCall(_))) => self.fault(pc, FaultKind::Unsupported("tail calls (Flow::TailCall) in JIT code")),
-            Ok(Err(e)) => self.fault(pc, error(e)),
-            Err(payload) => {
-                self.panic = Some(payload);
-                Ret { value: 0, status: self.saved_rsp }
+        let call_fp = self.call_fp;
+        let mut outcome = self.with_helpers(call_fp, call);
+        loop {
+            match outcome {
+                Ok(Ok(Flow::Return(value))) => return Ret { value, status: 0 },
+                Ok(Ok(Flow::Exit(value))) => return self.unwind(value),
+                Ok(Ok(Flow::Call { target, args })) => {
+                    let r0 = match self.callback(pc, call_fp, target, args) {
+                        Ok(r0) => r0,
+                        Err(unwind) => return unwind,
+                    };
+                    outcome = self.with_helpers(call_fp, |h: &mut H, mem| h.resume(r0, mem));
+                }
+                Ok(Ok(Flow::TailCall(token))) => {
+                    let why = if !self.tail_calls {
+                        "this run does not perform tail calls (use run_outcome)"
+                    } else if self.callbacks != 0 || call_fp != self.fp {
+                        "tail call from a subprogram or callback"
+                    } else {
+                        self.tail_call = Some(token);
+                        return self.unwind(0);
+                    };
+                    return self.fault(pc, FaultKind::TailCall(why));
+                }
+                Ok(Err(e)) => return self.fault(pc, error(e)),
+                Err(payload) => {
+                    self.panic = Some(payload);
+                    return self.unwind(0);
+                }
             }
         }
+    }
+
+    /// Runs the callback starting at slot `target` with `args`, in the frame below the
+    /// caller's (at `call_fp`), through the callback stub; its `r0`, or the [`Ret`] that
+    /// passes an unwind on to the caller.
+    fn callback(&mut self, pc: usize, call_fp: u64, target: u64, args: [u64; 5]) -> Result<u64, Ret> {
+        // SAFETY: `prog` points to the running program, borrowed by `run` for the whole run.
+        let prog = unsafe { &*self.prog };
+        let Some(entry) = prog.callback_entry(target) else {
+            return Err(self.fault(pc, FaultKind::BadCallxTarget { value: target, what: "callback instruction index" }));
+        };
+        // The caller's frame index, then the callback's chain below it.
+        let depth = (self.fp.wrapping_sub(call_fp) / STACK_SIZE as u64) as usize;
+        if depth + entry.height >= MAX_CALL_FRAMES {
+            return Err(self.fault(pc, FaultKind::CallDepth { limit: MAX_CALL_FRAMES }));
+        }
+        self.cb_target = entry.addr as u64;
+        self.cb_fp = call_fp - STACK_SIZE as u64;
+        self.cb_args = args;
+        let outer = self.saved_rsp;
+        self.callbacks += 1;
+        // SAFETY: the callback stub of this program's code, which lives as long as `prog`;
+        // it follows the System V ABI for `extern "sysv64" fn(*mut Env) -> u64` as the entry
+        // stub does, and enters a subprogram of the same program, whose frame (`cb_fp`) is
+        // within the memory's stack (checked against the frame limit above).
+        let stub: EntryFn = unsafe { std::mem::transmute::<*const u8, EntryFn>(prog.callback_ptr()) };
+        // SAFETY: as for the entry stub in `run`: the program only touches `mem` and calls out
+        // only through this environment; no reference derived from it is live here.
+        let r0 = unsafe { stub(self) };
+        self.callbacks -= 1;
+        self.saved_rsp = outer;
+        if self.unwinding {
+            return Err(Ret { value: r0, status: outer });
+        }
+        Ok(r0)
     }
 }
 
@@ -145,8 +230,8 @@ extern "sysv64" fn call_kfunc<H: Helpers + ?Sized>(a: u64, b: u64, c: u64, d: u6
     // SAFETY: compiled code passes the run's environment as the sixth argument.
     let env = unsafe { env(env_ptr) };
     let pc = (env.call >> 32) as usize;
-    // SAFETY: `code` is the program's `Code`, borrowed by `run` for the whole run.
-    let Some(Insn::Call(CallTarget::Kfunc { btf_id, off })) = (unsafe { (*env.code).get(pc).copied() }) else {
+    // SAFETY: `prog` is the running program, borrowed by `run` for the whole run.
+    let Some(Insn::Call(CallTarget::Kfunc { btf_id, off })) = (unsafe { (*env.prog).code().get(pc).copied() }) else {
         unreachable!("kfunc trampoline called from pc {pc}, which is no kfunc call");
     };
     env.dispatch::<H>(
@@ -200,7 +285,8 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     mem: &mut Memory<'_>,
     helpers: &mut H,
     args: [u64; 5],
-) -> Result<u64, Fault> {
+    tail_calls: bool,
+) -> Result<Outcome, Fault> {
     if let Some(expected) = prog.native_type()
         && !prog.native_type_matches(expected, std::any::type_name::<H>())
     {
@@ -233,9 +319,16 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
         call_fp: fp,
         args,
         native_ctx: helpers as *mut (),
+        cb_target: 0,
+        cb_fp: 0,
+        cb_args: [0; 5],
         mem: mem as *mut Memory<'_> as *mut (),
         helpers: &mut helpers as *mut *mut H as *mut (),
-        code: prog.code(),
+        prog,
+        tail_calls,
+        callbacks: 0,
+        unwinding: false,
+        tail_call: None,
         fault: None,
         panic: None,
     };
@@ -251,8 +344,9 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     if let Some(payload) = env.panic.take() {
         resume_unwind(payload);
     }
-    match env.fault.take() {
-        Some(fault) => Err(fault),
-        None => Ok(r0),
+    match (env.fault.take(), env.tail_call) {
+        (Some(fault), _) => Err(fault),
+        (None, Some(token)) => Ok(Outcome::TailCall(token)),
+        (None, None) => Ok(Outcome::Return(r0)),
     }
 }

@@ -85,7 +85,7 @@
 //! host's callee-saved registers, loads `r1`-`r5` and `r10`, zeroes `r0` and `r6`-`r9` and
 //! calls the main program.
 //!
-//! ## Helpers and `Flow::Exit`
+//! ## Helpers, `Flow::Exit`, callbacks and tail calls
 //!
 //! Helpers are written once, against [`hive_interp::Helpers`], for both engines. A `call N`
 //! stores `pc << 32 | N` in the run environment and calls a trampoline monomorphised for the
@@ -102,6 +102,17 @@
 //! in the environment and come out of [`JitProgram::run`] as the same [`hive_interp::Fault`]
 //! the interpreter reports; a panic is caught in the trampoline and resumed after compiled
 //! code has returned, so Rust unwinding never crosses JIT frames.
+//!
+//! A helper that calls back into the program ([`hive_interp::Flow::Call`]: `bpf_loop`,
+//! `bpf_for_each_map_elem`) gets its callback run by the trampoline, through a second stub
+//! that enters the callback's subprogram in the frame below the caller's (checked against
+//! [`hive_isa::MAX_CALL_FRAMES`] with the callback's own call chain) and records its own
+//! `rsp` as the unwind target; the callback's `r0` goes to [`hive_interp::Helpers::resume`],
+//! as in the interpreter. An unwind inside a callback returns to that stub, whose trampoline
+//! restores the outer target and passes the unwind on, so no Rust frame is ever skipped. A
+//! [`hive_interp::Flow::TailCall`] from the main program's frame ends the run with
+//! [`hive_interp::Outcome::TailCall`] ([`JitProgram::run_outcome`]); the embedder runs the
+//! target next.
 //!
 //! ## Direct helpers and inlined map lookups
 //!

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dynasmrt::{AssemblyOffset, ExecutableBuffer, mmap::MutableBuffer};
-use hive_interp::{BPF_MAX_LOOPS, CallxMode, Fault, Helpers, Memory};
+use hive_interp::{BPF_MAX_LOOPS, CallxMode, Fault, Helpers, Memory, Outcome};
 use hive_isa::Code;
 
 use crate::error::JitError;
@@ -99,6 +99,21 @@ pub struct JitProgram {
     native_type_seen: AtomicUsize,
     /// Address of the entry stub in `exec` (which never moves).
     entry_addr: usize,
+    /// Address of the callback stub in `exec`.
+    callback_addr: usize,
+    /// Per subprogram, in slot order: where a helper's callback may enter.
+    callbacks: Vec<CallbackEntry>,
+}
+
+/// A subprogram as the target of a helper's callback ([`hive_interp::Flow::Call`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CallbackEntry {
+    /// Its first slot (what `lddw rX, func` loads).
+    pub start: usize,
+    /// Address of its prologue.
+    pub addr: usize,
+    /// Frames its deepest chain of bpf-to-bpf calls occupies, its own included.
+    pub height: usize,
 }
 
 /// Compiles `code`. Refuses (with a [`JitError`], never a panic) what the JIT does not
@@ -144,7 +159,8 @@ fn compile_table(
         return Err(JitError::Unsupported { pc: 0, what: "callx in instruction-index mode" });
     }
     let subs = analysis::analyze_with(code, options.inline_bpf_loop)?;
-    let compiler::Generated { bytes, entry, offsets } = compiler::generate(code, &subs, options, natives)?;
+    let compiler::Generated { bytes, entry, callback, sub_offsets, offsets } =
+        compiler::generate(code, &subs, options, natives)?;
     // W^X: the pages are mapped read-write, filled, then switched to read-execute.
     let memory = |e: std::io::Error| JitError::ExecutableMemory(e.to_string());
     let mut buf = MutableBuffer::new(bytes.len()).map_err(memory)?;
@@ -152,8 +168,20 @@ fn compile_table(
     buf.copy_from_slice(&bytes);
     let exec = buf.make_exec().map_err(memory)?;
     let entry_addr = exec.ptr(AssemblyOffset(entry)) as usize;
+    let callback_addr = exec.ptr(AssemblyOffset(callback)) as usize;
+    let callbacks = subs
+        .iter()
+        .zip(&sub_offsets)
+        .map(|(s, &off)| CallbackEntry {
+            start: s.start,
+            addr: exec.ptr(AssemblyOffset(off as usize)) as usize,
+            height: s.height,
+        })
+        .collect();
     Ok(JitProgram {
         entry_addr,
+        callback_addr,
+        callbacks,
         exec,
         code: code.clone(),
         options: *options,
@@ -166,10 +194,14 @@ fn compile_table(
 impl JitProgram {
     /// Runs the program with `r1`-`r5` = `args` and returns `r0` at its final `exit`, like
     /// [`hive_interp::Vm::run`]: the stack frames are `mem`'s (frame 0 zeroed first), helper
-    /// and kfunc calls go to `helpers` with `mem`, and a helper's [`hive_interp::Flow::Exit`]
-    /// ends the run with its value. A helper error, a bad `callx` target or a packet access
-    /// without a packet ends the run with the same [`Fault`] the interpreter reports (the
-    /// instruction is the call's); a helper's panic propagates once compiled code has left.
+    /// and kfunc calls go to `helpers` with `mem`, a helper's [`hive_interp::Flow::Exit`]
+    /// ends the run with its value, and a helper's [`hive_interp::Flow::Call`] runs the
+    /// callback in compiled code, in the next frame, handing its `r0` to
+    /// [`Helpers::resume`]. A helper error, a bad `callx` or callback target, a callback too
+    /// deep for the frame limit, a tail call ([`hive_interp::Flow::TailCall`]: see
+    /// [`Self::run_outcome`]) or a packet access without a packet ends the run with the same
+    /// [`Fault`] the interpreter reports (the instruction is the call's); a helper's panic
+    /// propagates once compiled code has left.
     ///
     /// # Safety
     ///
@@ -181,8 +213,9 @@ impl JitProgram {
     /// - reads no register that the verifier would consider unreadable (`r1`-`r5` after a
     ///   call, or registers never written): their values are unspecified.
     ///
-    /// That is what the verifier proves; until Hive has one, only trusted programs (such as
-    /// the test corpora and the kernel-verified generated programs) may be run.
+    /// That is what Hive's verifier proves (`hive-verifier`, `Assurance::Safe`); only such
+    /// programs, or trusted ones (the test corpora, kernel-verified generated programs),
+    /// may be run.
     #[allow(unsafe_code)]
     #[inline]
     pub unsafe fn run<H: Helpers + ?Sized>(
@@ -192,7 +225,30 @@ impl JitProgram {
         args: [u64; 5],
     ) -> Result<u64, Fault> {
         // SAFETY: the caller upholds the contract above, which is `entry::run`'s.
-        unsafe { entry::run(self, mem, helpers, args) }
+        match unsafe { entry::run(self, mem, helpers, args, false) }? {
+            Outcome::Return(v) => Ok(v),
+            Outcome::TailCall(_) => unreachable!("tail calls fault when not allowed"),
+        }
+    }
+
+    /// Like [`Self::run`], but a helper's [`hive_interp::Flow::TailCall`] from the main
+    /// program's frame (not from a subprogram or a callback) ends the run with
+    /// [`Outcome::TailCall`], for an embedder that implements `bpf_tail_call` by running the
+    /// target program next, as with [`hive_interp::Vm::run_outcome`].
+    ///
+    /// # Safety
+    ///
+    /// As [`Self::run`].
+    #[allow(unsafe_code)]
+    #[inline]
+    pub unsafe fn run_outcome<H: Helpers + ?Sized>(
+        &self,
+        mem: &mut Memory<'_>,
+        helpers: &mut H,
+        args: [u64; 5],
+    ) -> Result<Outcome, Fault> {
+        // SAFETY: the caller upholds the contract above, which is `entry::run`'s.
+        unsafe { entry::run(self, mem, helpers, args, true) }
     }
 
     /// The program it was compiled from.
@@ -247,5 +303,16 @@ impl JitProgram {
     #[inline]
     pub(crate) fn entry_ptr(&self) -> *const u8 {
         self.entry_addr as *const u8
+    }
+
+    /// Address of the callback stub.
+    pub(crate) fn callback_ptr(&self) -> *const u8 {
+        self.callback_addr as *const u8
+    }
+
+    /// The subprogram starting at `slot`, as a callback target.
+    pub(crate) fn callback_entry(&self, slot: u64) -> Option<CallbackEntry> {
+        let i = self.callbacks.binary_search_by_key(&slot, |c| c.start as u64).ok()?;
+        Some(self.callbacks[i])
     }
 }

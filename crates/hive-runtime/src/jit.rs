@@ -3,18 +3,16 @@
 //! At load, [`choose`] picks the engine: a program gets the JIT only when the verifier's
 //! verdict is [`Verdict::Verified`] (a safety proof: `hive-verifier`'s
 //! [`hive_verifier::Assurance::Safe`]), the runtime's JIT is enabled
-//! ([`crate::RuntimeConfig::jit`]), the program uses nothing the JIT cannot run, and
-//! `hive_jit::compile` accepts it. Everything else runs in the checked interpreter, with the
-//! reason recorded in its [`Engine`] (shown in the load log and by `hive prog show`).
+//! ([`crate::RuntimeConfig::jit`]) and `hive_jit::compile` accepts it. Everything else runs
+//! in the checked interpreter, with the reason recorded in its [`Engine`] (shown in the load
+//! log and by `hive prog show`).
 //!
-//! What the JIT cannot run, although it compiles it, is found before compiling, because
-//! compiled code only learns it at run time (as a fault, after side effects):
-//!
-//! - helpers that call back into the program (`bpf_loop`, `bpf_for_each_map_elem`: the
-//!   helper answers [`hive_interp::Flow::Call`], which needs the interpreter's frames),
-//!   and function references (`lddw rX, func`), which only callbacks use;
-//! - `bpf_tail_call` ([`hive_interp::Flow::TailCall`]: the run loop switches programs);
-//! - `callx`, whose helper id is only known at run time.
+//! Compiled code runs helper callbacks (`bpf_loop`, `bpf_for_each_map_elem`: the helper
+//! answers [`hive_interp::Flow::Call`], the JIT enters the callback in the next frame and
+//! hands its result to the helper's `resume`) and ends on `bpf_tail_call`
+//! ([`hive_interp::Flow::TailCall`], [`JitCode::run`] returns [`Outcome::TailCall`]) so that
+//! the run loop (`run::execute`) starts the target program, JIT or interpreter, exactly as
+//! after an interpreted run.
 //!
 //! Compiled code calls the runtime's helpers through the same [`hive_interp::Helpers`]
 //! implementation as the interpreter (the JIT's trampolines, with the run's checked
@@ -26,18 +24,11 @@
 //! The only `unsafe` of the runtime is [`JitCode::run`]'s call of compiled code; a
 //! [`JitCode`] can only be made from a [`Verdict::Verified`] program.
 
-use hive_interp::{Fault, Helpers, Memory};
-use hive_isa::{CallTarget, Code, Insn, Pseudo};
+use hive_interp::{Fault, Helpers, Memory, Outcome};
+use hive_isa::Code;
 use hive_jit::{JitOptions, JitProgram};
 
 use crate::load::verify::{Engine, Verdict};
-
-/// `BPF_FUNC_tail_call`.
-const TAIL_CALL: i32 = 12;
-/// `BPF_FUNC_for_each_map_elem`.
-const FOR_EACH_MAP_ELEM: i32 = 164;
-/// `BPF_FUNC_loop`.
-const LOOP: i32 = 181;
 
 /// Machine code for a program the verifier proved safe.
 #[derive(Debug)]
@@ -54,14 +45,14 @@ impl JitCode {
         self.0.machine_code()
     }
 
-    /// Runs the program with `r1`-`r5` = `args`, like the interpreter's `Vm::run`.
+    /// Runs the program with `r1`-`r5` = `args`, like the interpreter's `Vm::run_outcome`.
     #[allow(unsafe_code)]
     pub(crate) fn run<H: Helpers + ?Sized>(
         &self,
         mem: &mut Memory<'_>,
         helpers: &mut H,
         args: [u64; 5],
-    ) -> Result<u64, Fault> {
+    ) -> Result<Outcome, Fault> {
         // SAFETY: a `JitCode` is only made by `choose`, for a program whose verdict is
         // `Verdict::Verified`: `hive-verifier` accepted it with `Assurance::Safe` (or an
         // embedder's verifier vouched for the same), so on every input the program only
@@ -69,27 +60,10 @@ impl JitCode {
         // `data_end`, and the map values and buffers helpers hand it, which are the
         // regions of `mem` and the run's exposed values; it terminates; and it never reads
         // a register the verifier considers unreadable. The run sets `mem` up as the
-        // verifier assumed (the context and packet the program type describes), and the
-        // helpers that would need the interpreter (callbacks, tail calls, `callx`) are
-        // excluded by `choose`. `hive-jit`'s `JitProgram::run` asks for exactly this.
-        unsafe { self.0.run(mem, helpers, args) }
+        // verifier assumed (the context and packet the program type describes).
+        // `hive-jit`'s `JitProgram::run_outcome` asks for exactly this.
+        unsafe { self.0.run_outcome(mem, helpers, args) }
     }
-}
-
-/// Why the JIT cannot run `code` although it may compile it (see the module docs).
-fn unsupported(code: &Code) -> Option<String> {
-    for (pc, insn) in code.iter() {
-        let why = match insn {
-            Insn::Call(CallTarget::Helper(TAIL_CALL)) => "tail calls (bpf_tail_call)",
-            Insn::Call(CallTarget::Helper(LOOP)) => "helper callbacks (bpf_loop)",
-            Insn::Call(CallTarget::Helper(FOR_EACH_MAP_ELEM)) => "helper callbacks (bpf_for_each_map_elem)",
-            Insn::CallX { .. } => "callx",
-            Insn::LdImm64 { pseudo: Pseudo::Func, .. } => "callback function references",
-            _ => continue,
-        };
-        return Some(format!("{why} at insn {pc}"));
-    }
-    None
 }
 
 /// The engine for a program with this verdict, and its machine code when it is the JIT's.
@@ -100,9 +74,6 @@ pub(crate) fn choose(verdict: &Verdict, code: &Code, enabled: bool) -> (Engine, 
     }
     if !enabled {
         return interp("disabled in the runtime configuration".into());
-    }
-    if let Some(why) = unsupported(code) {
-        return interp(format!("the JIT does not run {why}"));
     }
     match hive_jit::compile(code, &JitOptions::default()) {
         Ok(p) => {
@@ -131,7 +102,7 @@ mod tests {
     }
 
     #[test]
-    fn only_verified_programs_without_callbacks_or_tail_calls_are_compiled() {
+    fn only_verified_programs_are_compiled() {
         let verified = Verdict::Verified { processed: 2 };
         let plain = code("r0 = 2\nexit");
         let (engine, jit) = choose(&verified, &plain, true);
@@ -141,12 +112,7 @@ mod tests {
         assert_eq!(reason(engine), "unverified");
         assert_eq!(reason(choose(&verified, &plain, false).0), "disabled in the runtime configuration");
         let each = code("r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\ncall bpf_for_each_map_elem\nexit");
-        assert_eq!(
-            reason(choose(&verified, &each, true).0),
-            "the JIT does not run helper callbacks (bpf_for_each_map_elem) at insn 4"
-        );
-        let callx = Code::decode(&[RawInsn::new(0x8d, 1, 0, 0, 0), RawInsn::new(0x95, 0, 0, 0, 0)]).unwrap();
-        assert_eq!(reason(choose(&verified, &callx, true).0), "the JIT does not run callx at insn 0");
+        assert!(choose(&verified, &each, true).1.is_some());
         // An unresolved map pseudo: the JIT's own refusal.
         let pseudo = Code::decode(&[
             RawInsn::new(0x18, 1, 1, 0, 3),

@@ -252,8 +252,7 @@ pub(crate) fn execute<'a>(
     let mut insns = 0;
     let result = loop {
         let out = if let Some(jit) = &cur.jit {
-            // The JIT never sees a tail call: `jit::choose` keeps such programs interpreted.
-            jit.run(mem, helpers, [ctx, 0, 0, 0, 0]).map(Outcome::Return)
+            jit.run(mem, helpers, [ctx, 0, 0, 0, 0])
         } else {
             let mut vm = cur.take_vm();
             let out = vm.run_outcome(mem, helpers, [ctx, 0, 0, 0, 0]);

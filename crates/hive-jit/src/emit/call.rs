@@ -42,18 +42,29 @@ const FP: i32 = offset_of!(Env, fp) as i32;
 const CALL_FP: i32 = offset_of!(Env, call_fp) as i32;
 const ARGS: i32 = offset_of!(Env, args) as i32;
 const NATIVE_CTX: i32 = offset_of!(Env, native_ctx) as i32;
+const CB_TARGET: i32 = offset_of!(Env, cb_target) as i32;
+const CB_FP: i32 = offset_of!(Env, cb_fp) as i32;
+const CB_ARGS: i32 = offset_of!(Env, cb_args) as i32;
 const FRAME: i32 = STACK_SIZE as i32;
 /// `BPF_FUNC_loop`.
 const BPF_FUNC_LOOP: i32 = 181;
 
-/// The stub the host calls: `extern "sysv64" fn(env: *mut Env) -> u64`. It saves the host's
-/// callee-saved registers, records its `rsp` in the environment (the unwind target), loads
-/// `r1`-`r5` and `r10`, zeroes `r0` and `r6`-`r9` as the interpreter does, and calls the main
-/// program. Returns the stub's offset.
-pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
-    let offset = c.ops.offset().0;
+/// The stubs Rust calls, both `extern "sysv64" fn(env: *mut Env) -> u64`; returns their
+/// offsets `(entry, callback)`.
+///
+/// The entry stub saves the host's callee-saved registers, records its `rsp` in the
+/// environment (the unwind target), loads `r1`-`r5` and `r10`, zeroes `r0` and `r6`-`r9` as
+/// the interpreter does, and calls the main program. The callback stub does the same for a
+/// helper's callback ([`hive_interp::Flow::Call`]), which a trampoline runs while the calling
+/// program is suspended in it: it enters the subprogram at `env.cb_target` with `r10 =
+/// env.cb_fp` and `r1`-`r5 = env.cb_args`. Both share one epilogue, so an unwind inside a
+/// callback (`rsp = rdx` = the callback stub's `rsp`) returns to the trampoline that called
+/// it, which restores the outer unwind target and passes the unwind on: no Rust frame is ever
+/// skipped.
+pub(crate) fn stubs(c: &mut Compiler<'_>) -> (usize, usize) {
     let (main, unwind) = (c.entries[0], c.unwind);
     let done = c.ops.new_dynamic_label();
+    let entry = c.ops.offset().0;
     asm!(c.ops,
         ; push rbp ; push rbx ; push r12 ; push r13 ; push r14 ; push r15
         ; push rdi
@@ -76,13 +87,31 @@ pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
         ; mov rsp, rdx
         ; jmp =>done
     );
-    offset
+    let callback = c.ops.offset().0;
+    asm!(c.ops,
+        ; push rbp ; push rbx ; push r12 ; push r13 ; push r14 ; push r15
+        ; push rdi
+        ; mov [rdi + SAVED_RSP], rsp
+        ; mov rbp, [rdi + CB_FP]
+        ; mov r11, [rdi + CB_TARGET]
+        ; mov rsi, [rdi + CB_ARGS + 8]
+        ; mov rdx, [rdi + CB_ARGS + 16]
+        ; mov rcx, [rdi + CB_ARGS + 24]
+        ; mov r8, [rdi + CB_ARGS + 32]
+        ; mov r9, rdi
+        ; mov rdi, [rdi + CB_ARGS]
+        ; xor eax, eax ; xor ebx, ebx ; xor r13d, r13d ; xor r14d, r14d ; xor r15d, r15d
+        ; call r11
+        ; jmp =>done
+    );
+    (entry, callback)
 }
 
 /// Prologue of subprogram `k`; sets `c.frame`.
 pub(crate) fn prologue(c: &mut Compiler<'_>, k: usize) {
     let sub = &c.subs[k];
     let label = c.entries[k];
+    c.sub_offsets[k] = c.ops.offset().0 as u32;
     asm!(c.ops, ; =>label);
     let mut pushes = 1; // the environment pointer
     if k != 0 {
