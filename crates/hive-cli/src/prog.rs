@@ -27,10 +27,12 @@ pub enum ProgCommand {
         file: PathBuf,
     },
     /// Print a program after load-time rewrites, interleaved with its C source, in a form
-    /// `hive asm` re-assembles: `hive prog dump xlated OBJ.o [--prog NAME] [linum]`.
+    /// `hive asm` re-assembles (`hive prog dump xlated OBJ.o [--prog NAME] [linum]`), or the
+    /// JIT's x86-64 code with the BPF instructions and C source lines it comes from
+    /// (`hive prog dump jited ...`).
     Dump {
-        /// `xlated`, as bpftool spells it.
-        #[arg(value_parser = ["xlated"])]
+        /// `xlated` or `jited`, as bpftool spells them.
+        #[arg(value_parser = ["xlated", "jited"])]
         what: String,
         /// A BPF ELF object (.bpf.o).
         file: PathBuf,
@@ -47,7 +49,7 @@ pub fn run(cmd: &ProgCommand) -> Result<ExitCode> {
     match cmd {
         ProgCommand::Show { file } => show(file),
         ProgCommand::List { file } => list(file),
-        ProgCommand::Dump { file, prog, linum, .. } => dump_xlated(file, prog.as_deref(), linum.is_some()),
+        ProgCommand::Dump { what, file, prog, linum } => dump(file, prog.as_deref(), what == "jited", linum.is_some()),
     }
 }
 
@@ -195,13 +197,24 @@ fn utc(secs: u64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+0000", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
-fn dump_xlated(path: &Path, want: Option<&str>, linum: bool) -> Result<ExitCode> {
+fn dump(path: &Path, want: Option<&str>, jited: bool, linum: bool) -> Result<ExitCode> {
     let spec = open(path, want, None)?;
     let rt = hive::Runtime::default();
     let client = rt.client();
     let obj = load(&client, &spec, path)?;
     let (p, fd) = choose(&obj, &spec, want)?;
     let info = client.prog_info(fd)?;
+    if jited {
+        if info.jited_prog_insns.is_empty() {
+            let why = match client.prog_object(fd)?.engine() {
+                hive::load::verify::Engine::Interpreter { reason } => reason.clone(),
+                hive::load::verify::Engine::Jit { .. } => "no machine code".into(),
+            };
+            bail!("program '{}' has no JIT code: it runs in the interpreter ({why})", p.name);
+        }
+        print!("{}", jited_text(&info, p, spec.btf.as_deref(), linum)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     let map_names: Vec<(u32, String)> = obj
         .maps
         .iter()
@@ -211,11 +224,53 @@ fn dump_xlated(path: &Path, want: Option<&str>, linum: bool) -> Result<ExitCode>
     Ok(ExitCode::SUCCESS)
 }
 
-/// The xlated instructions of `info`, one per line as `  pc: (op) insn`, with the C
-/// source line before the instructions it covers (`// file.c:12: code` with `linum`,
-/// `// code` without), each function's prototype before its first instruction, and map
-/// references as `map[fd:ID]` comments naming the map: `hive asm` turns the text back into
-/// exactly these instructions.
+/// The C source around a program's instructions, in instruction order: each function's
+/// prototype before its first instruction, and the source line before the instructions it
+/// covers (`// file.c:12: code` with `linum`, `// code` without), once per run of the same line.
+struct SourceNotes<'a, 'b> {
+    p: &'a ProgramSpec,
+    btf: Option<&'a Btf<'b>>,
+    linum: bool,
+    lines: std::iter::Peekable<std::slice::Iter<'a, hive_object::LineInfo>>,
+    shown: Option<(u32, &'a str)>,
+}
+
+impl<'a, 'b> SourceNotes<'a, 'b> {
+    fn new(p: &'a ProgramSpec, btf: Option<&'a Btf<'b>>, linum: bool) -> Self {
+        SourceNotes { p, btf, linum, lines: p.line_info.iter().peekable(), shown: None }
+    }
+
+    /// Appends the notes due before instruction `pc` (called with increasing `pc`).
+    fn before(&mut self, pc: usize, out: &mut String) {
+        if let Some(f) = self.p.func_info.iter().find(|f| f.insn == pc) {
+            out.push_str(&format!("// {}:\n", func_decl(self.btf, f.type_id, &f.name)));
+            self.shown = None;
+        }
+        let mut last = None;
+        while let Some(l) = self.lines.next_if(|l| l.insn <= pc) {
+            last = Some(l);
+        }
+        if let Some(l) = last.filter(|l| l.insn == pc && self.shown != Some((l.line, &*l.file))) {
+            self.shown = Some((l.line, &*l.file));
+            let text = if self.linum { l.to_string() } else { l.text.trim().to_string() };
+            out.push_str(&format!("// {text}\n"));
+        }
+    }
+}
+
+/// The JIT's machine code of `info` disassembled (Intel syntax), each BPF instruction
+/// (`; pc: insn`) and the C source notes of [`SourceNotes`] before the x86 code made from it.
+pub fn jited_text(info: &ProgInfo, p: &ProgramSpec, btf: Option<&Btf<'_>>, linum: bool) -> Result<String> {
+    let code = Code::decode(&info.xlated_prog_insns).context("xlated instructions do not decode")?;
+    let mut notes = SourceNotes::new(p, btf, linum);
+    Ok(hive_jit::disassemble_annotated(&info.jited_prog_insns, &code, &info.jited_insn_offsets, &mut |pc, out| {
+        notes.before(pc, out)
+    }))
+}
+
+/// The xlated instructions of `info`, one per line as `  pc: (op) insn`, with the C source
+/// notes of [`SourceNotes`] and map references as `map[fd:ID]` comments naming the map:
+/// `hive asm` turns the text back into exactly these instructions.
 pub fn xlated_text(
     info: &ProgInfo,
     p: &ProgramSpec,
@@ -225,23 +280,9 @@ pub fn xlated_text(
 ) -> Result<String> {
     let code = Code::decode(&info.xlated_prog_insns).context("xlated instructions do not decode")?;
     let mut out = String::new();
-    let mut lines = p.line_info.iter().peekable();
-    let mut shown: Option<(u32, &str)> = None;
+    let mut notes = SourceNotes::new(p, btf, linum);
     for (pc, insn) in code.iter() {
-        if let Some(f) = p.func_info.iter().find(|f| f.insn == pc) {
-            out.push_str(&format!("// {}:\n", func_decl(btf, f.type_id, &f.name)));
-            shown = None;
-        }
-        let mut last = None;
-        while let Some(l) = lines.next_if(|l| l.insn <= pc) {
-            last = Some(l);
-        }
-        // A record per instruction that starts a line, once per run of the same line.
-        if let Some(l) = last.filter(|l| l.insn == pc && shown != Some((l.line, &*l.file))) {
-            shown = Some((l.line, &*l.file));
-            let text = if linum { l.to_string() } else { l.text.trim().to_string() };
-            out.push_str(&format!("// {text}\n"));
-        }
+        notes.before(pc, &mut out);
         let raw = info.xlated_prog_insns[pc];
         let mut text = format!("{pc:4}: ({:02x}) {}", raw.code, hive_asm::format_insn(insn, Syntax::Kernel));
         if let Insn::LdImm64 { pseudo: Pseudo::MapFd | Pseudo::MapValue, imm, .. } = insn {

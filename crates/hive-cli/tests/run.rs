@@ -160,3 +160,28 @@ fn prog_dump_xlated_reassembles_to_the_xlated_instructions() {
         }
     }
 }
+
+/// The JIT's code disassembled: every BPF instruction that has code appears once, in order,
+/// with the C source lines and function prototypes among them, and x86 lines after each.
+#[test]
+fn prog_dump_jited_interleaves_bpf_instructions_and_source() {
+    let out = hive(&["prog".as_ref(), "dump".as_ref(), "jited".as_ref(), example().as_os_str(), "linum".as_ref()]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("// int xdp_stats(struct xdp_md *ctx):\n// xdp_stats.bpf.c:"), "{stdout}");
+    assert!(stdout.contains("// int count(struct flow_key *key, __u64 bytes):\n"), "{stdout}");
+    let pcs: Vec<usize> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("; "))
+        .map(|l| l.split(':').next().unwrap().trim().parse().unwrap())
+        .collect();
+    assert!(pcs.len() > 100 && pcs.windows(2).all(|w| w[0] < w[1]), "{pcs:?}");
+    // Machine code lines: `offset:  hex  mnemonic`, the offsets increasing.
+    let offsets: Vec<usize> = stdout
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.starts_with("//"))
+        .map(|l| usize::from_str_radix(l.split(':').next().unwrap().trim(), 16).unwrap())
+        .collect();
+    assert!(offsets.windows(2).all(|w| w[0] < w[1]));
+    assert!(stdout.contains(" ret\n") || stdout.contains(" ret"), "{stdout}");
+}

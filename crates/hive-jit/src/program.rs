@@ -267,10 +267,16 @@ impl JitProgram {
         self.offsets.get(pc).filter(|&&o| o != u32::MAX).map(|&o| o as usize)
     }
 
+    /// Per instruction slot, the offset of its machine code (`u32::MAX` for the second slot
+    /// of `lddw`): what [`crate::disassemble_annotated`] takes.
+    pub fn insn_offsets(&self) -> &[u32] {
+        &self.offsets
+    }
+
     /// The machine code as Intel-syntax assembly, each BPF instruction (kernel syntax)
     /// before its x86 code; the entry stub and out-of-line code show without one.
     pub fn disassemble(&self) -> String {
-        crate::disasm::disassemble(self)
+        crate::disasm::disassemble_annotated(self.machine_code(), &self.code, &self.offsets, &mut |_, _| {})
     }
 
     /// The machine code (entry stub included), e.g. for a disassembler.

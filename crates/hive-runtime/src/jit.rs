@@ -45,6 +45,11 @@ impl JitCode {
         self.0.machine_code()
     }
 
+    /// Per instruction slot, the offset of its machine code (`jited_insn_offsets`).
+    pub(crate) fn insn_offsets(&self) -> &[u32] {
+        self.0.insn_offsets()
+    }
+
     /// Runs the program with `r1`-`r5` = `args`, like the interpreter's `Vm::run_outcome`.
     #[allow(unsafe_code)]
     pub(crate) fn run<H: Helpers + ?Sized>(

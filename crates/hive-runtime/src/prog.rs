@@ -115,6 +115,11 @@ pub struct ProgInfo {
     pub jited_prog_len: u32,
     /// The JIT's machine code (empty: the program runs in the interpreter).
     pub jited_prog_insns: Vec<u8>,
+    /// Per xlated instruction, the offset of its machine code in `jited_prog_insns`
+    /// (`u32::MAX`: none, as for the second slot of `lddw`); empty without JIT code. Finer
+    /// than the kernel's `jited_line_info` (one address per line record): a disassembler
+    /// interleaves BPF instructions and source lines with it.
+    pub jited_insn_offsets: Vec<u32>,
     /// Bytes of `xlated_prog_insns`.
     pub xlated_prog_len: u32,
     /// The instructions as they run, map references shown as map ids.
@@ -167,6 +172,7 @@ impl Client {
             tag: i.tag,
             jited_prog_len: p.jit.as_ref().map_or(0, |j| j.len() as u32),
             jited_prog_insns: p.jit.as_ref().map_or_else(Vec::new, |j| j.machine_code().to_vec()),
+            jited_insn_offsets: p.jit.as_ref().map_or_else(Vec::new, |j| j.insn_offsets().to_vec()),
             xlated_prog_len: (p.xlated.len() * 8) as u32,
             xlated_prog_insns: p.xlated.clone(),
             load_time: i.load_time_ns,
