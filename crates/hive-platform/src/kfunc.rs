@@ -167,6 +167,8 @@ pub enum KfuncRet {
     Btf(&'static str),
     /// A pointer to memory of a size given by a constant argument.
     Mem,
+    /// A pointer to this many bytes (`bpf_iter_num_next`'s `int *`).
+    FixedMem(u32),
     /// A pointer to a program-allocated object (`bpf_obj_new`), typed by the program's BTF.
     Alloc,
 }
@@ -244,7 +246,7 @@ pub static BUILTIN_KFUNCS: &[KfuncProto] = &[
             KfuncArg::scalar("end"),
         ])
         .flags(KF::ITER_NEW.union(KF::FASTCALL)),
-    KfuncProto::new("bpf_iter_num_next", KfuncRet::Mem)
+    KfuncProto::new("bpf_iter_num_next", KfuncRet::FixedMem(4))
         .args(NUM_ITER)
         .flags(KF::ITER_NEXT.union(KF::RET_NULL).union(KF::FASTCALL)),
     KfuncProto::new("bpf_iter_num_destroy", KfuncRet::Void).args(NUM_ITER).flags(KF::ITER_DESTROY.union(KF::FASTCALL)),

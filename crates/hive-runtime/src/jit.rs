@@ -27,6 +27,7 @@
 use hive_interp::{Fault, Helpers, Memory, Outcome};
 use hive_isa::Code;
 use hive_jit::{JitOptions, JitProgram};
+use hive_platform::kfunc::KfuncRegistry;
 
 use crate::load::verify::{Engine, Verdict};
 
@@ -71,16 +72,29 @@ impl JitCode {
     }
 }
 
-/// The engine for a program with this verdict, and its machine code when it is the JIT's.
-pub(crate) fn choose(verdict: &Verdict, code: &Code, enabled: bool) -> (Engine, Option<JitCode>) {
+/// How the runtime compiles: `bpf_loop` with a callback known at the call and the
+/// `bpf_iter_num_*` kfuncs (under the ids `kfuncs` gives them) compiled in line, with the
+/// semantics of the runtime's own helper and kfuncs (`helpers::callback`, `helpers::kfunc`).
+pub(crate) fn options(kfuncs: &KfuncRegistry) -> JitOptions {
+    let id = |name| kfuncs.by_name(name).map(|(id, _)| id.0 as i32);
+    let iter_num_kfuncs = match (id("bpf_iter_num_new"), id("bpf_iter_num_next"), id("bpf_iter_num_destroy")) {
+        (Some(new), Some(next), Some(destroy)) => Some([new, next, destroy]),
+        _ => None,
+    };
+    JitOptions { inline_bpf_loop: true, iter_num_kfuncs, ..JitOptions::default() }
+}
+
+/// The engine for a program with this verdict, and its machine code when it is the JIT's
+/// (`options`: `None` when the runtime's JIT is disabled).
+pub(crate) fn choose(verdict: &Verdict, code: &Code, options: Option<&JitOptions>) -> (Engine, Option<JitCode>) {
     let interp = |reason: String| (Engine::Interpreter { reason }, None);
     if matches!(verdict, Verdict::Unverified) {
         return interp("unverified".into());
     }
-    if !enabled {
+    let Some(options) = options else {
         return interp("disabled in the runtime configuration".into());
-    }
-    match hive_jit::compile(code, &JitOptions::default()) {
+    };
+    match hive_jit::compile(code, options) {
         Ok(p) => {
             let jit = JitCode(p);
             (Engine::Jit { code_bytes: jit.len() }, Some(jit))
@@ -109,15 +123,18 @@ mod tests {
     #[test]
     fn only_verified_programs_are_compiled() {
         let verified = Verdict::Verified { processed: 2 };
+        let on = options(&KfuncRegistry::with_builtins());
+        assert!(on.inline_bpf_loop && on.iter_num_kfuncs.is_some());
+        let on = Some(&on);
         let plain = code("r0 = 2\nexit");
-        let (engine, jit) = choose(&verified, &plain, true);
+        let (engine, jit) = choose(&verified, &plain, on);
         assert_eq!(engine, Engine::Jit { code_bytes: jit.as_ref().unwrap().len() });
-        let (engine, jit) = choose(&Verdict::Unverified, &plain, true);
+        let (engine, jit) = choose(&Verdict::Unverified, &plain, on);
         assert!(jit.is_none());
         assert_eq!(reason(engine), "unverified");
-        assert_eq!(reason(choose(&verified, &plain, false).0), "disabled in the runtime configuration");
+        assert_eq!(reason(choose(&verified, &plain, None).0), "disabled in the runtime configuration");
         let each = code("r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\ncall bpf_for_each_map_elem\nexit");
-        assert!(choose(&verified, &each, true).1.is_some());
+        assert!(choose(&verified, &each, on).1.is_some());
         // An unresolved map pseudo: the JIT's own refusal.
         let pseudo = Code::decode(&[
             RawInsn::new(0x18, 1, 1, 0, 3),
@@ -125,6 +142,6 @@ mod tests {
             RawInsn::new(0x95, 0, 0, 0, 0),
         ])
         .unwrap();
-        assert!(reason(choose(&verified, &pseudo, true).0).starts_with("the JIT refused the program: "));
+        assert!(reason(choose(&verified, &pseudo, on).0).starts_with("the JIT refused the program: "));
     }
 }

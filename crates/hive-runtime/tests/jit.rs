@@ -293,3 +293,42 @@ fn the_example_object_agrees_between_jit_and_interpreter() {
     assert_eq!(results[0], results[1]);
     assert_eq!(results[0].2.len(), 2, "{:?}", results[0].2);
 }
+
+/// `bpf_for` (the `bpf_iter_num_*` kfuncs, compiled in line) and `bpf_for_each_map_elem`
+/// (a callback run from the helper) give the interpreter's results.
+#[test]
+fn iterators_and_map_callbacks_agree_between_jit_and_interpreter() {
+    let mut results = Vec::new();
+    for jit in [true, false] {
+        let side = Side::new(jit);
+        let c = side.client();
+        let id = |n: &str| side.rt.kfuncs().by_name(n).unwrap().0.0;
+        let arr = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 8, 8)).unwrap();
+        for k in 0..8u32 {
+            c.map_update_elem(arr, &k.to_ne_bytes(), &u64::from(k * k + 1).to_ne_bytes(), 0).unwrap();
+        }
+        // sum of i for i in 3..40, then the sum of the array's values through a callback
+        // that stops after the sixth element.
+        let text = format!(
+            "r6 = r1\nr8 = 0\nr1 = r10\nr1 += -8\nr2 = 3\nr3 = 40\ncall kfunc[id:{new}]\n\
+             loop:\nr1 = r10\nr1 += -8\ncall kfunc[id:{next}]\nif r0 == 0 goto done\nr1 = *(u32 *)(r0 + 0)\nr8 += r1\ngoto loop\n\
+             done:\nr1 = r10\nr1 += -8\ncall kfunc[id:{destroy}]\n*(u64 *)(r6 + 0) = r8\n\
+             *(u64 *)(r10 - 16) = 0\nr1 = map[fd:{arr}] ll\nr2 = func[cb]\nr3 = r10\nr3 += -16\nr4 = 0\n\
+             call bpf_for_each_map_elem\n*(u64 *)(r6 + 8) = r0\nr1 = *(u64 *)(r10 - 16)\n*(u64 *)(r6 + 16) = r1\nr0 = 0\nexit\n\
+             cb:\nr0 = *(u64 *)(r3 + 0)\nr1 = *(u64 *)(r4 + 0)\nr1 += r0\n*(u64 *)(r4 + 0) = r1\nr0 = 0\n\
+             r1 = *(u32 *)(r2 + 0)\nif r1 != 5 goto +1\nr0 = 1\nexit",
+            new = id("bpf_iter_num_new"),
+            next = id("bpf_iter_num_next"),
+            destroy = id("bpf_iter_num_destroy"),
+            arr = arr.0
+        );
+        let fd = common::load(&c, ProgType::Syscall, &text);
+        assert_eq!(engine(&c, fd).is_jit(), jit, "{:?}", engine(&c, fd));
+        let out = c.prog_test_run(fd, &TestRunAttr::context(&[0; 24])).unwrap();
+        let ctx = out.ctx_out.clone().unwrap();
+        let at = |o: usize| u64::from_le_bytes(ctx[o..o + 8].try_into().unwrap());
+        assert_eq!((at(0), at(8), at(16)), ((3..40).sum::<u64>(), 6, (0..6).map(|k| k * k + 1).sum::<u64>()));
+        results.push(observable(&out));
+    }
+    assert_eq!(results[0], results[1]);
+}

@@ -328,7 +328,8 @@ impl Client {
             verify::Verdict::Verified { processed } => format!("verifier: processed {processed} insns"),
         });
         // 8. engine
-        let (engine, jit) = crate::jit::choose(&verdict, &run, self.shared.config.jit);
+        let options = self.shared.config.jit.then(|| crate::jit::options(&self.shared.kfuncs));
+        let (engine, jit) = crate::jit::choose(&verdict, &run, options.as_ref());
         log.line(engine.describe());
         // 9. register
         let info = LoadedInfo {

@@ -12,11 +12,10 @@
 //! [`Verdict::Verified`] only when it is a safety proof ([`hive_verifier::Verified::is_safety_proof`]);
 //! otherwise an accepted program stays [`Verdict::Unverified`] and runs in the checked
 //! interpreter, which enforces memory safety and termination at run time. A
-//! [`Verdict::Verified`] program is compiled by `hive-jit` unless it uses what the JIT
-//! cannot run (callbacks, tail calls) or the JIT is disabled ([`choose_engine`]).
-//! [`NoVerifier`] skips verification: such a program may only ever run in the interpreter.
-//! It is the runtime's default ([`crate::Runtime::set_verifier`]) while `hive-verifier` still
-//! refuses programs the kernel loads; `hive run` opts in to [`HiveVerifier`].
+//! [`Verdict::Verified`] program is compiled by `hive-jit` unless the JIT is disabled or
+//! refuses it (`crate::jit`). [`HiveVerifier`] is the runtime's default
+//! ([`crate::Runtime::set_verifier`]); [`NoVerifier`] skips verification: such a program may
+//! only ever run in the interpreter (`hive run --no-verify`).
 
 use hive_isa::{Code, RawInsn};
 use hive_platform::kfunc::KfuncRegistry;
@@ -253,14 +252,6 @@ impl Engine {
     pub fn is_jit(&self) -> bool {
         matches!(self, Engine::Jit { .. })
     }
-}
-
-/// Picks the engine for a verdict, compiling `code` when it may run in the JIT. Only
-/// verified programs are ever JIT-compiled; `jit` is [`crate::RuntimeConfig::jit`]. Programs
-/// with helper callbacks (`bpf_loop`, `bpf_for_each_map_elem`, function references), tail
-/// calls or `callx`, and programs the JIT refuses, fall back to the interpreter.
-pub fn choose_engine(verdict: &Verdict, code: &Code, jit: bool) -> Engine {
-    crate::jit::choose(verdict, code, jit).0
 }
 
 #[cfg(test)]

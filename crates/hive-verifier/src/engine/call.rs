@@ -20,6 +20,25 @@ use crate::verdict::RejectKind;
 const MAX_VAR_SIZ: u64 = 1 << 29;
 
 /// Whether helper `id` calls a callback synchronously or asynchronously.
+/// Whether kfunc `btf_id` is an iterator's `_next` (`KF_ITER_NEXT`).
+pub fn is_iter_next(env: &crate::env::ProgramEnv<'_>, btf_id: i32) -> bool {
+    env.kfuncs.and_then(|k| k.get(KfuncId(btf_id as u32))).is_some_and(|p| p.flags.contains(KfuncFlags::ITER_NEXT))
+}
+
+/// The generation of the iterator `r1` points to, at a call of its `_next`.
+pub fn iter_arg_gen(st: &State) -> Option<u32> {
+    let r1 = st.reg(1);
+    if r1.kind() != Some(PtrKind::Stack) {
+        return None;
+    }
+    let off = r1.off as i64 + r1.var.as_const()? as i64;
+    if off >= 0 {
+        return None;
+    }
+    let (slot, _) = crate::state::stack::locate(off);
+    st.frames.get(r1.frame as usize)?.stack.get(slot)?.iter_gen()
+}
+
 pub fn calls_callback(id: i32) -> bool {
     let h = HelperId(id as u32);
     matches!(h, HelperId::LOOP | HelperId::FOR_EACH_MAP_ELEM | HelperId::FIND_VMA | HelperId::USER_RINGBUF_DRAIN)
@@ -58,6 +77,7 @@ impl Verifier<'_> {
             ));
         }
         let mut f = Frame::new(st.frames.len() as u8, pc, callee, kind);
+        f.instance = self.new_id();
         for r in 1..=5 {
             f.regs[r] = *st.reg(r);
         }
@@ -319,10 +339,12 @@ impl Verifier<'_> {
         if let Some(rid) = meta.release {
             self.release(st, rid);
         }
-        // The callback's state, before the caller's registers are clobbered.
+        // The callback's state, before the caller's registers are clobbered; this path goes
+        // past the call: the helper's loop is over.
         if let Some(cb) = meta.callback {
             self.push_callback(pc, st, parent, hid, cb, meta.map)?;
         }
+        st.cur_mut().cb_loop = None;
         for r in 1..=5 {
             *st.reg_mut(r) = Reg::NOT_INIT;
         }
@@ -444,6 +466,7 @@ impl Verifier<'_> {
         };
         if hid == HelperId::TIMER_SET_CALLBACK {
             let mut f = Frame::new(0, pc, cb, FrameKind::AsyncCallback);
+            f.instance = self.new_id();
             let [a, b, c] = map_regs(map);
             f.regs[1] = a;
             f.regs[2] = b;
@@ -471,8 +494,14 @@ impl Verifier<'_> {
             _ => return Err(fail(pc, RejectKind::InvalidCall, format!("callbacks of {hid} are not supported"))),
         };
         let _ = caller_ctx;
+        // Every iteration of one invocation shares its id (see `Verifier::same_bounded_loop`).
+        let loop_gen = match st.cur().cb_loop {
+            Some((at, generation)) if at == pc => generation,
+            _ => self.new_id(),
+        };
         self.enter(pc, &mut s, cb, FrameKind::SyncCallback)?;
         let f = s.cur_mut();
+        f.loop_gen = loop_gen;
         f.ret = Some((0, 1));
         for (i, a) in args.into_iter().enumerate() {
             f.regs[i + 1] = a;
@@ -526,7 +555,8 @@ impl Verifier<'_> {
                         return Err(bad(&format!("expected pointer to ctx, but got {}", reg.type_str())));
                     }
                 }
-                KfuncArgKind::Iter(_) | KfuncArgKind::Dynptr => {
+                KfuncArgKind::Iter(name) => self.iter_arg(pc, st, i, regno, name, proto.flags)?,
+                KfuncArgKind::Dynptr => {
                     if reg.kind() != Some(PtrKind::Stack) {
                         return Err(bad(&format!("expected pointer to stack, but got {}", reg.type_str())));
                     }
@@ -569,6 +599,7 @@ impl Verifier<'_> {
             KfuncRet::Scalar => Reg::unknown(),
             KfuncRet::Btf(_) | KfuncRet::Alloc => Reg { flags: null | flag::TRUSTED, ..Reg::ptr(PtrKind::BtfId) },
             KfuncRet::Mem => Reg { flags: null | flag::RDONLY, range: size_const.unwrap_or(0) as i64, ..Reg::ptr(PtrKind::Mem) },
+            KfuncRet::FixedMem(size) => Reg { flags: null | flag::RDONLY, range: i64::from(size), ..Reg::ptr(PtrKind::Mem) },
         };
         if r0.is_ptr() {
             if proto.flags.contains(KfuncFlags::ACQUIRE) {
@@ -579,6 +610,46 @@ impl Verifier<'_> {
         }
         *st.reg_mut(0) = r0;
         Ok(Next::Goto(pc + 1))
+    }
+
+    /// An open-coded iterator argument (`struct bpf_iter_*` on the stack, at a fixed,
+    /// 8-byte aligned offset): `_new` needs a slot holding no iterator and makes it one of a
+    /// fresh generation; `_next` and `_destroy` need an initialised one; `_destroy` frees it.
+    fn iter_arg(&mut self, pc: usize, st: &mut State, i: usize, regno: usize, name: &str, flags: KfuncFlags) -> Res<()> {
+        let reg = *st.reg(regno);
+        let bad = |what: String| fail(pc, RejectKind::InvalidArg, what);
+        if reg.kind() != Some(PtrKind::Stack) {
+            return Err(bad(format!("arg#{i} expected pointer to stack, but got {}", reg.type_str())));
+        }
+        let Some(c) = reg.var.as_const() else {
+            return Err(bad(format!("arg#{i} iter_{name} must be at a fixed stack offset")));
+        };
+        let off = reg.off as i64 + c as i64;
+        if off.rem_euclid(8) != 0 {
+            return Err(bad(format!("arg#{i} iter_{name} at stack offset {off} is not 8-byte aligned")));
+        }
+        if !(-crate::state::MAX_BPF_STACK..0).contains(&off) {
+            return Err(bad(format!("arg#{i} iter_{name} at stack offset {off} is outside the stack")));
+        }
+        let (slot, _) = crate::state::stack::locate(off);
+        let held = st.frames[reg.frame as usize].stack.get(slot).copied().unwrap_or(crate::state::stack::Slot::EMPTY);
+        if flags.contains(KfuncFlags::ITER_NEW) {
+            if held.has_iter() {
+                return Err(bad(format!("expected uninitialized iter_{name} as arg #{i}")));
+            }
+            // Bounds, stack depth and growth as for any 8 bytes the kfunc writes.
+            self.helper_mem(pc, st, regno, 8, true, true, false, false)?;
+            let generation = self.new_id();
+            st.frames[reg.frame as usize].stack[slot] = crate::state::stack::Slot::iter(generation);
+            return Ok(());
+        }
+        if held.iter_gen().is_none() {
+            return Err(bad(format!("expected an initialized iter_{name} as arg #{i}")));
+        }
+        if flags.contains(KfuncFlags::ITER_DESTROY) {
+            st.frames[reg.frame as usize].stack[slot] = crate::state::stack::Slot::EMPTY;
+        }
+        Ok(())
     }
 
     pub(super) fn exit(&mut self, pc: usize, st: &mut State) -> Res<Next> {
@@ -593,6 +664,7 @@ impl Verifier<'_> {
             st.frames.pop();
             if frame.kind == FrameKind::SyncCallback {
                 // Another iteration, or none: back to the calling instruction.
+                st.cur_mut().cb_loop = Some((frame.callsite, frame.loop_gen));
                 return Ok(Next::Goto(frame.callsite));
             }
             if r0.kind() == Some(PtrKind::Stack) && r0.frame as usize == st.frames.len() {

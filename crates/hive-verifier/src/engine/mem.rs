@@ -599,6 +599,12 @@ impl Verifier<'_> {
         let fixed = reg.var.as_const().is_some();
         if let Some(val) = write {
             grow(fr, min);
+            if let Some(a) = (min..max).find(|&a| {
+                let (s, b) = locate(a);
+                fr.stack[s].bytes[b] == Byte::Iter
+            }) {
+                return bad(pc, format!("cannot overwrite iterator state on stack at off {a}; insn {pc}"));
+            }
             if !fixed {
                 for a in min..max {
                     let (s, b) = locate(a);
@@ -671,6 +677,7 @@ impl Verifier<'_> {
                     Byte::Misc | Byte::Zero => true,
                     Byte::Spill => fr.stack[s].spill.is_scalar() || priv_,
                     Byte::Invalid => priv_,
+                    Byte::Iter => false,
                 };
                 if !ok {
                     return bad(
@@ -701,7 +708,7 @@ impl Verifier<'_> {
                         Byte::Misc => {}
                         Byte::Zero => zeros += 1,
                         Byte::Invalid if priv_ => {}
-                        Byte::Invalid => {
+                        Byte::Invalid | Byte::Iter => {
                             return bad(pc, format!("invalid read from stack off {min}+{} size {size}", k - b));
                         }
                     }
@@ -818,6 +825,13 @@ impl Verifier<'_> {
         }
         for a in min..max {
             let (s, b) = locate(a);
+            if fr.stack.get(s).is_some_and(|sl| sl.bytes[b] == Byte::Iter) {
+                return Err(fail(
+                    pc,
+                    RejectKind::InvalidAccess,
+                    format!("R{regno} helper access to iterator state on stack at off {a} is not allowed"),
+                ));
+            }
             if raw {
                 let slot = &mut fr.stack[s];
                 slot.scrub();
@@ -831,7 +845,7 @@ impl Verifier<'_> {
             let ok = match slot.bytes[b] {
                 Byte::Misc | Byte::Zero => true,
                 Byte::Spill => slot.spill.is_scalar(),
-                Byte::Invalid => false,
+                Byte::Invalid | Byte::Iter => false,
             };
             if !ok {
                 return Err(fail(

@@ -184,9 +184,12 @@ impl<'a> Verifier<'a> {
                 }
                 Insn::Call(target) => {
                     prune_point[pc] = true;
-                    if let hive_isa::CallTarget::Helper(id) = target
-                        && call::calls_callback(*id)
-                    {
+                    let loops = match target {
+                        hive_isa::CallTarget::Helper(id) => call::calls_callback(*id),
+                        hive_isa::CallTarget::Kfunc { btf_id, .. } => call::is_iter_next(env, *btf_id),
+                        _ => false,
+                    };
+                    if loops {
                         force_point[pc] = true;
                     }
                 }
@@ -439,7 +442,6 @@ impl<'a> Verifier<'a> {
     fn visit(&mut self, pc: usize, cur: &mut State, parent: &mut Option<usize>) -> Res<Visit> {
         let live = self.live.get(pc).copied();
         let priv_ = self.privileged();
-        let runtime_bounded = self.is_runtime_bounded_loop(pc);
         // Ancestors on this path at the same instruction.
         let mut ancestors = Vec::new();
         let mut p = *parent;
@@ -454,12 +456,15 @@ impl<'a> Verifier<'a> {
             }
             p = self.cps[i].parent;
         }
+        // Those that are earlier iterations of the same runtime-bounded loop as `cur`.
+        let mut iterations = Vec::new();
         for &a in &ancestors {
             let old = &self.cps[a].state;
-            if runtime_bounded {
+            if self.same_bounded_loop(pc, old, cur) {
                 if subsumes(old, cur, live, priv_) {
                     return Ok(Visit::Pruned);
                 }
+                iterations.push(a);
             } else if old == cur {
                 return Err(fail(pc, RejectKind::InfiniteLoop, format!("infinite loop detected at insn {pc}")));
             }
@@ -472,9 +477,8 @@ impl<'a> Verifier<'a> {
                 }
             }
         }
-        if runtime_bounded
-            && ancestors.len() >= WIDEN_AFTER
-            && let Some(w) = widen(&self.cps[ancestors[0]].state, cur)
+        if iterations.len() >= WIDEN_AFTER
+            && let Some(w) = widen(&self.cps[iterations[0]].state, cur)
         {
             *cur = w;
         }
@@ -509,12 +513,27 @@ impl<'a> Verifier<'a> {
         Ok(Visit::Explore)
     }
 
-    /// `may_goto` and calls of callback-taking helpers: loops whose iterations the runtime
-    /// bounds.
-    fn is_runtime_bounded_loop(&self, pc: usize) -> bool {
+    /// Whether `old` and `cur`, two states at `pc` on one path, are iterations of one loop
+    /// whose number of iterations the runtime bounds, so that `cur` may be pruned by `old`
+    /// (and widened): the same frame's `may_goto` (its budget only decreases within one call
+    /// of the function), the same invocation of a callback-taking helper (back at the call
+    /// after a callback returned), or `_next` of the same open-coded iterator (the same
+    /// generation of the same stack slot, whose bytes nothing but the iterator kfuncs
+    /// touch). A loop around such an instruction (a second `bpf_loop` call, a fresh iterator,
+    /// another call of the function) is an ordinary loop again.
+    fn same_bounded_loop(&self, pc: usize, old: &State, cur: &State) -> bool {
+        if old.frames.len() != cur.frames.len() {
+            return false;
+        }
         match self.code.get(pc) {
-            Some(Insn::MayGoto { .. }) => true,
-            Some(Insn::Call(hive_isa::CallTarget::Helper(id))) => call::calls_callback(*id),
+            Some(Insn::MayGoto { .. }) => old.cur().instance == cur.cur().instance,
+            Some(Insn::Call(hive_isa::CallTarget::Helper(id))) if call::calls_callback(*id) => {
+                matches!(cur.cur().cb_loop, Some((at, _)) if at == pc) && old.cur().cb_loop == cur.cur().cb_loop
+            }
+            Some(Insn::Call(hive_isa::CallTarget::Kfunc { btf_id, .. })) if call::is_iter_next(self.env, *btf_id) => {
+                let generation = call::iter_arg_gen(old);
+                generation.is_some() && generation == call::iter_arg_gen(cur)
+            }
             _ => false,
         }
     }

@@ -53,6 +53,15 @@ pub struct Frame {
     pub kind: FrameKind,
     /// The range `r0` must be in when this frame exits (callbacks).
     pub ret: Option<(i64, i64)>,
+    /// Which call made this frame (a fresh id per call; 0 for the entry frame): a loop
+    /// bounded by the frame's own `may_goto` budget only ever repeats within one instance.
+    pub instance: u32,
+    /// A callback frame: the invocation of the callback-taking helper it iterates for (one
+    /// id per invocation, kept by every iteration).
+    pub loop_gen: u32,
+    /// Back at a callback-taking helper call after a callback returned: `(call, loop_gen)`;
+    /// `None` once execution goes past the call.
+    pub cb_loop: Option<(usize, u32)>,
 }
 
 impl Frame {
@@ -60,7 +69,7 @@ impl Frame {
     pub fn new(frameno: u8, callsite: usize, subprog: usize, kind: FrameKind) -> Frame {
         let mut regs = [Reg::NOT_INIT; 11];
         regs[10] = Reg::fp(frameno);
-        Frame { regs, stack: Vec::new(), callsite, subprog, kind, ret: None }
+        Frame { regs, stack: Vec::new(), callsite, subprog, kind, ret: None, instance: 0, loop_gen: 0, cb_loop: None }
     }
 
     /// The bytes of stack ever written (`allocated_stack`).

@@ -109,9 +109,13 @@ fn byte_ok(old: Byte, cur: Byte, cur_spill_scalar: bool, privileged: bool) -> bo
             Byte::Misc | Byte::Zero => true,
             Byte::Spill => cur_spill_scalar,
             Byte::Invalid => privileged,
+            Byte::Iter => false,
         },
         Byte::Zero => cur == Byte::Zero,
         Byte::Spill => cur == Byte::Spill,
+        // Iterator bytes are only ever touched by the iterator kfuncs: both states must
+        // hold one there (a state with other bytes could overwrite it and never end).
+        Byte::Iter => cur == Byte::Iter,
     }
 }
 
@@ -178,7 +182,7 @@ fn widen_reg(old: &Reg, cur: &Reg) -> Reg {
 }
 
 fn widen_slot(old: &Slot, cur: &Slot) -> Slot {
-    if old == cur {
+    if old == cur || old.iter_gen().is_some() && cur.iter_gen().is_some() {
         return *cur;
     }
     if old.is_spill() && cur.is_spill() && old.spill_size() == cur.spill_size() {
@@ -216,7 +220,7 @@ fn widen_slot(old: &Slot, cur: &Slot) -> Slot {
 fn widen_byte(a: Byte, b: Byte) -> Byte {
     match (a, b) {
         _ if a == b => a,
-        (Byte::Invalid, _) | (_, Byte::Invalid) => Byte::Invalid,
+        (Byte::Invalid | Byte::Iter, _) | (_, Byte::Invalid | Byte::Iter) => Byte::Invalid,
         _ => Byte::Misc,
     }
 }

@@ -1,6 +1,9 @@
 //! A frame's stack: 8-byte slots, each byte invalid (never written), unknown data, a known
-//! zero or part of a spilled register (`STACK_INVALID`, `STACK_MISC`, `STACK_ZERO`,
-//! `STACK_SPILL`).
+//! zero, part of a spilled register or part of an open-coded iterator (`STACK_INVALID`,
+//! `STACK_MISC`, `STACK_ZERO`, `STACK_SPILL`, `STACK_ITER`).
+//!
+//! An iterator slot (`bpf_iter_num_new` to `_destroy`) holds the generation of the iterator
+//! in `spill.id` (a fresh id per `_new`); only the iterator kfuncs touch its bytes.
 //!
 //! A spill always starts at a slot boundary: an 8-byte store of any register there, or a
 //! narrower store of a scalar, keeps the register's full abstract value in the slot; a
@@ -20,6 +23,8 @@ pub enum Byte {
     Zero,
     /// Part of the spilled register (`STACK_SPILL`).
     Spill,
+    /// Part of an open-coded iterator's state (`STACK_ITER`).
+    Iter,
 }
 
 impl Byte {
@@ -30,6 +35,7 @@ impl Byte {
             Byte::Misc => 'm',
             Byte::Zero => '0',
             Byte::Spill => 'r',
+            Byte::Iter => 'i',
         }
     }
 
@@ -51,6 +57,21 @@ pub struct Slot {
 impl Slot {
     /// A slot never written.
     pub const EMPTY: Slot = Slot { bytes: [Byte::Invalid; 8], spill: Reg::NOT_INIT };
+
+    /// An initialised iterator of generation `generation`.
+    pub fn iter(generation: u32) -> Slot {
+        Slot { bytes: [Byte::Iter; 8], spill: Reg { id: generation, ..Reg::NOT_INIT } }
+    }
+
+    /// The generation of the iterator the slot holds, if it holds one.
+    pub fn iter_gen(&self) -> Option<u32> {
+        self.bytes.iter().all(|&b| b == Byte::Iter).then_some(self.spill.id)
+    }
+
+    /// Whether any of its bytes belong to an iterator.
+    pub fn has_iter(&self) -> bool {
+        self.bytes.contains(&Byte::Iter)
+    }
 
     /// Whether it holds a spilled register.
     pub fn is_spill(&self) -> bool {

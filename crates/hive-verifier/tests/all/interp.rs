@@ -175,3 +175,61 @@ fn pruning_keeps_the_delta_of_linked_scalars() {
                if r3 != 0 goto +4\nif r2 > 40 goto +2\nr6 += r1\nr1 = *(u64 *)(r6 + 0)\nexit\nr2 += 8\ngoto -6";
     reject(src, SF, true, "R6 min value is negative");
 }
+
+fn run_with_kfuncs(src: &str, privileged: bool) -> Result<Verified, Rejection> {
+    let kfuncs = hive_platform::kfunc::KfuncRegistry::with_builtins();
+    let id = |n: &str| kfuncs.by_name(n).unwrap().0.0;
+    let src = src
+        .replace("NEW", &format!("kfunc[id:{}]", id("bpf_iter_num_new")))
+        .replace("NEXT", &format!("kfunc[id:{}]", id("bpf_iter_num_next")))
+        .replace("DESTROY", &format!("kfunc[id:{}]", id("bpf_iter_num_destroy")));
+    let raw = assemble(&src, Syntax::Kernel).unwrap_or_else(|e| panic!("{e:?}\n{src}"));
+    let mut env = ProgramEnv::new(XDP);
+    env.kfuncs = Some(&kfuncs);
+    let opts = if privileged { VerifyOptions::privileged() } else { VerifyOptions::unprivileged() };
+    verify_program(&raw, &env, &opts.with_log_level(LogLevel::Basic))
+}
+
+/// `bpf_for(i, 3, n)`: sum the values; the loop runs until `_next` returns NULL.
+const BPF_FOR: &str = "r6 = 0\nr1 = r10\nr1 += -8\nr2 = 3\nr3 = 4000\ncall NEW\n\
+    loop:\nr1 = r10\nr1 += -8\ncall NEXT\nif r0 == 0 goto done\nr1 = *(u32 *)(r0 + 0)\nr6 += r1\ngoto loop\n\
+    done:\nr1 = r10\nr1 += -8\ncall DESTROY\nr0 = 2\nexit";
+
+#[test]
+fn open_coded_iterators_converge_and_protect_their_state() {
+    match run_with_kfuncs(BPF_FOR, true) {
+        Ok(v) => assert_eq!(v.assurance, Assurance::Safe),
+        Err(e) => panic!("rejected: {}\n{}", e.message, e.log),
+    }
+    let rejected = |src: &str, msg: &str| match run_with_kfuncs(src, true) {
+        Ok(v) => panic!("accepted, expected {msg:?}\n{}", v.log),
+        Err(e) => assert!(e.log.contains(msg), "expected {msg:?}, got {:?}", e.message),
+    };
+    // Writing the iterator's state (here: resetting it every iteration) would never end.
+    rejected(&BPF_FOR.replace("r6 += r1\n", "r6 += r1\n*(u64 *)(r10 - 8) = 0\n"), "cannot overwrite iterator state");
+    rejected(&BPF_FOR.replace("r6 += r1\n", "r6 += r1\nr2 = *(u64 *)(r10 - 8)\n"), "invalid read from stack");
+    // The value `_next` returns is read-only.
+    rejected(&BPF_FOR.replace("r6 += r1\n", "r6 += r1\n*(u32 *)(r0 + 0) = r6\n"), "cannot write into");
+    // `_next` on a slot that holds no iterator, `_new` on one that does.
+    rejected("r1 = r10\nr1 += -8\ncall NEXT\nr0 = 0\nexit", "expected an initialized iter_num as arg #0");
+    rejected(
+        "r1 = r10\nr1 += -8\nr2 = 0\nr3 = 1\ncall NEW\nr1 = r10\nr1 += -8\nr2 = 0\nr3 = 1\ncall NEW\nr0 = 0\nexit",
+        "expected uninitialized iter_num as arg #0",
+    );
+    // A fresh iterator in every round of an endless loop is still an endless loop.
+    rejected(
+        "l:\nr1 = r10\nr1 += -8\nr2 = 0\nr3 = 5\ncall NEW\nr1 = r10\nr1 += -8\ncall NEXT\nr1 = r10\nr1 += -8\ncall DESTROY\ngoto l",
+        "infinite loop detected",
+    );
+}
+
+#[test]
+fn runtime_bounded_constructs_do_not_hide_an_endless_loop_around_them() {
+    // Each bpf_loop call ends, the loop calling it again does not.
+    reject("l:\nr1 = 1\nr2 = func[cb]\nr3 = 0\nr4 = 0\ncall bpf_loop\ngoto l\ncb:\nr0 = 0\nexit", XDP, true, "infinite loop detected");
+    // Each call of `sub` has its own may_goto budget.
+    reject("l:\ncall sub\ngoto l\nsub:\nmay_goto +1\nr0 = 0\nr0 = 0\nexit", XDP, true, "infinite loop detected");
+    // Without the outer loop both are fine.
+    accept("r1 = 100\nr2 = func[cb]\nr3 = 0\nr4 = 0\ncall bpf_loop\nr0 = 2\nexit\ncb:\nr0 = 0\nexit", XDP);
+    accept("call sub\nr0 = 2\nexit\nsub:\nl:\nmay_goto +1\ngoto l\nr0 = 0\nexit", XDP);
+}
