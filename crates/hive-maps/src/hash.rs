@@ -56,7 +56,7 @@ use crate::error::{MapError, Result};
 use crate::lru::Clock;
 use crate::map::MapOps;
 use crate::spec::{KMALLOC_MAX_SIZE, MapSpec, PCPU_MIN_UNIT_SIZE, elem, flags};
-use crate::storage::{ElemPool, ValueLayout, ValueRef, deferred_capacity, load_bytes, store_bytes, words_for};
+use crate::storage::{ElemPool, ValueLayout, ValueRef, deferred_capacity, load_bytes, store_bytes, word_from, words_for};
 use crate::Executor;
 
 /// Size of the kernel's `struct htab_elem` header, used in its size limit.
@@ -123,19 +123,18 @@ fn link_next(l: u64) -> u32 {
 /// Word `i` of `key` as stored: little-endian, the last one zero-padded.
 #[inline(always)]
 fn key_word(key: &[u8], i: usize) -> u64 {
-    match key.get(i * 8..i * 8 + 8) {
-        Some(w) => u64::from_le_bytes(w.try_into().expect("8 bytes")),
-        None => tail_word(&key[i * 8..]),
-    }
+    word_from(&key[i * 8..key.len().min(i * 8 + 8)])
 }
 
-/// The last, partial word of a key.
 #[inline(always)]
-fn tail_word(rest: &[u8]) -> u64 {
-    match <[u8; 4]>::try_from(rest) {
-        Ok(w) => u64::from(u32::from_le_bytes(w)),
-        Err(_) => rest.iter().rev().fold(0, |w, &b| w << 8 | u64::from(b)),
-    }
+fn hash_step(h: u64, w: u64) -> u64 {
+    let h = (h ^ w).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 29)
+}
+
+#[inline(always)]
+fn hash_finish(h: u64) -> u32 {
+    (h ^ (h >> 32)) as u32 & !BUSY
 }
 
 /// One bucket: its chain's head and the writers' lock (the kernel's `struct bucket`).
@@ -264,12 +263,20 @@ impl HashMap {
     /// The key's 31-bit hash, read straight from its bytes.
     #[inline]
     fn hash(&self, key: &[u8]) -> u32 {
+        if self.key_words == 1 {
+            return self.hash1(word_from(key));
+        }
         let mut h = self.seed ^ 0x9e37_79b9_7f4a_7c15;
         for i in 0..self.key_words {
-            h = (h ^ key_word(key, i)).wrapping_mul(0xff51_afd7_ed55_8ccd);
-            h ^= h >> 29;
+            h = hash_step(h, key_word(key, i));
         }
-        (h ^ (h >> 32)) as u32 & !BUSY
+        hash_finish(h)
+    }
+
+    /// [`hash`](Self::hash) of a one-word key.
+    #[inline(always)]
+    fn hash1(&self, w: u64) -> u32 {
+        hash_finish(hash_step(self.seed ^ 0x9e37_79b9_7f4a_7c15, w))
     }
 
     /// Whether element `e` holds `key` (relaxed loads: the caller validates the element).
@@ -290,7 +297,20 @@ impl HashMap {
     /// The lock-free lookup (`lookup_nulls_elem_raw`): element index and words of `key`.
     #[inline]
     fn find_rcu(&self, key: &[u8]) -> Option<(u32, &[AtomicU64])> {
-        let hash = self.hash(key);
+        if self.key_words == 1 {
+            // One atomic load reads the whole key: a match means the element held `key`
+            // at that moment.
+            let w = word_from(key);
+            self.find_rcu_by(self.hash1(w), |e| e[1].load(Ordering::Relaxed) == w, false)
+        } else {
+            self.find_rcu_by(self.hash(key), |e| self.key_eq(e, key), true)
+        }
+    }
+
+    /// The chain walk of [`find_rcu`](Self::find_rcu); `torn` when `eq` reads more than
+    /// one word, which a writer may be rewriting meanwhile.
+    #[inline(always)]
+    fn find_rcu_by(&self, hash: u32, eq: impl Fn(&[AtomicU64]) -> bool, torn: bool) -> Option<(u32, &[AtomicU64])> {
         let b = hash as usize & self.mask;
         let head = &self.buckets[b].head;
         'again: loop {
@@ -298,14 +318,13 @@ impl HashMap {
             while n & NULLS == 0 {
                 let e = self.pool.elem(n);
                 let l = e[0].load(Ordering::Acquire);
-                if link_hash(l) == hash && self.key_eq(e, key) {
-                    if self.key_words == 1 {
-                        // One atomic load: the element held `key` at that moment.
+                if link_hash(l) == hash && eq(e) {
+                    if !torn {
                         return Some((n, e));
                     }
-                    // A longer key may have been read while a writer rewrote it: the match
-                    // stands only if the link word is unchanged (a writer marks the element
-                    // busy, then fences, before it touches the key).
+                    // The key words may have been read while a writer rewrote them: the
+                    // match stands only if the link word is unchanged (a writer marks the
+                    // element busy, then fences, before it touches the key).
                     fence(Ordering::Acquire);
                     if e[0].load(Ordering::Relaxed) == l {
                         return Some((n, e));
@@ -322,13 +341,24 @@ impl HashMap {
     }
 
     /// Under bucket `b`'s lock: the predecessor (if any) and the element holding `key`.
+    #[inline]
     fn find_locked(&self, b: usize, hash: u32, key: &[u8]) -> Option<(Option<u32>, u32)> {
+        if self.key_words == 1 {
+            let w = word_from(key);
+            self.find_locked_by(b, hash, |e| e[1].load(Ordering::Relaxed) == w)
+        } else {
+            self.find_locked_by(b, hash, |e| self.key_eq(e, key))
+        }
+    }
+
+    #[inline(always)]
+    fn find_locked_by(&self, b: usize, hash: u32, eq: impl Fn(&[AtomicU64]) -> bool) -> Option<(Option<u32>, u32)> {
         let mut prev = None;
         let mut n = self.buckets[b].head.load(Ordering::Relaxed);
         while n & NULLS == 0 {
             let e = self.pool.elem(n);
             let l = e[0].load(Ordering::Relaxed);
-            if link_hash(l) == hash && self.key_eq(e, key) {
+            if link_hash(l) == hash && eq(e) {
                 return Some((prev, n));
             }
             prev = Some(n);

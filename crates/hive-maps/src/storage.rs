@@ -31,16 +31,30 @@ pub(crate) fn alloc_words(n: usize) -> Box<[AtomicU64]> {
 pub(crate) fn load_bytes(words: &[AtomicU64], out: &mut [u8]) {
     for (chunk, w) in out.chunks_mut(8).zip(words) {
         let b = w.load(Ordering::Relaxed).to_le_bytes();
-        chunk.copy_from_slice(&b[..chunk.len()]);
+        // Whole words without a `memcpy` call (the length is known only at run time).
+        match <&mut [u8; 8]>::try_from(&mut *chunk) {
+            Ok(c) => *c = b,
+            Err(_) => chunk.copy_from_slice(&b[..chunk.len()]),
+        }
     }
+}
+
+/// Up to 8 bytes as a little-endian word, zero-padded: how keys and values are stored.
+#[inline(always)]
+pub(crate) fn word_from(chunk: &[u8]) -> u64 {
+    if let Ok(w) = <[u8; 8]>::try_from(chunk) {
+        return u64::from_le_bytes(w);
+    }
+    if let Ok(w) = <[u8; 4]>::try_from(chunk) {
+        return u64::from(u32::from_le_bytes(w));
+    }
+    chunk.iter().rev().fold(0, |w, &b| w << 8 | u64::from(b))
 }
 
 /// Stores `bytes`, zero padding the last word.
 pub(crate) fn store_bytes(words: &[AtomicU64], bytes: &[u8]) {
     for (chunk, w) in bytes.chunks(8).zip(words) {
-        let mut b = [0u8; 8];
-        b[..chunk.len()].copy_from_slice(chunk);
-        w.store(u64::from_le_bytes(b), Ordering::Relaxed);
+        w.store(word_from(chunk), Ordering::Relaxed);
     }
 }
 
@@ -72,9 +86,7 @@ impl ValueLayout {
             None => store_bytes(dst, src),
             Some((lw, mask)) => {
                 for (i, (chunk, w)) in src.chunks(8).zip(dst).enumerate() {
-                    let mut b = [0u8; 8];
-                    b[..chunk.len()].copy_from_slice(chunk);
-                    let new = u64::from_le_bytes(b);
+                    let new = word_from(chunk);
                     if i == lw {
                         let _ = w.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
                             Some((old & mask) | (new & !mask))
