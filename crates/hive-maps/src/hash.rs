@@ -24,7 +24,10 @@
 //!   a writer marks the element busy (a hash no key has) before it rewrites the key and
 //!   stores the real hash after, and the reader accepts a match only if the link word it
 //!   read before the key is still there after it (1-word keys are read in one load and need
-//!   no check).
+//!   no check). Two races remain, both the kernel's too: a rewrite that leaves the link word
+//!   exactly as it was (same 31-bit hash, same successor) goes unnoticed by that check, and a
+//!   reader standing on an element that is being reused for the very key it looks for may
+//!   return it before its value is written.
 //! - **Writers lock one bucket.** Updates, deletes and LRU evictions take the bucket's spin
 //!   lock (spinning briefly, then yielding the thread), never two at once. An insertion
 //!   writes the element fully (link, key, value) before it stores its index in the head with
