@@ -39,8 +39,8 @@
 //!   reader may see a value half-updated (the kernel's arrays and in-place updates allow the
 //!   same). With a spin lock offset in the [`MapSpec`], `BPF_F_LOCK` copies take the value's
 //!   `struct bpf_spin_lock` and are never torn.
-//! - **Concurrency.** Hash maps lock per bucket (`parking_lot` reader-writer locks; lookups
-//!   share); the LRU clock hand, queues, stacks and the LPM trie each have one lock; arrays
+//! - **Concurrency.** Hash map lookups from programs take no lock (nulls-terminated chains,
+//!   as the kernel's under RCU), writers take a per-bucket spin lock; the LRU clock hand, queues, stacks and the LPM trie each have one lock; arrays
 //!   and bloom filters need none; the ring buffer reserves under a spin lock and commits
 //!   lock-free, like the kernel's.
 //! - **Per-CPU.** A map is created for `executors` executors (the runtime's worker threads,
@@ -65,7 +65,7 @@
 //! | type | file | storage | notes |
 //! |---|---|---|---|
 //! | array, percpu_array | `array.rs` | one preallocated block (`[executor][index]` for per-CPU) | delete is `EINVAL`, `BPF_NOEXIST` is `EEXIST` |
-//! | hash, percpu_hash, lru_hash, lru_percpu_hash | `hash.rs`, `lru.rs` | element pool, per-bucket locks | `BPF_F_NO_PREALLOC`, `BPF_F_ZERO_SEED`, `BPF_F_NO_COMMON_LRU` |
+//! | hash, percpu_hash, lru_hash, lru_percpu_hash | `hash.rs`, `lru.rs` | element pool, lock-free chains, per-bucket writer locks | `BPF_F_NO_PREALLOC`, `BPF_F_ZERO_SEED`, `BPF_F_NO_COMMON_LRU` |
 //! | lpm_trie | `lpm_trie.rs` | on-demand pool, one lock | kernel post-order iteration, `ENOSPC` when full |
 //! | queue, stack | `queue_stack.rs` | ring of `max_entries + 1` copies | `BPF_EXIST` overwrites the oldest |
 //! | bloom_filter | `bloom.rs` | atomic bit array | `map_extra` hash functions, no false negatives |

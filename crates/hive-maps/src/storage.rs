@@ -27,25 +27,34 @@ pub(crate) fn alloc_words(n: usize) -> Box<[AtomicU64]> {
     (0..n).map(|_| AtomicU64::new(0)).collect()
 }
 
-/// Whether the stored words equal `key` (already padded).
-pub(crate) fn words_eq(words: &[AtomicU64], key: &[u64]) -> bool {
-    words.len() == key.len() && words.iter().zip(key).all(|(w, k)| w.load(Ordering::Relaxed) == *k)
-}
-
 /// Copies stored words out as `out.len()` bytes.
 pub(crate) fn load_bytes(words: &[AtomicU64], out: &mut [u8]) {
     for (chunk, w) in out.chunks_mut(8).zip(words) {
         let b = w.load(Ordering::Relaxed).to_le_bytes();
-        chunk.copy_from_slice(&b[..chunk.len()]);
+        // Whole words without a `memcpy` call (the length is known only at run time).
+        match <&mut [u8; 8]>::try_from(&mut *chunk) {
+            Ok(c) => *c = b,
+            Err(_) => chunk.copy_from_slice(&b[..chunk.len()]),
+        }
     }
+}
+
+/// Up to 8 bytes as a little-endian word, zero-padded: how keys and values are stored.
+#[inline(always)]
+pub(crate) fn word_from(chunk: &[u8]) -> u64 {
+    if let Ok(w) = <[u8; 8]>::try_from(chunk) {
+        return u64::from_le_bytes(w);
+    }
+    if let Ok(w) = <[u8; 4]>::try_from(chunk) {
+        return u64::from(u32::from_le_bytes(w));
+    }
+    chunk.iter().rev().fold(0, |w, &b| w << 8 | u64::from(b))
 }
 
 /// Stores `bytes`, zero padding the last word.
 pub(crate) fn store_bytes(words: &[AtomicU64], bytes: &[u8]) {
     for (chunk, w) in bytes.chunks(8).zip(words) {
-        let mut b = [0u8; 8];
-        b[..chunk.len()].copy_from_slice(chunk);
-        w.store(u64::from_le_bytes(b), Ordering::Relaxed);
+        w.store(word_from(chunk), Ordering::Relaxed);
     }
 }
 
@@ -77,9 +86,7 @@ impl ValueLayout {
             None => store_bytes(dst, src),
             Some((lw, mask)) => {
                 for (i, (chunk, w)) in src.chunks(8).zip(dst).enumerate() {
-                    let mut b = [0u8; 8];
-                    b[..chunk.len()].copy_from_slice(chunk);
-                    let new = u64::from_le_bytes(b);
+                    let new = word_from(chunk);
                     if i == lw {
                         let _ = w.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |old| {
                             Some((old & mask) | (new & !mask))
@@ -244,10 +251,14 @@ impl<'a> ValueRef<'a> {
 
 /// Fixed-size elements of `elem_words` words in chunks allocated on first use and never
 /// freed before the slab, so an element's address is stable once it exists.
+///
+/// Chunks hold a power of two of elements (the last one only what the capacity needs), so
+/// finding an element is a shift and a mask.
 #[derive(Debug)]
 pub(crate) struct Slab {
     elem_words: usize,
-    chunk_elems: usize,
+    /// log2 of the elements per chunk.
+    shift: u32,
     chunks: Box<[OnceLock<Box<[AtomicU64]>>]>,
     capacity: u32,
 }
@@ -256,11 +267,13 @@ impl Slab {
     /// Room for `capacity` elements; `eager` allocates every chunk now (preallocation).
     pub fn new(capacity: u32, elem_words: usize, eager: bool) -> Slab {
         let elem_words = elem_words.max(1);
-        // About 64 KiB per chunk, at least one element.
-        let chunk_elems = (8192 / elem_words).clamp(1, capacity.max(1) as usize);
-        let n = (capacity as usize).div_ceil(chunk_elems);
+        // About 64 KiB per chunk (a power of two of elements, at least one), or one chunk
+        // for the whole capacity when that is smaller.
+        let per_chunk = (8192 / elem_words).max(1);
+        let shift = (usize::BITS - 1 - per_chunk.leading_zeros()).min((capacity.max(1) as usize).next_power_of_two().trailing_zeros());
+        let n = (capacity as usize).div_ceil(1 << shift);
         let chunks: Box<[OnceLock<Box<[AtomicU64]>>]> = (0..n).map(|_| OnceLock::new()).collect();
-        let slab = Slab { elem_words, chunk_elems, chunks, capacity };
+        let slab = Slab { elem_words, shift, chunks, capacity };
         if eager {
             for c in 0..n {
                 slab.chunk(c);
@@ -270,12 +283,16 @@ impl Slab {
     }
 
     fn chunk(&self, c: usize) -> &[AtomicU64] {
-        self.chunks[c].get_or_init(|| alloc_words(self.chunk_elems * self.elem_words))
+        self.chunks[c].get_or_init(|| {
+            let elems = (1usize << self.shift).min(self.capacity as usize - (c << self.shift));
+            alloc_words(elems * self.elem_words)
+        })
     }
 
     /// Element `idx` (allocating its chunk on first use).
+    #[inline]
     pub fn elem(&self, idx: u32) -> &[AtomicU64] {
-        let (c, i) = (idx as usize / self.chunk_elems, idx as usize % self.chunk_elems);
+        let (c, i) = (idx as usize >> self.shift, idx as usize & ((1 << self.shift) - 1));
         &self.chunk(c)[i * self.elem_words..(i + 1) * self.elem_words]
     }
 
@@ -316,6 +333,7 @@ impl ElemPool {
     }
 
     /// Element `idx`'s words.
+    #[inline]
     pub fn elem(&self, idx: u32) -> &[AtomicU64] {
         self.slab.elem(idx)
     }

@@ -226,3 +226,98 @@ fn lpm_trie_concurrent_readers_and_writers() {
         });
     });
 }
+
+/// A `key_size`-byte key (at least 4) for `id`: `id`, then bytes that depend on it.
+fn wide_key(id: u32, key_size: usize) -> Vec<u8> {
+    let mut k = id.to_ne_bytes().to_vec();
+    k.extend((4..key_size).map(|i| (id.rotate_left(i as u32 * 5) as u8) ^ (i as u8).wrapping_mul(29)));
+    k
+}
+
+#[test]
+fn lockfree_lookups_never_miss_stable_keys() {
+    // Few buckets, so chains are long and deleted elements are reused at once (or, without
+    // preallocation, after a grace period) while readers walk over them.
+    const MAX: u32 = 32;
+    const STABLE: u32 = 12;
+    const CHURN: u32 = 8; // per writer; 12 + 2 * 8 < 32, so LRU maps never evict
+    const EXECUTORS: usize = 4;
+    let value = |id: u32| -> Vec<u8> {
+        let w = u64::from(id) * 0x0101_0101_0101 + 7;
+        [w.to_ne_bytes(), (!w).to_ne_bytes()].concat()
+    };
+    let configs = [(MapType::Hash, 0), (MapType::Hash, flags::NO_PREALLOC), (MapType::PercpuHash, 0), (MapType::LruHash, 0)];
+    for (t, map_flags) in configs {
+        for key_size in [4usize, 12, 16] {
+            let spec = MapSpec::new(t, key_size as u32, 16, MAX).with_flags(map_flags);
+            let map = Arc::new(Map::create(spec, EXECUTORS).unwrap());
+            let slots = map.user_value_size() / 16;
+            for id in 0..STABLE {
+                map.update(&wide_key(id, key_size), &value(id).repeat(slots), elem::NOEXIST).unwrap();
+            }
+            let stop = Arc::new(AtomicBool::new(false));
+            let what = format!("{t:?} flags {map_flags:#x} key_size {key_size}");
+            std::thread::scope(|s| {
+                for w in 0..2u32 {
+                    let (map, stop) = (map.clone(), stop.clone());
+                    let what = &what;
+                    s.spawn(move || {
+                        let churn: Vec<_> = (0..CHURN).map(|i| 1000 + w * 100 + i).collect();
+                        let mut round = 0u32;
+                        while !stop.load(Ordering::Relaxed) {
+                            let exec = Executor::enter(w as usize);
+                            let mut live = Vec::new();
+                            for &id in &churn {
+                                match map.prog_update(&exec, &wide_key(id, key_size), &value(id ^ round), elem::ANY) {
+                                    Ok(()) => live.push(id),
+                                    // On-demand elements wait out a grace period, which a
+                                    // preempted pinned reader can hold back for a while.
+                                    Err(MapError::NoMem) if map_flags & flags::NO_PREALLOC != 0 => {}
+                                    Err(e) => panic!("{what}: churn update: {e}"),
+                                }
+                            }
+                            // In-place updates of stable keys with their own value.
+                            let id = round % STABLE;
+                            map.prog_update(&exec, &wide_key(id, key_size), &value(id), elem::EXIST).unwrap();
+                            for (i, &id) in live.iter().enumerate() {
+                                let k = wide_key(id, key_size);
+                                match i % 3 {
+                                    0 => map.prog_delete(&exec, &k).unwrap(),
+                                    1 => map.delete(&k).unwrap(),
+                                    _ => map.lookup_and_delete(&k, &mut vec![0; map.user_value_size()], 0).unwrap(),
+                                }
+                            }
+                            round += 1;
+                        }
+                    });
+                }
+                let readers: Vec<_> = (0..2usize).map(|r| {
+                    let map = map.clone();
+                    let what = &what;
+                    s.spawn(move || {
+                        let cpu = 2 + r;
+                        for round in 0..30_000u32 {
+                            // Short program runs, so that grace periods pass.
+                            let exec = Executor::enter(cpu);
+                            for id in (0..STABLE).map(|i| (i + round) % STABLE) {
+                                let v = map.prog_lookup(&exec, &wide_key(id, key_size));
+                                let v = v.unwrap_or_else(|| panic!("{what}: stable key {id} missed in round {round}"));
+                                assert_eq!(v.to_vec(), value(id), "{what}: stable key {id} has another value");
+                            }
+                            assert!(map.prog_lookup(&exec, &wide_key(500 + round % 64, key_size)).is_none(), "{what}: phantom key");
+                        }
+                    })
+                }).collect();
+                // Stop the writers once the readers are done, whatever their outcome.
+                let results: Vec<_> = readers.into_iter().map(|h| h.join()).collect();
+                stop.store(true, Ordering::Relaxed);
+                for r in results {
+                    if let Err(e) = r {
+                        std::panic::resume_unwind(e);
+                    }
+                }
+            });
+            assert_eq!(map.len(), Some(STABLE as usize), "{what}");
+        }
+    }
+}
