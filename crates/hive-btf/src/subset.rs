@@ -27,9 +27,20 @@ use crate::error::{Error, ErrorKind};
 use crate::types::{Kind, TypeId};
 use crate::Btf;
 
-/// Some types of a [`Btf`] and everything they refer to, renumbered (see the
-/// [module documentation](self)): a [`BtfBuilder`] to add strings to and serialise, and the
-/// map from the source's ids to the new ones.
+/// Some types of a [`Btf`] and everything they refer to, renumbered: a [`BtfBuilder`] to add
+/// strings to and serialise, and the map from the source's ids to the new ones.
+///
+/// What [`Btf::subset`] takes, in new-id order:
+///
+/// 1. The roots, in the order given, each followed depth first by the types it refers to
+///    (in record order: a struct's members, a prototype's return type then its parameters,
+///    an array's element then its index). A type gets its id the first time it is reached,
+///    so the same roots and source always give the same bytes.
+/// 2. Every `DECL_TAG` of the source whose target was taken, in source id order (the kernel
+///    reads `arg:ctx` and `exception_callback:` tags from a program's BTF).
+///
+/// Records are copied unchanged but for their ids, so the result passes the kernel's checks
+/// whenever the taken types did in the source.
 ///
 /// ```
 /// use hive_btf::{Btf, BtfBuilder, TypeDef, TypeId, FuncLinkage};
