@@ -2,13 +2,16 @@
 //!
 //! Used for test BTF and for what a runtime hands to `BPF_BTF_LOAD`. The output is always a
 //! little-endian, 24-byte-header blob with the type section first and a deduplicated string
-//! section after it, exactly the layout `clang` and `pahole` produce.
+//! section after it, exactly the layout `clang` and `pahole` produce (strings added on their
+//! own with [`BtfBuilder::add_str`], such as line info's source text, come first, then the
+//! type names in type order).
 //!
 //! [`Btf::to_defs`] goes the other way, so `parse(serialise(defs)).to_defs() == defs` holds
 //! for any list of definitions (and, through the defs, for any well-formed BTF).
+//! [`Btf::subset`] takes some types and everything they refer to (see [`Subset`](crate::Subset)).
 
 use crate::raw::{BTF_MAGIC, BTF_VERSION};
-use crate::types::{FuncLinkage, Kind, TypeId, VarLinkage, VarSecinfo};
+use crate::types::{FuncLinkage, Kind, Type, TypeId, VarLinkage, VarSecinfo};
 use crate::Btf;
 use std::collections::HashMap;
 
@@ -79,6 +82,55 @@ impl TypeDef {
             TypeDef::Enum64 { .. } => Kind::Enum64,
         }
     }
+
+    /// Every type id this definition refers to, in record order (`void` included).
+    pub fn ids(&self) -> Vec<TypeId> {
+        match self {
+            TypeDef::Int { .. } | TypeDef::Enum { .. } | TypeDef::Enum64 { .. } | TypeDef::Fwd { .. } => Vec::new(),
+            TypeDef::Float { .. } => Vec::new(),
+            TypeDef::Ptr { ty }
+            | TypeDef::Typedef { ty, .. }
+            | TypeDef::Volatile { ty }
+            | TypeDef::Const { ty }
+            | TypeDef::Restrict { ty }
+            | TypeDef::Var { ty, .. }
+            | TypeDef::TypeTag { ty, .. } => vec![*ty],
+            TypeDef::Array { elem, index, .. } => vec![*elem, *index],
+            TypeDef::Composite { members, .. } => members.iter().map(|m| m.ty).collect(),
+            TypeDef::Func { proto, .. } => vec![*proto],
+            TypeDef::FuncProto { ret, params } => std::iter::once(*ret).chain(params.iter().map(|p| p.1)).collect(),
+            TypeDef::Datasec { vars, .. } => vars.iter().map(|v| v.ty).collect(),
+            TypeDef::DeclTag { target, .. } => vec![*target],
+        }
+    }
+
+    /// Calls `f` on every type id this definition refers to, in record order, to rewrite
+    /// them (`void` included: leave it alone to keep it `void`).
+    pub fn for_each_id_mut(&mut self, mut f: impl FnMut(&mut TypeId)) {
+        match self {
+            TypeDef::Int { .. } | TypeDef::Enum { .. } | TypeDef::Enum64 { .. } | TypeDef::Fwd { .. } => {}
+            TypeDef::Float { .. } => {}
+            TypeDef::Ptr { ty }
+            | TypeDef::Typedef { ty, .. }
+            | TypeDef::Volatile { ty }
+            | TypeDef::Const { ty }
+            | TypeDef::Restrict { ty }
+            | TypeDef::Var { ty, .. }
+            | TypeDef::TypeTag { ty, .. } => f(ty),
+            TypeDef::Array { elem, index, .. } => {
+                f(elem);
+                f(index);
+            }
+            TypeDef::Composite { members, .. } => members.iter_mut().for_each(|m| f(&mut m.ty)),
+            TypeDef::Func { proto, .. } => f(proto),
+            TypeDef::FuncProto { ret, params } => {
+                f(ret);
+                params.iter_mut().for_each(|p| f(&mut p.1));
+            }
+            TypeDef::Datasec { vars, .. } => vars.iter_mut().for_each(|v| f(&mut v.ty)),
+            TypeDef::DeclTag { target, .. } => f(target),
+        }
+    }
 }
 
 /// Collects [`TypeDef`]s and serialises them to a BTF blob.
@@ -99,21 +151,46 @@ impl TypeDef {
 /// assert_eq!(btf.resolve_size(s).unwrap(), 8);
 /// assert_eq!(btf.to_defs(), b.defs());
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct BtfBuilder {
     defs: Vec<TypeDef>,
     start_id: u32,
+    /// Strings added with [`BtfBuilder::add_str`]; type names follow them when serialising.
+    strs: Strings,
+}
+
+impl Default for BtfBuilder {
+    fn default() -> Self {
+        BtfBuilder::new()
+    }
 }
 
 impl BtfBuilder {
     /// An empty builder for a base BTF (first id 1).
     pub fn new() -> Self {
-        BtfBuilder { defs: Vec::new(), start_id: 1 }
+        BtfBuilder::from_defs(Vec::new())
     }
 
     /// Start from existing definitions.
     pub fn from_defs(defs: Vec<TypeDef>) -> Self {
-        BtfBuilder { defs, start_id: 1 }
+        BtfBuilder { defs, start_id: 1, strs: Strings::default() }
+    }
+
+    /// Put `s` in the string section (once: an equal string gives the same offset) and
+    /// return its offset, which stays valid whatever is added later: what `.BTF.ext` line
+    /// info (`file_name_off`, `line_off`) refers to.
+    ///
+    /// ```
+    /// let mut b = hive_btf::BtfBuilder::new();
+    /// b.int("int", 4, true);
+    /// let off = b.add_str("return 0;");
+    /// assert_eq!(b.add_str("return 0;"), off);
+    /// let bytes = b.to_bytes();
+    /// let btf = hive_btf::Btf::parse_strict(&bytes).unwrap();
+    /// assert_eq!(btf.str_at(off), Some("return 0;"));
+    /// ```
+    pub fn add_str(&mut self, s: &str) -> u32 {
+        self.strs.add(s)
     }
 
     /// Add a definition; returns its id.
@@ -145,7 +222,7 @@ impl BtfBuilder {
 
     /// Serialise to a little-endian BTF blob.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut strs = Strings::default();
+        let mut strs = self.strs.clone();
         let mut types: Vec<u8> = Vec::new();
         let w = |v: &mut Vec<u8>, x: u32| v.extend_from_slice(&x.to_le_bytes());
         let head = |v: &mut Vec<u8>, name: u32, kind: Kind, kflag: bool, vlen: usize, st: u32| {
@@ -239,7 +316,7 @@ impl BtfBuilder {
 }
 
 /// A deduplicating string section that starts with the empty string.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Strings {
     bytes: Vec<u8>,
     index: HashMap<String, u32>,
@@ -270,62 +347,59 @@ impl Btf<'_> {
     /// Owned definitions of this BTF's own types, in id order (the inverse of
     /// [`BtfBuilder::to_bytes`]).
     pub fn to_defs(&self) -> Vec<TypeDef> {
-        self.types()
-            .map(|t| {
-                let name = t.name().to_owned();
-                let ty = TypeId(t.size_or_type());
-                let size = t.size_or_type();
-                match t.kind() {
-                    Kind::Void => TypeDef::Ptr { ty: TypeId(0) },
-                    Kind::Int => {
-                        let i = t.int().unwrap_or(crate::types::Int::from_raw(0));
-                        TypeDef::Int { name, size, encoding: i.encoding, offset: i.offset, bits: i.bits }
-                    }
-                    Kind::Ptr => TypeDef::Ptr { ty },
-                    Kind::Array => {
-                        let a = t.array().unwrap_or(crate::types::Array { elem_type: TypeId(0), index_type: TypeId(0), nelems: 0 });
-                        TypeDef::Array { elem: a.elem_type, index: a.index_type, nelems: a.nelems }
-                    }
-                    Kind::Struct | Kind::Union => TypeDef::Composite {
-                        union: t.kind() == Kind::Union,
-                        name,
-                        size,
-                        kflag: t.kflag(),
-                        members: t
-                            .members()
-                            .map(|m| MemberDef { name: m.name.to_owned(), ty: m.ty, bit_offset: m.bit_offset, bitfield_size: m.bitfield_size })
-                            .collect(),
-                    },
-                    Kind::Enum => TypeDef::Enum {
-                        name,
-                        size,
-                        signed: t.kflag(),
-                        values: t.enum_values().map(|e| (e.name.to_owned(), e.bits as u32)).collect(),
-                    },
-                    Kind::Enum64 => TypeDef::Enum64 {
-                        name,
-                        size,
-                        signed: t.kflag(),
-                        values: t.enum_values().map(|e| (e.name.to_owned(), e.bits)).collect(),
-                    },
-                    Kind::Fwd => TypeDef::Fwd { name, union: t.kflag() },
-                    Kind::Typedef => TypeDef::Typedef { name, ty },
-                    Kind::Volatile => TypeDef::Volatile { ty },
-                    Kind::Const => TypeDef::Const { ty },
-                    Kind::Restrict => TypeDef::Restrict { ty },
-                    Kind::Func => TypeDef::Func { name, proto: ty, linkage: FuncLinkage::from_raw(t.vlen()) },
-                    Kind::FuncProto => {
-                        TypeDef::FuncProto { ret: ty, params: t.params().map(|p| (p.name.to_owned(), p.ty)).collect() }
-                    }
-                    Kind::Var => TypeDef::Var { name, ty, linkage: t.var_linkage().unwrap_or(VarLinkage::Static) },
-                    Kind::Datasec => TypeDef::Datasec { name, size, vars: t.secinfos().collect() },
-                    Kind::Float => TypeDef::Float { name, size },
-                    Kind::DeclTag => {
-                        TypeDef::DeclTag { value: name, target: ty, component_idx: t.decl_tag_component().unwrap_or(-1) }
-                    }
-                    Kind::TypeTag => TypeDef::TypeTag { value: name, ty },
-                }
-            })
-            .collect()
+        self.types().map(|t| def_of(&t)).collect()
+    }
+}
+
+/// The owned definition of one type (ids as they are).
+pub(crate) fn def_of(t: &Type<'_>) -> TypeDef {
+    let name = t.name().to_owned();
+    let ty = TypeId(t.size_or_type());
+    let size = t.size_or_type();
+    match t.kind() {
+        Kind::Void => TypeDef::Ptr { ty: TypeId(0) },
+        Kind::Int => {
+            let i = t.int().unwrap_or(crate::types::Int::from_raw(0));
+            TypeDef::Int { name, size, encoding: i.encoding, offset: i.offset, bits: i.bits }
+        }
+        Kind::Ptr => TypeDef::Ptr { ty },
+        Kind::Array => {
+            let a = t.array().unwrap_or(crate::types::Array { elem_type: TypeId(0), index_type: TypeId(0), nelems: 0 });
+            TypeDef::Array { elem: a.elem_type, index: a.index_type, nelems: a.nelems }
+        }
+        Kind::Struct | Kind::Union => TypeDef::Composite {
+            union: t.kind() == Kind::Union,
+            name,
+            size,
+            kflag: t.kflag(),
+            members: t
+                .members()
+                .map(|m| MemberDef { name: m.name.to_owned(), ty: m.ty, bit_offset: m.bit_offset, bitfield_size: m.bitfield_size })
+                .collect(),
+        },
+        Kind::Enum => TypeDef::Enum {
+            name,
+            size,
+            signed: t.kflag(),
+            values: t.enum_values().map(|e| (e.name.to_owned(), e.bits as u32)).collect(),
+        },
+        Kind::Enum64 => TypeDef::Enum64 {
+            name,
+            size,
+            signed: t.kflag(),
+            values: t.enum_values().map(|e| (e.name.to_owned(), e.bits)).collect(),
+        },
+        Kind::Fwd => TypeDef::Fwd { name, union: t.kflag() },
+        Kind::Typedef => TypeDef::Typedef { name, ty },
+        Kind::Volatile => TypeDef::Volatile { ty },
+        Kind::Const => TypeDef::Const { ty },
+        Kind::Restrict => TypeDef::Restrict { ty },
+        Kind::Func => TypeDef::Func { name, proto: ty, linkage: FuncLinkage::from_raw(t.vlen()) },
+        Kind::FuncProto => TypeDef::FuncProto { ret: ty, params: t.params().map(|p| (p.name.to_owned(), p.ty)).collect() },
+        Kind::Var => TypeDef::Var { name, ty, linkage: t.var_linkage().unwrap_or(VarLinkage::Static) },
+        Kind::Datasec => TypeDef::Datasec { name, size, vars: t.secinfos().collect() },
+        Kind::Float => TypeDef::Float { name, size },
+        Kind::DeclTag => TypeDef::DeclTag { value: name, target: ty, component_idx: t.decl_tag_component().unwrap_or(-1) },
+        Kind::TypeTag => TypeDef::TypeTag { value: name, ty },
     }
 }

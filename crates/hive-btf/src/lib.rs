@@ -12,6 +12,8 @@
 //!  Btf   ──dump_raw / dump_c───▶ text, as `bpftool btf dump file X [format c]` prints it
 //!  Btf + TypeId + &[u8] ──format_value──▶ `{"pid": 42, "comm": "bash", ...}` (map dumps, events)
 //!  TypeDefs ──BtfBuilder──────▶ bytes                               (tests, BPF_BTF_LOAD)
+//!  Btf + root TypeIds ──Btf::subset──▶ Subset: the roots and all they refer to, renumbered
+//!                                       (a program's own BTF, as cilium/ebpf loads it)
 //! ```
 //!
 //! ## Invariants
@@ -71,6 +73,7 @@
 //! | `dump_raw`, `dump_c` | bpftool's two output formats |
 //! | `pretty` | [`format_value`]: a value shown through its type |
 //! | `builder` | [`BtfBuilder`] and [`TypeDef`] |
+//! | `subset` | [`Btf::subset`]: a minimal self-contained BTF for some root types |
 //! | `elf` | `.BTF` / `.BTF.ext` out of an ELF object (feature `elf`) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -87,6 +90,7 @@ mod parse;
 mod pretty;
 pub mod raw;
 mod resolve;
+mod subset;
 mod swap;
 mod types;
 mod validate;
@@ -102,6 +106,7 @@ pub use ext::{BtfExt, CoreRelo, CoreReloKind, ExtSection, FuncInfo, LineInfo};
 pub use parse::{Btf, Validation};
 pub use pretty::{format_value, format_value_pretty};
 pub use resolve::{MAX_CHAIN, PTR_SIZE};
+pub use subset::Subset;
 pub use validate::Rules;
 pub use types::{
     Array, EnumValue, FuncLinkage, Int, Kind, Member, Param, StrOffset, Type, TypeId, VarLinkage, VarSecinfo,

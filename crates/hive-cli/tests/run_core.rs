@@ -6,13 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 fn testdata() -> Option<std::path::PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/cilium-ebpf/btf/testdata");
-    if dir.exists() {
-        Some(dir)
-    } else {
-        println!("note: skipping, {} is absent", dir.display());
-        None
-    }
+    hive_corpus::paths::corpus("cilium-ebpf/btf/testdata")
 }
 
 fn retval(obj: &Path, prog: &str, target: &Path) -> Result<u64, String> {
@@ -33,7 +27,9 @@ fn retval(obj: &Path, prog: &str, target: &Path) -> Result<u64, String> {
 fn self_checking_core_programs_return_zero() {
     let Some(dir) = testdata() else { return };
     let relocs = dir.join("relocs-el.elf");
-    for prog in ["types", "enums", "fields"] {
+    // type_ids also checks that local type ids (in the program's own BTF) differ from the
+    // target's (the object's BTF).
+    for prog in ["type_ids", "types", "enums", "fields"] {
         assert_eq!(retval(&relocs, prog, &relocs), Ok(0), "relocs {prog}");
     }
     let enums = dir.join("relocs_enum-el.elf");

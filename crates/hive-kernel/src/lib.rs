@@ -3,15 +3,16 @@
 //! Hive reimplements the BPF subsystem in user space; the real one in the host kernel is the
 //! reference it is checked against. This crate is the single place where Hive calls the real
 //! `bpf()` system call, and it offers only what differential tests and side-by-side benchmarks
-//! need: load a program (with the verifier log), test-run it, read back the instructions the
-//! kernel rewrote, and drive small maps.
+//! need: load a program (with the verifier log, and optionally its BTF, func info and line
+//! info), test-run it, read back the instructions the kernel rewrote, drive small maps, and
+//! load BTF ([`BtfFd`]).
 //!
 //! Design:
 //! - All `unsafe` code lives in the private `sys` module: `#[repr(C)]` attribute blocks laid
 //!   out as in `linux/bpf.h` (checked by compile-time size and offset assertions) and one safe
 //!   wrapper per command that only ever hands the kernel pointers into borrowed Rust slices
 //!   with their true lengths. Every other module is safe code.
-//! - Every descriptor is an [`OwnedFd`](std::os::fd::OwnedFd) inside [`ProgFd`] or [`MapFd`],
+//! - Every descriptor is an [`OwnedFd`](std::os::fd::OwnedFd) inside [`ProgFd`], [`MapFd`] or [`BtfFd`],
 //!   so it is closed exactly once, on drop.
 //! - Nothing is attached or pinned: the crate can load and test-run, never hook into the
 //!   running system (see `shared/docs/kernel-oracle.md`).
@@ -69,7 +70,7 @@ use hive_isa::RawInsn;
 
 pub use error::{Errno, KernelError, LoadError};
 pub use map::{BPF_ANY, BPF_EXIST, BPF_NOEXIST, MapFd, MapSpec, MapType, possible_cpus};
-pub use prog::{LoadOptions, ProgFd, ProgInfo, ProgType, TestRunResult, load, prog_load};
+pub use prog::{BtfFd, FuncInfo, LineInfo, LoadOptions, ProgFd, ProgInfo, ProgType, TestRunResult, load, prog_load};
 
 /// Whether this process can load and test-run BPF programs in the host kernel.
 ///

@@ -80,6 +80,77 @@ pub struct LoadOptions<'a> {
     pub prog_flags: u32,
     /// `expected_attach_type`.
     pub expected_attach_type: u32,
+    /// `prog_btf_fd`: the program's BTF, which `func_info` and `line_info` refer to.
+    pub btf: Option<&'a BtfFd>,
+    /// `func_info` records (needs `btf`).
+    pub func_info: &'a [FuncInfo],
+    /// `line_info` records (needs `btf`).
+    pub line_info: &'a [LineInfo],
+}
+
+/// One `struct bpf_func_info`: the `FUNC` type (in the program's BTF) of the function that
+/// starts at instruction `insn_off`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FuncInfo {
+    /// First instruction of the function.
+    pub insn_off: u32,
+    /// Its `FUNC` type id.
+    pub type_id: u32,
+}
+
+/// One `struct bpf_line_info`: the source position of instruction `insn_off`, with strings
+/// in the program's BTF.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineInfo {
+    /// The instruction.
+    pub insn_off: u32,
+    /// Offset of the file name in the BTF's strings.
+    pub file_name_off: u32,
+    /// Offset of the source line's text.
+    pub line_off: u32,
+    /// `line << 10 | column`.
+    pub line_col: u32,
+}
+
+/// A BTF object loaded into the kernel (`BPF_BTF_LOAD`); closed on drop (programs loaded
+/// with it keep their own reference).
+#[derive(Debug)]
+pub struct BtfFd {
+    fd: OwnedFd,
+}
+
+impl BtfFd {
+    /// `BPF_BTF_LOAD` of a BTF blob. A refusal carries the kernel's BTF log (asked for only
+    /// after a first attempt without one fails).
+    pub fn load(btf: &[u8]) -> Result<BtfFd, LoadError> {
+        match sys::btf_load(btf, 0, &mut []) {
+            Ok(fd) => Ok(BtfFd { fd }),
+            Err((errno, _)) if errno == libc::EPERM => Err(LoadError { errno, log: String::new() }),
+            Err(_) => {
+                let mut log = vec![0u8; 1 << 20];
+                let res = sys::btf_load(btf, 1, &mut log);
+                let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
+                log.truncate(end);
+                let log = String::from_utf8_lossy(&log).into_owned();
+                match res {
+                    Ok(fd) => Ok(BtfFd { fd }),
+                    Err((errno, _)) => Err(LoadError { errno, log }),
+                }
+            }
+        }
+    }
+}
+
+impl AsRawFd for BtfFd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+}
+
+impl AsFd for BtfFd {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
 }
 
 impl<'a> LoadOptions<'a> {
@@ -93,6 +164,9 @@ impl<'a> LoadOptions<'a> {
             name: "",
             prog_flags: 0,
             expected_attach_type: 0,
+            btf: None,
+            func_info: &[],
+            line_info: &[],
         }
     }
 }
@@ -143,6 +217,14 @@ pub fn load(opts: &LoadOptions<'_>, insns: &[RawInsn]) -> Result<ProgFd, LoadErr
     if opts.prog_type == ProgType::Syscall {
         prog_flags |= BPF_F_SLEEPABLE;
     }
+    let func_info: Vec<u8> =
+        opts.func_info.iter().flat_map(|f| [f.insn_off, f.type_id]).flat_map(u32::to_ne_bytes).collect();
+    let line_info: Vec<u8> = opts
+        .line_info
+        .iter()
+        .flat_map(|l| [l.insn_off, l.file_name_off, l.line_off, l.line_col])
+        .flat_map(u32::to_ne_bytes)
+        .collect();
     let attempt = |log_level: u32, log_size: usize| {
         let mut log = vec![0u8; if log_level == 0 { 0 } else { log_size.max(128) }];
         let res = sys::prog_load(sys::ProgLoad {
@@ -154,6 +236,9 @@ pub fn load(opts: &LoadOptions<'_>, insns: &[RawInsn]) -> Result<ProgFd, LoadErr
             name,
             log_level,
             log: &mut log,
+            btf: opts.btf.map(AsFd::as_fd),
+            func_info: &func_info,
+            line_info: &line_info,
         });
         let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
         log.truncate(end);

@@ -21,6 +21,7 @@ pub(crate) enum Cmd {
     ProgLoad = 5,
     ProgTestRun = 10,
     ObjGetInfoByFd = 15,
+    BtfLoad = 18,
 }
 
 impl Cmd {
@@ -35,6 +36,7 @@ impl Cmd {
             Cmd::ProgLoad => "BPF_PROG_LOAD",
             Cmd::ProgTestRun => "BPF_PROG_TEST_RUN",
             Cmd::ObjGetInfoByFd => "BPF_OBJ_GET_INFO_BY_FD",
+            Cmd::BtfLoad => "BPF_BTF_LOAD",
         }
     }
 }
@@ -124,6 +126,18 @@ struct MapElemAttr {
     flags: u64,
 }
 
+/// The `BPF_BTF_LOAD` member of `union bpf_attr` (through `btf_log_true_size`, kernel 6.4+).
+#[repr(C)]
+#[derive(Default)]
+struct BtfLoadAttr {
+    btf: u64,
+    btf_log_buf: u64,
+    btf_size: u32,
+    btf_log_size: u32,
+    btf_log_level: u32,
+    btf_log_true_size: u32,
+}
+
 /// The `BPF_OBJ_GET_INFO_BY_FD` member of `union bpf_attr`.
 #[repr(C)]
 #[derive(Default)]
@@ -157,6 +171,9 @@ const _: () = {
     assert!(std::mem::offset_of!(MapCreateAttr, map_extra) == 64);
     assert!(size_of::<MapElemAttr>() == 32);
     assert!(size_of::<ProgInfoPrefix>() == 40);
+    assert!(size_of::<BtfLoadAttr>() == 32);
+    assert!(std::mem::offset_of!(ProgLoadAttr, prog_btf_fd) == 72);
+    assert!(std::mem::offset_of!(ProgLoadAttr, line_info) == 96);
 };
 
 /// A pointer as the `__aligned_u64` the kernel expects (null for an empty buffer).
@@ -208,7 +225,18 @@ pub(crate) struct ProgLoad<'a> {
     pub log_level: u32,
     /// Empty when `log_level` is 0.
     pub log: &'a mut [u8],
+    /// `prog_btf_fd`, which `func_info` and `line_info` refer to.
+    pub btf: Option<BorrowedFd<'a>>,
+    /// `struct bpf_func_info` records (8 bytes each).
+    pub func_info: &'a [u8],
+    /// `struct bpf_line_info` records (16 bytes each).
+    pub line_info: &'a [u8],
 }
+
+/// `sizeof(struct bpf_func_info)`.
+pub(crate) const FUNC_INFO_SIZE: u32 = 8;
+/// `sizeof(struct bpf_line_info)`.
+pub(crate) const LINE_INFO_SIZE: u32 = 16;
 
 /// `BPF_PROG_LOAD`; on failure the log (if any) has been written into `args.log`.
 /// Returns the descriptor and `log_true_size` (0 on kernels that do not report it).
@@ -225,14 +253,47 @@ pub(crate) fn prog_load(args: ProgLoad<'_>) -> Result<(OwnedFd, u32), (i32, u32)
         prog_flags: args.prog_flags,
         prog_name: args.name,
         expected_attach_type: args.expected_attach_type,
+        prog_btf_fd: args.btf.map_or(0, |fd| fd.as_raw_fd() as u32),
+        func_info_rec_size: if args.func_info.is_empty() { 0 } else { FUNC_INFO_SIZE },
+        func_info: ptr(args.func_info),
+        func_info_cnt: len32(args.func_info).map_err(|e| (e, 0))? / FUNC_INFO_SIZE,
+        line_info_rec_size: if args.line_info.is_empty() { 0 } else { LINE_INFO_SIZE },
+        line_info: ptr(args.line_info),
+        line_info_cnt: len32(args.line_info).map_err(|e| (e, 0))? / LINE_INFO_SIZE,
         ..Default::default()
     };
-    // SAFETY: `insns` (insn_cnt * 8 bytes) and the NUL-terminated `license` are borrowed for the
-    // call and only read; `log` is exclusively borrowed and the kernel writes at most
-    // `log_size` bytes into it; every other pointer field is null.
+    if !args.func_info.len().is_multiple_of(FUNC_INFO_SIZE as usize)
+        || !args.line_info.len().is_multiple_of(LINE_INFO_SIZE as usize)
+    {
+        return Err((libc::EINVAL, 0));
+    }
+    // SAFETY: `insns` (insn_cnt * 8 bytes), the NUL-terminated `license`, `func_info`
+    // (func_info_cnt records of func_info_rec_size bytes: its whole length) and `line_info`
+    // (likewise) are borrowed for the call and only read; `log` is exclusively borrowed and the
+    // kernel writes at most `log_size` bytes into it; every other pointer field is null. The
+    // BTF descriptor is borrowed, so it stays open during the call.
     match unsafe { bpf(Cmd::ProgLoad, &mut attr) } {
         Ok(fd) => Ok((own(fd), attr.log_true_size)),
         Err(errno) => Err((errno, attr.log_true_size)),
+    }
+}
+
+/// `BPF_BTF_LOAD` of `btf`; on failure the log (if `log_level` is not 0) has been written into
+/// `log`. Returns the descriptor, or the errno and `btf_log_true_size`.
+pub(crate) fn btf_load(btf: &[u8], log_level: u32, log: &mut [u8]) -> Result<OwnedFd, (i32, u32)> {
+    let mut attr = BtfLoadAttr {
+        btf: ptr(btf),
+        btf_size: len32(btf).map_err(|e| (e, 0))?,
+        btf_log_buf: mut_ptr(log),
+        btf_log_size: len32(log).map_err(|e| (e, 0))?,
+        btf_log_level: log_level,
+        ..Default::default()
+    };
+    // SAFETY: `btf` (btf_size bytes) is borrowed for the call and only read; `log` is
+    // exclusively borrowed and the kernel writes at most `btf_log_size` bytes into it.
+    match unsafe { bpf(Cmd::BtfLoad, &mut attr) } {
+        Ok(fd) => Ok(own(fd)),
+        Err(errno) => Err((errno, attr.btf_log_true_size)),
     }
 }
 

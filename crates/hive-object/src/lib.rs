@@ -24,7 +24,9 @@
 //!   │ builtins   memset/memcpy/memmove/memcmp subprograms and `bpf_<helper>` externs
 //!   │ core       CO-RE relocations of .BTF.ext against the target BTF (poison if no target)
 //!   │ link       per entry function: append called subprograms, fix call offsets, re-base
-//!   ▼            func info, line info, extern refs and poison marks
+//!   │            func info, line info, extern refs and poison marks
+//!   │ prog_btf   per program: its own minimal BTF (functions, local type ids, line strings),
+//!   ▼            TYPE_ID_LOCAL constants renumbered into it
 //!  ObjectSpec { programs, maps, variables, btf }
 //! ```
 //!
@@ -57,6 +59,7 @@
 //! | `SHT_RELA` ignored | applied (old ovs objects use it) |
 //! | kfuncs and ksyms resolved against vmlinux BTF / kallsyms at load | left to the runtime by name ([`ExternRef`]); `btf_id` 0 until then |
 //! | internal maps named `<obj>.rodata` | named after the section (`.rodata`), as cilium/ebpf does |
+//! | programs loaded with the object's BTF; `bpf_core_type_id_local` gives the object's ids | each program has a minimal BTF of its own ([`ProgramBtf`]), and local type ids are ids in it, as cilium/ebpf does; maps keep the object's BTF |
 //! | creation-time fix-ups (`perf_event_array` sizes, `max_entries` = CPUs) | left to the runtime; [`MapDef`] holds what the ELF says |
 //!
 //! Everything else (section table, map attributes, global-data flags, `.kconfig` layout and
@@ -92,6 +95,14 @@
 //! assert_eq!(parts, ["first", "twice", "global_add"]);
 //! assert_eq!(p.func_info[2].insn, p.subprograms[2].start);
 //!
+//! // The program is loaded with a BTF of its own: its three functions and their types,
+//! // renumbered, with func info in its terms.
+//! let own = p.btf.as_ref().unwrap();
+//! let btf = own.btf().unwrap();
+//! let f = &own.func_info[2];
+//! assert_eq!((f.insn, btf.type_by_id(f.type_id).unwrap().name()), (p.subprograms[2].start, "global_add"));
+//! assert!(btf.type_count() < spec.btf.as_ref().unwrap().type_count());
+//!
 //! // `int counter = 1;` lives in the `.data` array map; `global_add` reads it through an
 //! // `lddw` that names the map by index and the variable by offset.
 //! let (data, def) = spec.map(".data").unwrap();
@@ -118,6 +129,7 @@ mod ksyms;
 mod link;
 mod maps;
 mod object_spec;
+mod prog_btf;
 mod program;
 mod relocate;
 mod sections;
@@ -131,7 +143,7 @@ pub use maps::{
     StructOpsSlot,
 };
 pub use object_spec::{LoadOptions, ObjectSpec, ProgramSelection, SkippedProgram, VariableSpec};
-pub use program::{FuncInfo, LineInfo, Poison, ProgramSpec, Subprogram};
+pub use program::{FuncInfo, LineInfo, Poison, ProgramBtf, ProgramSpec, Subprogram};
 pub use sections::{DataKind, Function, ProgramSection, program_sections};
 
 pub use crate::core::POISON_HELPER;

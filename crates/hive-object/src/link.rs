@@ -12,8 +12,8 @@
 //! callees need not live in `.text` (cilium/ebpf accepts this too): any function of any
 //! program section may be called.
 //!
-//! Func info, line info, extern references and CO-RE poison marks move with the function
-//! copies, so every record names a slot of the final program.
+//! Func info, line info, extern references, CO-RE poison marks and `TYPE_ID_LOCAL` marks
+//! move with the function copies, so every record names a slot of the final program.
 
 use hive_btf::TypeId;
 use hive_isa::RawInsn;
@@ -36,6 +36,9 @@ pub(crate) struct SectionExtras {
     pub poisoned: Vec<Poison>,
     /// CO-RE failures, by slot.
     pub core_errors: Vec<(usize, ObjectError)>,
+    /// Slots whose constant CO-RE set to a local type id (`TYPE_ID_LOCAL`), with that type
+    /// in the object's BTF; [`crate::prog_btf`] renumbers them per program.
+    pub local_type_ids: Vec<(usize, TypeId)>,
 }
 
 /// A linked program.
@@ -47,6 +50,8 @@ pub(crate) struct Linked {
     pub externs: Vec<ExternRef>,
     pub poisoned: Vec<Poison>,
     pub subprograms: Vec<Subprogram>,
+    /// `TYPE_ID_LOCAL` constants: (slot, object type id), sorted by slot.
+    pub local_type_ids: Vec<(usize, TypeId)>,
 }
 
 /// One placed function copy.
@@ -133,6 +138,7 @@ pub(crate) fn link(
     out.line_info.sort_by_key(|l| l.insn);
     out.externs.sort_by_key(|e| e.insn);
     out.poisoned.sort_by_key(|p| p.insn);
+    out.local_type_ids.sort_by_key(|l| l.0);
     Ok(out)
 }
 
@@ -168,6 +174,9 @@ fn place(
     }
     for p in x.poisoned.iter().filter(|p| range.contains(&p.insn)) {
         out.poisoned.push(Poison { insn: rebase(p.insn), ..p.clone() });
+    }
+    for &(slot, ty) in x.local_type_ids.iter().filter(|(s, _)| range.contains(s)) {
+        out.local_type_ids.push((rebase(slot), ty));
     }
     Ok(())
 }

@@ -89,7 +89,9 @@ pub struct ObjectSpec {
     pub kern_version: Option<u32>,
     /// The object's BTF after libbpf's fix-ups (DATASEC sizes and variable offsets, extern
     /// linkage; see `btf_fixup`), as `BPF_BTF_LOAD` takes it. Type ids and string offsets
-    /// are the file's, so func info, line info and map type ids refer to it.
+    /// are the file's, so map type ids and [`ProgramSpec::func_info`] and
+    /// [`ProgramSpec::line_info`] refer to it; programs are loaded with their own BTF
+    /// ([`ProgramSpec::btf`]).
     pub btf: Option<Arc<Btf<'static>>>,
     /// Programs left out of the selection that could not be built.
     pub skipped: Vec<SkippedProgram>,
@@ -133,7 +135,7 @@ impl ObjectSpec {
                 core::apply(&mut layout.code, &mut extras, btf, ext, target_ref);
             }
         }
-        let (programs, skipped) = build_programs(&layout, &extras, opts)?;
+        let (programs, skipped) = build_programs(&layout, &extras, btf.as_deref(), opts)?;
         let variables = variables(&elf, &layout, &table, btf.as_deref());
         Ok(ObjectSpec {
             programs,
@@ -237,6 +239,7 @@ fn debug_info(layout: &Layout, btf: &Btf<'_>, ext: &BtfExt<'_>, extras: &mut [Se
 fn build_programs(
     layout: &Layout,
     extras: &[SectionExtras],
+    btf: Option<&Btf<'_>>,
     opts: &LoadOptions,
 ) -> Result<(Vec<ProgramSpec>, Vec<crate::SkippedProgram>), ObjectError> {
     if let ProgramSelection::Only(names) = &opts.programs {
@@ -256,8 +259,15 @@ fn build_programs(
                 ProgramSelection::All => true,
                 ProgramSelection::Only(names) => names.contains(&f.name),
             };
-            match link(&layout.code, extras, ci, fi) {
-                Ok(l) => programs.push(ProgramSpec {
+            let linked = link(&layout.code, extras, ci, fi).and_then(|mut l| {
+                let own = match btf {
+                    Some(btf) => crate::prog_btf::build(btf, &mut l, &f.name)?,
+                    None => None,
+                };
+                Ok((l, own))
+            });
+            match linked {
+                Ok((l, own)) => programs.push(ProgramSpec {
                     name: f.name.clone(),
                     section: c.name.clone(),
                     prog_type: sec.map_or(ProgType::Unspec, |m| m.def.prog_type),
@@ -270,6 +280,7 @@ fn build_programs(
                     insns: l.insns,
                     func_info: l.func_info,
                     line_info: l.line_info,
+                    btf: own,
                     externs: l.externs,
                     poisoned: l.poisoned,
                     subprograms: l.subprograms,

@@ -15,7 +15,7 @@ use crate::ksyms::ExternRef;
 pub struct FuncInfo {
     /// First slot of the function in the final program.
     pub insn: usize,
-    /// Its `FUNC` type in the object's BTF.
+    /// Its `FUNC` type in the object's BTF (in [`ProgramBtf::func_info`], in the program's).
     pub type_id: TypeId,
     /// The function's name (from that type).
     pub name: String,
@@ -34,9 +34,11 @@ pub struct LineInfo {
     pub line: u32,
     /// Column.
     pub col: u32,
-    /// Raw `file_name_off` in the object's BTF strings (what `BPF_PROG_LOAD` takes).
+    /// Raw `file_name_off` in the object's BTF strings (in [`ProgramBtf::line_info`], in
+    /// the program's BTF strings, which is what `BPF_PROG_LOAD` takes).
     pub file_name_off: u32,
-    /// Raw `line_off` in the object's BTF strings.
+    /// Raw `line_off` in the object's BTF strings (in [`ProgramBtf::line_info`], in the
+    /// program's).
     pub line_off: u32,
 }
 
@@ -71,10 +73,55 @@ pub struct Subprogram {
     pub len: usize,
 }
 
+/// A program's own BTF: what Hive hands to `BPF_BTF_LOAD` and then to `BPF_PROG_LOAD` as
+/// `prog_btf_fd` for this program alone, as cilium/ebpf does (libbpf loads the whole object's
+/// BTF once and gives every program that).
+///
+/// It holds the `FUNC`s of the program's func info and the types of its
+/// `bpf_core_type_id_local` relocations, with everything they refer to, renumbered from 1
+/// (`hive_btf::Btf::subset`), plus the file names and source lines its line info points at.
+/// The instructions of [`ProgramSpec::insns`] already carry the local type ids *of this
+/// BTF*, so an id a program passes to the kernel (`bpf_obj_new(T)`) indexes the BTF it is
+/// loaded with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgramBtf {
+    /// The BTF blob (little-endian, as `BPF_BTF_LOAD` takes it).
+    pub bytes: Vec<u8>,
+    /// [`ProgramSpec::func_info`] with `type_id` in this BTF (same records, same order).
+    pub func_info: Vec<FuncInfo>,
+    /// [`ProgramSpec::line_info`] with `file_name_off` and `line_off` in this BTF's strings
+    /// (same records, same order).
+    pub line_info: Vec<LineInfo>,
+    /// `(id in the object's BTF, id in this BTF)` of every type it holds, in the order of
+    /// the second.
+    pub type_ids: Vec<(TypeId, TypeId)>,
+}
+
+impl ProgramBtf {
+    /// The BTF, parsed.
+    pub fn btf(&self) -> Result<hive_btf::Btf<'_>, hive_btf::Error> {
+        hive_btf::Btf::parse(&self.bytes)
+    }
+
+    /// The id in this BTF of the object's type `object_id`.
+    pub fn type_id(&self, object_id: TypeId) -> Option<TypeId> {
+        if object_id.is_void() {
+            return Some(TypeId::VOID);
+        }
+        self.type_ids.iter().find(|(o, _)| *o == object_id).map(|&(_, p)| p)
+    }
+}
+
 /// A program as libbpf would hand it to `BPF_PROG_LOAD`: linked with its subprograms,
 /// relocated (maps as `fd_array` indexes into [`crate::ObjectSpec::maps`], CO-RE against the
 /// target BTF), with its type from the section name and its func and line info re-based to
 /// the final instruction offsets.
+///
+/// Func and line info come twice: in the object's BTF terms ([`ProgramSpec::func_info`],
+/// [`ProgramSpec::line_info`], for tools that read the object's types and source text) and in
+/// the terms of the program's own BTF ([`ProgramSpec::btf`]), which is what a loader passes
+/// to the kernel. `bpf_core_type_id_local` constants in [`ProgramSpec::insns`] are ids in
+/// the program's own BTF (see [`crate::core`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProgramSpec {
     /// The entry function's name.
@@ -98,10 +145,15 @@ pub struct ProgramSpec {
     pub kern_version: Option<u32>,
     /// The final instruction stream.
     pub insns: Vec<RawInsn>,
-    /// Function info, one record per function copy, sorted by instruction.
+    /// Function info, one record per function copy, sorted by instruction; type ids in the
+    /// object's BTF ([`crate::ObjectSpec::btf`]).
     pub func_info: Vec<FuncInfo>,
-    /// Line info, sorted by instruction.
+    /// Line info, sorted by instruction; string offsets in the object's BTF.
     pub line_info: Vec<LineInfo>,
+    /// The program's own BTF, with func and line info in its terms: what to load the program
+    /// with. `None` when the object has no BTF, or when the program refers to none of its
+    /// types (no func info, no local type id); it then loads without BTF.
+    pub btf: Option<ProgramBtf>,
     /// References to `.ksyms` externs, for the runtime to resolve.
     pub externs: Vec<ExternRef>,
     /// Instructions poisoned by CO-RE.

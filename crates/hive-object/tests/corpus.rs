@@ -274,3 +274,50 @@ fn fixed_up_btf_passes_kernel_checks() {
         assert!(ok >= 80 && failed.len() <= 6, "{ok} pass, {} fail", failed.len());
     }
 }
+
+/// Every program's own BTF (`ProgramSpec::btf`) passes the kernel's checks, holds its
+/// func info's `FUNC`s under the same names, and its line info's strings under the new
+/// offsets; programs of an object with BTF and func info always have one.
+#[test]
+fn program_btfs_pass_kernel_checks() {
+    let (mut programs, mut objects, mut types, mut object_types) = (0, 0, 0, 0);
+    for sub in ["ebpf-samples", "cilium-ebpf"] {
+        let Some(dir) = corpus(sub) else { continue };
+        for path in elf_files(&dir) {
+            let rel = path.strip_prefix(&dir).unwrap_or(&path).display().to_string();
+            let bytes = std::fs::read(&path).expect("read");
+            let Ok(spec) = ObjectSpec::parse(&bytes, &lenient()) else { continue };
+            let Some(obj) = &spec.btf else {
+                assert!(spec.programs.iter().all(|p| p.btf.is_none()), "{rel}");
+                continue;
+            };
+            objects += 1;
+            for p in &spec.programs {
+                let Some(own) = &p.btf else {
+                    assert!(p.func_info.is_empty(), "{rel}: {}: func info but no program BTF", p.name);
+                    continue;
+                };
+                let btf = hive_btf::Btf::parse_strict(&own.bytes).unwrap_or_else(|e| panic!("{rel}: {}: {e}", p.name));
+                assert_eq!(own.func_info.len(), p.func_info.len());
+                for (o, f) in p.func_info.iter().zip(&own.func_info) {
+                    assert_eq!(o.insn, f.insn);
+                    assert_eq!(own.type_id(o.type_id), Some(f.type_id));
+                    assert_eq!(btf.type_by_id(f.type_id).map(|t| t.name()), obj.type_by_id(o.type_id).map(|t| t.name()));
+                }
+                assert_eq!(own.line_info.len(), p.line_info.len());
+                for (o, l) in p.line_info.iter().zip(&own.line_info) {
+                    assert_eq!((o.insn, o.line, o.col), (l.insn, l.line, l.col));
+                    assert_eq!(btf.str_at(l.file_name_off), obj.str_at(o.file_name_off), "{rel}: {}", p.name);
+                    assert_eq!(btf.str_at(l.line_off), obj.str_at(o.line_off), "{rel}: {}", p.name);
+                }
+                programs += 1;
+                types += btf.type_count() as usize - 1;
+                object_types += obj.type_count() as usize - 1;
+            }
+        }
+    }
+    println!(
+        "{programs} programs of {objects} objects with BTF: each one's own BTF passes the kernel's checks \
+         ({types} types in all, against {object_types} if each had its object's)"
+    );
+}

@@ -2,7 +2,10 @@
 //! programs go into the kernel with the same relocated instructions Hive loads, and kernel
 //! maps created from the object's map definitions with the same initial data; programs are
 //! then test-run with `BPF_PROG_TEST_RUN`. Nothing is attached. Maps are created without BTF
-//! (plain kernel maps of the same type and sizes), the way `hive-kernel` creates them.
+//! (plain kernel maps of the same type and sizes), the way `hive-kernel` creates them, and
+//! programs are loaded without BTF, func info or line info: the kernel sees the same
+//! instructions as Hive, `bpf_core_type_id_local` constants included (ids in the program's
+//! own BTF, [`hive_object::ProgramBtf`], which only Hive's loader hands over).
 
 use std::os::fd::AsRawFd;
 

@@ -3,9 +3,9 @@
 //! [`Client::load_object`] takes an [`ObjectSpec`] (what `hive-object` read from the `.o`
 //! clang wrote) and creates, in order:
 //!
-//! 1. **BTF**: the object's `.BTF` after libbpf's fix-ups (`BPF_BTF_LOAD`). As in libbpf, BTF
-//!    that does not load is not fatal: maps and programs go on without it, and
-//!    [`LoadedObject::warnings`] says so.
+//! 1. **BTF**: the object's `.BTF` after libbpf's fix-ups (`BPF_BTF_LOAD`), for the maps'
+//!    key and value types. As in libbpf, BTF that does not load is not fatal: maps go on
+//!    without it, and [`LoadedObject::warnings`] says so.
 //! 2. **maps**, in the object's order (so `fd_array[i]` is map `i`): sizes, flags, BTF
 //!    key/value type ids (dropped for the map types libbpf creates without them, and retried
 //!    without them when they are refused), the spin lock found through BTF, inner-map
@@ -18,8 +18,14 @@
 //!    (`.values = { &inner }`) are filled once every map exists.
 //! 3. **programs**: every autoload program, with `fd_array` = the maps, its license, its
 //!    name truncated to 15 bytes, its expected attach type, `BPF_F_SLEEPABLE` /
-//!    `BPF_F_XDP_HAS_FRAGS` from the section, and func/line info against the loaded BTF.
-//!    kfunc calls are resolved by name in the runtime's registry.
+//!    `BPF_F_XDP_HAS_FRAGS` from the section, and its own BTF: as cilium/ebpf does, each
+//!    program is loaded with a minimal BTF of its own ([`hive_object::ProgramBtf`]: its
+//!    functions, the types of its `bpf_core_type_id_local` constants, which are ids in it,
+//!    and its line info strings), loaded just before it (`BPF_BTF_LOAD`) and given as
+//!    `prog_btf_fd` with func and line info in its terms; the program keeps it (its
+//!    `btf_id`), the descriptor is closed. A program BTF that does not load is a warning and
+//!    the program goes on without BTF. kfunc calls are resolved by name in the runtime's
+//!    registry.
 //! 4. **program arrays**: initial slots (`.values = { [0] = &prog }`).
 //!
 //! A refusal stops the load with an [`ObjectLoadError`] that names the map or program,
@@ -34,6 +40,9 @@
 //!   under the object's own names (`.rodata`), which is what lookups use.
 //! - `.rodata` and `.kconfig` are not frozen (`BPF_MAP_FREEZE`): the runtime has no freeze
 //!   command yet, so user space could still change them. Programs cannot.
+//! - Programs are not loaded with the object's BTF but with one of their own each (see step
+//!   3), as cilium/ebpf does, so the type ids a program hands the kernel
+//!   (`bpf_core_type_id_local`) index the BTF it is loaded with.
 //! - Kernel variables (`.ksyms` typed or typeless) do not exist in Hive: a weak one reads as
 //!   0 (what libbpf does when the kernel lacks it), a strong one is an error. A kfunc whose
 //!   address is taken (`bpf_ksym_exists`) reads as a non-zero constant when the registry has
@@ -183,7 +192,8 @@ fn insn_in_message(msg: &str) -> Option<usize> {
 /// program by a prog array, a map by a program) live on as the object model says.
 pub struct LoadedObject<'c> {
     client: &'c Client,
-    /// The object's BTF, when it loaded.
+    /// The object's BTF (what its maps' key and value types refer to), when it loaded.
+    /// Programs have their own (see the [module documentation](self)).
     pub btf: Option<Fd>,
     /// Every map, in the object's order ([`ObjectSpec::maps`] index = position), under its
     /// name in the object (`stats`, `.rodata`).
@@ -521,10 +531,12 @@ impl Loader<'_, '_> {
         if p.sec_flags.contains(SecFlags::XDP_FRAGS) {
             attr.prog_flags |= BPF_F_XDP_HAS_FRAGS;
         }
-        if let Some(btf) = self.obj.btf {
-            attr.prog_btf_fd = Some(btf);
-            attr.func_info = p.func_info.iter().map(|f| FuncInfo { insn_off: f.insn as u32, type_id: f.type_id.0 }).collect();
-            attr.line_info = p
+        let btf = self.program_btf(p);
+        if let (Some(fd), Some(own)) = (btf, &p.btf) {
+            attr.prog_btf_fd = Some(fd);
+            attr.func_info =
+                own.func_info.iter().map(|f| FuncInfo { insn_off: f.insn as u32, type_id: f.type_id.0 }).collect();
+            attr.line_info = own
                 .line_info
                 .iter()
                 .map(|l| LineInfo {
@@ -535,7 +547,25 @@ impl Loader<'_, '_> {
                 })
                 .collect();
         }
-        self.client().prog_load(&attr).map_err(|e| ObjectLoadError::program(p, e))
+        let loaded = self.client().prog_load(&attr).map_err(|e| ObjectLoadError::program(p, e));
+        // The program holds its BTF (its `btf_id`); the descriptor is not needed any more.
+        if let Some(fd) = btf {
+            let _ = self.client().close(fd);
+        }
+        loaded
+    }
+
+    /// `BPF_BTF_LOAD` of the program's own BTF (see [`ProgramSpec::btf`]). As for the
+    /// object's BTF, a refusal is a warning: the program then loads without BTF.
+    fn program_btf(&mut self, p: &ProgramSpec) -> Option<Fd> {
+        let own = p.btf.as_ref()?;
+        match self.client().btf_load(&own.bytes) {
+            Ok(fd) => Some(fd),
+            Err(e) => {
+                self.obj.warnings.push(format!("program '{}': its BTF not loaded, going on without it: {e}", p.name));
+                None
+            }
+        }
     }
 
     /// The program's instructions with its `.ksyms` externs resolved against the runtime.

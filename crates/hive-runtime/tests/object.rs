@@ -54,7 +54,21 @@ fn example_loads_with_btf_maps_and_line_info() {
     assert_eq!(info.map_ids.len(), 2);
     assert_eq!(info.func_info.len(), 2, "xdp_stats and its subprogram count");
     assert!(!info.line_info.is_empty());
-    assert_eq!(info.btf_id, stats.btf_id);
+    // The program has a BTF of its own (the maps have the object's), which it holds after
+    // the loader closed its descriptor: func and line info index it.
+    assert!(info.btf_id != 0 && info.btf_id != stats.btf_id);
+    let own = spec.program("xdp_stats").unwrap().btf.as_ref().unwrap();
+    let fd = client.btf_get_fd_by_id(hive::BtfId(info.btf_id)).unwrap();
+    let loaded = client.btf_info(fd).unwrap();
+    assert_eq!(loaded.btf, own.bytes);
+    let btf = hive_btf::Btf::parse(&loaded.btf).unwrap();
+    let names: Vec<_> =
+        info.func_info.iter().map(|f| btf.type_by_id(hive_btf::TypeId(f.type_id)).unwrap().name()).collect();
+    assert_eq!(names[0], "xdp_stats");
+    let first = &info.line_info[0];
+    assert!(btf.str_at(first.file_name_off).unwrap().ends_with("xdp_stats.bpf.c"));
+    assert_eq!(btf.str_at(first.line_off), Some(spec.program("xdp_stats").unwrap().line_info[0].text.as_ref()));
+    assert!(btf.type_count() < spec.btf.as_ref().unwrap().type_count());
 }
 
 #[test]

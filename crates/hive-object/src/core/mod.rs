@@ -21,6 +21,19 @@
 //!    the field's size changed and that is safe: pointers, unsigned integers), or the 64-bit
 //!    immediate of an `lddw`.
 //!
+//! ## `TYPE_ID_LOCAL`: ids in the program's own BTF
+//!
+//! `bpf_core_type_id_local(T)` must give an id in the BTF the program is loaded with
+//! (`prog_btf_fd`), since that is where the kernel looks it up (`bpf_obj_new(T)` passes it).
+//! Hive, like cilium/ebpf and unlike libbpf, does not load the object's BTF for its programs:
+//! each program is loaded with a minimal BTF of its own ([`crate::ProgramBtf`]: the types of
+//! its local type ids, its functions, what they refer to). So this pass writes the object's
+//! id, checked against the instruction, and records the slot; once the program is linked,
+//! its BTF is built and the constant becomes the type's id in it. The ids differ from the
+//! object's, and from one program to another. `TYPE_ID_TARGET` (`bpf_core_type_id_kernel`)
+//! is unaffected: an id in the target BTF. cilium/ebpf's `relocs.c` (`type_ids`, against
+//! the object's own types) checks that the two differ.
+//!
 //! ## No candidate: zero, or poison
 //!
 //! When no candidate matches, existence checks (`field_exists`, `type_exists`,
@@ -48,6 +61,7 @@ pub(crate) mod spec;
 mod target;
 
 use hive_btf::{Btf, BtfExt, CoreRelo, CoreReloKind, Kind, TypeId};
+use hive_isa::RawInsn;
 
 pub use target::{CoreTarget, TargetBtf};
 
@@ -90,6 +104,9 @@ pub(crate) fn apply(
             };
             match patch(&mut code[ci].insns, slot, &res) {
                 Ok(true) => extras[ci].poisoned.push(Poison { insn: slot, reason }),
+                Ok(false) if relo.kind == CoreReloKind::TypeIdLocal => {
+                    extras[ci].local_type_ids.push((slot, relo.type_id));
+                }
                 Ok(false) => {}
                 Err(why) => {
                     let e = Ctx { btf, relo: &relo, no, code: &code[ci], extras: &extras[ci] }.error(why);
@@ -98,6 +115,13 @@ pub(crate) fn apply(
             }
         }
     }
+}
+
+/// Rewrites the `TYPE_ID_LOCAL` constant at `slot`, which holds the object's id `old`, to
+/// `new` (the type's id in the program's own BTF).
+pub(crate) fn renumber_local_type_id(insns: &mut [RawInsn], slot: usize, old: TypeId, new: TypeId) -> Result<(), String> {
+    let res = Res { orig: u64::from(old.0), new: u64::from(new.0), validate: true, ..Res::default() };
+    patch(insns, slot, &res).map(|_| ())
 }
 
 struct Ctx<'a> {
