@@ -119,7 +119,7 @@ fn prog_show_lists_like_bpftool() {
     // Verified, so compiled: the JIT's size (which depends on the host CPU's features).
     let jited = lines[2].split("jited ").nth(1).and_then(|s| s.split('B').next()).unwrap();
     assert_ne!(jited, "0", "{}", lines[2]);
-    assert_eq!(lines[3], "\tbtf_id 1");
+    assert_eq!(lines[3], "\tbtf_id 2");
     assert_eq!(lines[4], format!("\tjit: {jited} bytes of x86-64 code, running in the JIT"));
 }
 

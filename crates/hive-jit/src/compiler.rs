@@ -305,8 +305,8 @@ pub(crate) struct Generated {
     pub bytes: Vec<u8>,
     /// Offset of the entry stub.
     pub entry: usize,
-    /// Offset of the callback stub.
-    pub callback: usize,
+    /// Offset of the callback stub, if the program has one.
+    pub callback: Option<usize>,
     /// Per subprogram: offset of its prologue.
     pub sub_offsets: Vec<u32>,
     /// Per slot: offset of its code (`u32::MAX` for the second slot of `lddw`).

@@ -179,7 +179,7 @@ impl Env {
     fn callback(&mut self, pc: usize, call_fp: u64, target: u64, args: [u64; 5]) -> Result<u64, Ret> {
         // SAFETY: `prog` points to the running program, borrowed by `run` for the whole run.
         let prog = unsafe { &*self.prog };
-        let Some(entry) = prog.callback_entry(target) else {
+        let (Some(entry), Some(stub)) = (prog.callback_entry(target), prog.callback_ptr()) else {
             return Err(self.fault(pc, FaultKind::BadCallxTarget { value: target, what: "callback instruction index" }));
         };
         // The caller's frame index, then the callback's chain below it.
@@ -196,7 +196,7 @@ impl Env {
         // it follows the System V ABI for `extern "sysv64" fn(*mut Env) -> u64` as the entry
         // stub does, and enters a subprogram of the same program, whose frame (`cb_fp`) is
         // within the memory's stack (checked against the frame limit above).
-        let stub: EntryFn = unsafe { std::mem::transmute::<*const u8, EntryFn>(prog.callback_ptr()) };
+        let stub: EntryFn = unsafe { std::mem::transmute::<*const u8, EntryFn>(stub) };
         // SAFETY: as for the entry stub in `run`: the program only touches `mem` and calls out
         // only through this environment; no reference derived from it is live here.
         let r0 = unsafe { stub(self) };

@@ -99,8 +99,8 @@ pub struct JitProgram {
     native_type_seen: AtomicUsize,
     /// Address of the entry stub in `exec` (which never moves).
     entry_addr: usize,
-    /// Address of the callback stub in `exec`.
-    callback_addr: usize,
+    /// Address of the callback stub in `exec` (programs with function references only).
+    callback_addr: Option<usize>,
     /// Per subprogram, in slot order: where a helper's callback may enter.
     callbacks: Vec<CallbackEntry>,
 }
@@ -168,7 +168,7 @@ fn compile_table(
     buf.copy_from_slice(&bytes);
     let exec = buf.make_exec().map_err(memory)?;
     let entry_addr = exec.ptr(AssemblyOffset(entry)) as usize;
-    let callback_addr = exec.ptr(AssemblyOffset(callback)) as usize;
+    let callback_addr = callback.map(|o| exec.ptr(AssemblyOffset(o)) as usize);
     let callbacks = subs
         .iter()
         .zip(&sub_offsets)
@@ -311,9 +311,9 @@ impl JitProgram {
         self.entry_addr as *const u8
     }
 
-    /// Address of the callback stub.
-    pub(crate) fn callback_ptr(&self) -> *const u8 {
-        self.callback_addr as *const u8
+    /// Address of the callback stub, if the program has one.
+    pub(crate) fn callback_ptr(&self) -> Option<*const u8> {
+        self.callback_addr.map(|a| a as *const u8)
     }
 
     /// The subprogram starting at `slot`, as a callback target.

@@ -50,7 +50,8 @@ const FRAME: i32 = STACK_SIZE as i32;
 const BPF_FUNC_LOOP: i32 = 181;
 
 /// The stubs Rust calls, both `extern "sysv64" fn(env: *mut Env) -> u64`; returns their
-/// offsets `(entry, callback)`.
+/// offsets `(entry, callback)`, the callback stub only for a program with function
+/// references (`lddw rX, func`), the only way a verified program names a callback.
 ///
 /// The entry stub saves the host's callee-saved registers, records its `rsp` in the
 /// environment (the unwind target), loads `r1`-`r5` and `r10`, zeroes `r0` and `r6`-`r9` as
@@ -61,7 +62,7 @@ const BPF_FUNC_LOOP: i32 = 181;
 /// callback (`rsp = rdx` = the callback stub's `rsp`) returns to the trampoline that called
 /// it, which restores the outer unwind target and passes the unwind on: no Rust frame is ever
 /// skipped.
-pub(crate) fn stubs(c: &mut Compiler<'_>) -> (usize, usize) {
+pub(crate) fn stubs(c: &mut Compiler<'_>) -> (usize, Option<usize>) {
     let (main, unwind) = (c.entries[0], c.unwind);
     let done = c.ops.new_dynamic_label();
     let entry = c.ops.offset().0;
@@ -87,6 +88,10 @@ pub(crate) fn stubs(c: &mut Compiler<'_>) -> (usize, usize) {
         ; mov rsp, rdx
         ; jmp =>done
     );
+    let has_func_refs = c.code.iter().any(|(_, i)| matches!(i, Insn::LdImm64 { pseudo: hive_isa::Pseudo::Func, .. }));
+    if !has_func_refs {
+        return (entry, None);
+    }
     let callback = c.ops.offset().0;
     asm!(c.ops,
         ; push rbp ; push rbx ; push r12 ; push r13 ; push r14 ; push r15
@@ -104,7 +109,7 @@ pub(crate) fn stubs(c: &mut Compiler<'_>) -> (usize, usize) {
         ; call r11
         ; jmp =>done
     );
-    (entry, callback)
+    (entry, Some(callback))
 }
 
 /// Prologue of subprogram `k`; sets `c.frame`.

@@ -241,7 +241,13 @@ impl Verifier<'_> {
                     i32::try_from(n).ok()
                 });
                 match fixed {
-                    Some(n) => r.off = n,
+                    Some(n) => {
+                        // "At or beyond the end" survives moving forward only.
+                        if r.range < 0 && n < ptr.off {
+                            r.range = 0;
+                        }
+                        r.off = n;
+                    }
                     None => {
                         r.var = ptr.var.alu(op, Width::W64, off.var);
                         if kind.is_packet() {

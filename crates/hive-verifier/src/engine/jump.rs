@@ -68,6 +68,44 @@ fn mark_null(st: &mut State, id: u32, is_null: bool) {
     }
 }
 
+/// A packet pointer's `range` on an edge where it is known to be past the end of the packet
+/// (`ptr > pkt_end`): the kernel's `BEYOND_PKT_END`. Negative ranges allow no access.
+pub(crate) const BEYOND_PKT_END: i64 = -1;
+/// ... or at least at the end (`ptr >= pkt_end`): `AT_PKT_END`.
+pub(crate) const AT_PKT_END: i64 = -2;
+
+/// `is_pkt_ptr_branch_taken`: a comparison of a packet pointer known to be at or beyond the
+/// end with the end is decided.
+fn pkt_end_outcome(width: Width, cond: Cond, d: &Reg, s: &Reg) -> BranchOutcome {
+    if width != Width::W64 {
+        return BranchOutcome::Unknown;
+    }
+    let (pkt, cond) = if s.kind() == Some(PtrKind::PacketEnd) && d.kind() == Some(PtrKind::Packet) {
+        (d, cond)
+    } else if d.kind() == Some(PtrKind::PacketEnd) && s.kind() == Some(PtrKind::Packet) {
+        // `end OP pkt` is `pkt OP' end`.
+        let swapped = match cond {
+            Cond::Gt => Cond::Lt,
+            Cond::Lt => Cond::Gt,
+            Cond::Ge => Cond::Le,
+            Cond::Le => Cond::Ge,
+            c => c,
+        };
+        (s, swapped)
+    } else {
+        return BranchOutcome::Unknown;
+    };
+    let beyond = pkt.range == BEYOND_PKT_END;
+    let at_least_at = beyond || pkt.range == AT_PKT_END;
+    match cond {
+        Cond::Gt if beyond => BranchOutcome::Always,
+        Cond::Le if beyond => BranchOutcome::Never,
+        Cond::Ge if at_least_at => BranchOutcome::Always,
+        Cond::Lt if at_least_at => BranchOutcome::Never,
+        _ => BranchOutcome::Unknown,
+    }
+}
+
 /// `find_good_pkt_pointers`: `reg` (and its copies) has at least `reg.off` bytes (one more
 /// when the comparison was strict) before the end.
 fn good_pkt(st: &mut State, reg: &Reg, strict: bool) {
@@ -124,7 +162,7 @@ impl Verifier<'_> {
         {
             if cond == Cond::Eq { BranchOutcome::Never } else { BranchOutcome::Always }
         } else {
-            BranchOutcome::Unknown
+            pkt_end_outcome(width, cond, &d, &s)
         };
         let decided = match outcome {
             BranchOutcome::Always => Some((target, fall)),
@@ -165,7 +203,7 @@ impl Verifier<'_> {
         {
             mark_null(&mut taken, d.id, cond == Cond::Eq);
             mark_null(st, d.id, cond == Cond::Ne);
-        } else if !self.pkt_compare(width, cond, &d, &s, &mut taken, st) && d.is_ptr() && !priv_ {
+        } else if !self.pkt_compare(width, cond, (dst, &d), (src_reg, &s), &mut taken, st) && d.is_ptr() && !priv_ {
             return Err(fail(pc, RejectKind::PointerLeak, format!("R{dst} pointer comparison prohibited")));
         }
         self.push(target, pc, taken, parent);
@@ -173,8 +211,17 @@ impl Verifier<'_> {
     }
 
     /// `try_match_pkt_pointers`: a packet pointer compared with the end (or `data_meta` with
-    /// `data`) bounds the packet on one edge.
-    fn pkt_compare(&self, width: Width, cond: Cond, d: &Reg, s: &Reg, taken: &mut State, fall: &mut State) -> bool {
+    /// `data`) bounds the packet on one edge; on the other (`mark_pkt_end`) the pointer
+    /// register is at or beyond the end.
+    fn pkt_compare(
+        &self,
+        width: Width,
+        cond: Cond,
+        (dst, d): (usize, &Reg),
+        (src, s): (Option<usize>, &Reg),
+        taken: &mut State,
+        fall: &mut State,
+    ) -> bool {
         if width != Width::W64 {
             return false;
         }
@@ -186,28 +233,32 @@ impl Verifier<'_> {
                     && e.var.as_const() == Some(0)
                     && e.range == 0)
         };
-        // (pointer, end, edge where pointer <= end holds, strict)
-        let (p, on_taken, strict) = if is_end_of(d, s) {
+        // (pointer, its register, edge where pointer <= end holds, strict)
+        let (p, regno, on_taken, strict) = if is_end_of(d, s) {
             match cond {
-                Cond::Gt => (d, false, false),
-                Cond::Lt => (d, true, true),
-                Cond::Ge => (d, false, true),
-                Cond::Le => (d, true, false),
+                Cond::Gt => (d, Some(dst), false, false),
+                Cond::Lt => (d, Some(dst), true, true),
+                Cond::Ge => (d, Some(dst), false, true),
+                Cond::Le => (d, Some(dst), true, false),
                 _ => return false,
             }
         } else if is_end_of(s, d) {
             match cond {
-                Cond::Gt => (s, true, true),
-                Cond::Lt => (s, false, false),
-                Cond::Ge => (s, true, false),
-                Cond::Le => (s, false, true),
+                Cond::Gt => (s, src, true, true),
+                Cond::Lt => (s, src, false, false),
+                Cond::Ge => (s, src, true, false),
+                Cond::Le => (s, src, false, true),
                 _ => return false,
             }
         } else {
             return false;
         };
-        let state = if on_taken { taken } else { fall };
-        good_pkt(state, p, strict);
+        let (good, other) = if on_taken { (taken, fall) } else { (fall, taken) };
+        good_pkt(good, p, strict);
+        // Not `pointer <= end` is `pointer > end`; not `pointer < end` is `pointer >= end`.
+        if let Some(r) = regno {
+            other.reg_mut(r).range = if strict { AT_PKT_END } else { BEYOND_PKT_END };
+        }
         true
     }
 }

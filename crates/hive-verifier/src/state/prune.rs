@@ -73,6 +73,8 @@ pub fn reg_subsumes(old: &Reg, cur: &Reg, ids: &mut IdMap) -> bool {
                 return false;
             }
             match ko {
+                // At or beyond the end (negative) decides branches: the same claim only.
+                PtrKind::Packet | PtrKind::PacketMeta if (old.range < 0 || cur.range < 0) && old.range != cur.range => return false,
                 PtrKind::Packet | PtrKind::PacketMeta if cur.range < old.range => return false,
                 PtrKind::Mem if cur.range != old.range => return false,
                 _ => {}
@@ -175,7 +177,8 @@ fn widen_reg(old: &Reg, cur: &Reg) -> Reg {
                 && old.ref_obj_id == cur.ref_obj_id
                 && (a != PtrKind::Mem || old.range == cur.range) =>
         {
-            Reg { var: old.var.widen(&cur.var), range: old.range.min(cur.range), ..*cur }
+            let range = if (old.range < 0 || cur.range < 0) && old.range != cur.range { 0 } else { old.range.min(cur.range) };
+            Reg { var: old.var.widen(&cur.var), range, ..*cur }
         }
         _ => Reg::NOT_INIT,
     }
