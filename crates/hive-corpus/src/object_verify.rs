@@ -5,12 +5,15 @@
 //! so the verifier's map table is the object's map list in order, each [`MapDef`] turned into
 //! a [`MapMeta`] (special fields from the object's BTF where cheap: the spin lock). Each
 //! program is verified on its own, with its type, expected attach type, licence and
-//! sleepable flag.
+//! sleepable flag. Calls of `.ksyms` kfuncs get the ids of Hive's built-in kfuncs
+//! ([`KfuncRegistry::with_builtins`], as the runtime resolves them at load).
 
 use std::path::Path;
 use std::time::Instant;
 
-use hive_object::{LoadOptions, MapDef, ObjectSpec, ProgramSelection, ProgramSpec, TargetBtf};
+use hive_isa::RawInsn;
+use hive_object::{ExternKind, LoadOptions, MapDef, ObjectSpec, ProgramSelection, ProgramSpec, TargetBtf};
+use hive_platform::kfunc::KfuncRegistry;
 use hive_platform::prog::ProgType;
 use hive_platform::prog::section::{SecFlags, legacy_prog_type};
 use hive_verifier::{LogLevel, MapMeta, ProgramEnv, VerifyOptions, verify_program};
@@ -144,9 +147,12 @@ pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &Ve
     env.gpl = p.gpl_compatible() || opts.assume_gpl;
     env.maps = maps;
     env.sleepable = p.sec_flags.contains(SecFlags::SLEEPABLE);
+    let kfuncs = KfuncRegistry::with_builtins();
+    env.kfuncs = Some(&kfuncs);
+    let insns = with_kfunc_ids(p, &kfuncs);
     let vopts = if opts.privileged { VerifyOptions::privileged() } else { VerifyOptions::unprivileged() };
     let start = Instant::now();
-    let out = verify_program(&p.insns, &env, &vopts.with_log_level(opts.log_level));
+    let out = verify_program(&insns, &env, &vopts.with_log_level(opts.log_level));
     let time_us = start.elapsed().as_micros() as u64;
     let _ = spec;
     let mut explanation = None;
@@ -154,7 +160,7 @@ pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &Ve
         Ok(v) => (Ok(()), v.log),
         Err(r) => {
             if opts.explain {
-                let verbose = verify_program(&p.insns, &env, &vopts.with_log_level(LogLevel::Verbose));
+                let verbose = verify_program(&insns, &env, &vopts.with_log_level(LogLevel::Verbose));
                 let states = verbose.err().map(|v| v.log).unwrap_or_default();
                 explanation = Some(crate::explain::explain(p, r.insn, &r.message, &states));
             }
@@ -178,6 +184,19 @@ pub fn verify_one(spec: &ObjectSpec, maps: &MapTable, p: &ProgramSpec, opts: &Ve
         log,
         time_us,
     }
+}
+
+/// `p`'s instructions with each kfunc call naming a kfunc `kfuncs` has carrying its id (the
+/// others stay as the object has them, and the verifier refuses them if reached).
+fn with_kfunc_ids(p: &ProgramSpec, kfuncs: &KfuncRegistry) -> Vec<RawInsn> {
+    let mut insns = p.insns.clone();
+    for x in p.externs.iter().filter(|x| x.kind == ExternKind::Kfunc) {
+        if let (Some((id, _)), Some(insn)) = (kfuncs.by_name(&x.name), insns.get_mut(x.insn)) {
+            insn.imm = id.0 as i32;
+            insn.off = 0;
+        }
+    }
+    insns
 }
 
 /// Verifies every program of `spec` (or only `only`).

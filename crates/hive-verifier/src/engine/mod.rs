@@ -398,6 +398,7 @@ impl<'a> Verifier<'a> {
                 // The exhausted-budget edge continues now; another iteration waits.
                 let mut again = st.clone();
                 again.may_goto_depth += 1;
+                again.cur_mut().may_goto_passes += 1;
                 self.push(pc + 1, pc, again, parent);
                 Ok(Next::Goto((pc as i64 + 1 + off as i64) as usize))
             }
@@ -515,8 +516,8 @@ impl<'a> Verifier<'a> {
 
     /// Whether `old` and `cur`, two states at `pc` on one path, are iterations of one loop
     /// whose number of iterations the runtime bounds, so that `cur` may be pruned by `old`
-    /// (and widened): the same frame's `may_goto` (its budget only decreases within one call
-    /// of the function), the same invocation of a callback-taking helper (back at the call
+    /// (and widened): the same frame's `may_goto`, gone past (spending budget, which only
+    /// decreases within one call of the function) between the two, the same invocation of a callback-taking helper (back at the call
     /// after a callback returned), or `_next` of the same open-coded iterator (the same
     /// generation of the same stack slot, whose bytes nothing but the iterator kfuncs
     /// touch). A loop around such an instruction (a second `bpf_loop` call, a fresh iterator,
@@ -526,7 +527,9 @@ impl<'a> Verifier<'a> {
             return false;
         }
         match self.code.get(pc) {
-            Some(Insn::MayGoto { .. }) => old.cur().instance == cur.cur().instance,
+            Some(Insn::MayGoto { .. }) => {
+                old.cur().instance == cur.cur().instance && cur.cur().may_goto_passes > old.cur().may_goto_passes
+            }
             Some(Insn::Call(hive_isa::CallTarget::Helper(id))) if call::calls_callback(*id) => {
                 matches!(cur.cur().cb_loop, Some((at, _)) if at == pc) && old.cur().cb_loop == cur.cur().cb_loop
             }

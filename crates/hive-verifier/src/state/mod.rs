@@ -56,6 +56,8 @@ pub struct Frame {
     /// Which call made this frame (a fresh id per call; 0 for the entry frame): a loop
     /// bounded by the frame's own `may_goto` budget only ever repeats within one instance.
     pub instance: u32,
+    /// `may_goto`s this frame went past (each spends one unit of its budget).
+    pub may_goto_passes: u32,
     /// A callback frame: the invocation of the callback-taking helper it iterates for (one
     /// id per invocation, kept by every iteration).
     pub loop_gen: u32,
@@ -69,7 +71,7 @@ impl Frame {
     pub fn new(frameno: u8, callsite: usize, subprog: usize, kind: FrameKind) -> Frame {
         let mut regs = [Reg::NOT_INIT; 11];
         regs[10] = Reg::fp(frameno);
-        Frame { regs, stack: Vec::new(), callsite, subprog, kind, ret: None, instance: 0, loop_gen: 0, cb_loop: None }
+        Frame { regs, stack: Vec::new(), callsite, subprog, kind, ret: None, instance: 0, may_goto_passes: 0, loop_gen: 0, cb_loop: None }
     }
 
     /// The bytes of stack ever written (`allocated_stack`).

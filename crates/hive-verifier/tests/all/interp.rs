@@ -229,6 +229,8 @@ fn runtime_bounded_constructs_do_not_hide_an_endless_loop_around_them() {
     reject("l:\nr1 = 1\nr2 = func[cb]\nr3 = 0\nr4 = 0\ncall bpf_loop\ngoto l\ncb:\nr0 = 0\nexit", XDP, true, "infinite loop detected");
     // Each call of `sub` has its own may_goto budget.
     reject("l:\ncall sub\ngoto l\nsub:\nmay_goto +1\nr0 = 0\nr0 = 0\nexit", XDP, true, "infinite loop detected");
+    // A cycle through may_goto's exhausted edge spends no budget.
+    reject("r0 = 0\nif r1 == 0 goto end\nl:\nmay_goto +1\ngoto l\ngoto l\nend:\nexit", XDP, true, "infinite loop detected");
     // Without the outer loop both are fine.
     accept("r1 = 100\nr2 = func[cb]\nr3 = 0\nr4 = 0\ncall bpf_loop\nr0 = 2\nexit\ncb:\nr0 = 0\nexit", XDP);
     accept("call sub\nr0 = 2\nexit\nsub:\nl:\nmay_goto +1\ngoto l\nr0 = 0\nexit", XDP);
