@@ -69,8 +69,7 @@ fn compare(c: &mut Compiler<'_>, width: Width, cond: Cond, dst: Reg, src: Source
         (Source::Imm(0), false) if zf_ready && matches!(cond, Cond::Eq | Cond::Ne) => {}
         (Source::Imm(0), false) if w64 => asm!(c.ops, ; test Rq(d), Rq(d)),
         (Source::Imm(0), false) => asm!(c.ops, ; test Rd(d), Rd(d)),
-        (Source::Imm(i), false) if w64 && let Ok(b) = i8::try_from(i) => asm!(c.ops, ; cmp Rq(d), BYTE b as i32),
-        (Source::Imm(i), false) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; cmp Rd(d), BYTE b as i32),
+        (Source::Imm(i), false) if let Ok(b) = i8::try_from(i) => cmp_imm8(c, w64, d, b),
         (Source::Imm(i), false) if w64 => asm!(c.ops, ; cmp Rq(d), i),
         (Source::Imm(i), false) => asm!(c.ops, ; cmp Rd(d), i),
         (Source::Imm(i), true) if w64 => asm!(c.ops, ; test Rq(d), i),
@@ -80,6 +79,16 @@ fn compare(c: &mut Compiler<'_>, width: Width, cond: Cond, dst: Reg, src: Source
         (Source::Reg(s), true) if w64 => asm!(c.ops, ; test Rq(d), Rq(host(s))),
         (Source::Reg(s), true) => asm!(c.ops, ; test Rd(d), Rd(host(s))),
     }
+}
+
+/// `cmp d, imm8` (`83 /7 ib`), encoded by hand: dynasm picks the 32-bit immediate form for a
+/// register only known at run time, and a REX prefix even when none is needed.
+fn cmp_imm8(c: &mut Compiler<'_>, w64: bool, d: u8, imm: i8) {
+    let rex = 0x40 | (u8::from(w64) << 3) | (d >> 3);
+    if rex != 0x40 {
+        c.ops.push(rex);
+    }
+    c.ops.extend([0x83, 0xc0 | (7 << 3) | (d & 7), imm as u8]);
 }
 
 /// Most moves a conditional jump may skip and still become conditional moves.
