@@ -28,7 +28,12 @@
 //!    comparisons refine the pointers they name; helper calls are checked against
 //!    `hive-platform`'s prototypes, context accesses against its layouts; bpf-to-bpf calls push
 //!    frames, callbacks (`bpf_loop`, ...) are explored iteration by iteration. A state
-//!    subsumed by one already verified at a prune point ends its path. The result carries the
+//!    subsumed by one already verified at a prune point ends its path. Loops the runtime
+//!    bounds (`may_goto`, callback-taking helpers, open-coded iterators such as `bpf_for`)
+//!    converge by pruning and widening against earlier iterations of the same loop instance
+//!    only: budget spent in the same frame, the same helper invocation, the same iterator
+//!    (whose stack slot nothing but the iterator kfuncs may touch), so an endless loop
+//!    around them is still `infinite loop detected`. The result carries the
 //!    kernel's statistics (`processed N insns ... peak_states P`), and the log is the kernel's:
 //!    level 1 the failing path and the error, level 2 every instruction with its state.
 //!
@@ -37,7 +42,9 @@
 //! from kptr fields cannot be dereferenced (their BTF type is unknown); a `lddw` of a map
 //! value needs an array map. Where it is less precise: no precision or liveness marks on the
 //! stack (scalars are compared by inclusion, so it prunes less), no BTF (kfuncs come from the
-//! registry, `PTR_TO_BTF_ID` is untyped), no dynptr or iterator state, no spin-lock tracking.
+//! registry, `PTR_TO_BTF_ID` is untyped), no dynptr state, no spin-lock tracking; without
+//! precision marks, a runtime-bounded loop's counter is widened even where the kernel keeps
+//! it exact, and a loop the kernel walks to its bound may then not be proven to end.
 //!
 //! ## Soundness policy
 //!
