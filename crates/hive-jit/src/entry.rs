@@ -46,6 +46,8 @@ type PacketFn = extern "sysv64" fn(u64, u64, u64, u64, u64, *mut Env) -> Ret;
 type TrapFn = extern "sysv64" fn(u64, u64, u64, u64, u64, *mut Env) -> Ret;
 /// The entry stub.
 type EntryFn = unsafe extern "sysv64" fn(*mut Env) -> u64;
+/// The callback stub: environment, prologue address, `r10`, `r1`-`r5`.
+type CallbackFn = unsafe extern "sysv64" fn(*mut Env, u64, u64, *const [u64; 5]) -> u64;
 
 /// Per-run state shared by compiled code and the trampolines.
 #[repr(C)]
@@ -74,12 +76,6 @@ pub(crate) struct Env {
     pub args: [u64; 5],
     /// The run's helper object (`*mut H`), the sixth argument of direct helper calls.
     pub native_ctx: *mut (),
-    /// Read by the callback stub: the prologue address of the callback to run.
-    pub cb_target: u64,
-    /// Read by the callback stub: the callback's `r10`.
-    pub cb_fp: u64,
-    /// Read by the callback stub: the callback's `r1`-`r5`.
-    pub cb_args: [u64; 5],
     // Only Rust reads what follows.
     /// The run's `&mut Memory<'_>`, type- and lifetime-erased.
     mem: *mut (),
@@ -187,19 +183,16 @@ impl Env {
         if depth + entry.height >= MAX_CALL_FRAMES {
             return Err(self.fault(pc, FaultKind::CallDepth { limit: MAX_CALL_FRAMES }));
         }
-        self.cb_target = entry.addr as u64;
-        self.cb_fp = call_fp - STACK_SIZE as u64;
-        self.cb_args = args;
         let outer = self.saved_rsp;
         self.callbacks += 1;
         // SAFETY: the callback stub of this program's code, which lives as long as `prog`;
         // it follows the System V ABI for `extern "sysv64" fn(*mut Env) -> u64` as the entry
-        // stub does, and enters a subprogram of the same program, whose frame (`cb_fp`) is
+        // stub does, and enters a subprogram of the same program, whose frame (`fp`) is
         // within the memory's stack (checked against the frame limit above).
-        let stub: EntryFn = unsafe { std::mem::transmute::<*const u8, EntryFn>(stub) };
+        let stub: CallbackFn = unsafe { std::mem::transmute::<*const u8, CallbackFn>(stub) };
         // SAFETY: as for the entry stub in `run`: the program only touches `mem` and calls out
         // only through this environment; no reference derived from it is live here.
-        let r0 = unsafe { stub(self) };
+        let r0 = unsafe { stub(self, entry.addr as u64, call_fp - STACK_SIZE as u64, &args) };
         self.callbacks -= 1;
         self.saved_rsp = outer;
         if self.unwinding {
@@ -279,7 +272,7 @@ extern "sysv64" fn fell_off_end(pc: u64, _: u64, _: u64, _: u64, _: u64, env_ptr
 ///
 /// # Safety
 /// As [`JitProgram::run`].
-#[inline]
+#[inline(always)]
 pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     prog: &JitProgram,
     mem: &mut Memory<'_>,
@@ -319,9 +312,6 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
         call_fp: fp,
         args,
         native_ctx: helpers as *mut (),
-        cb_target: 0,
-        cb_fp: 0,
-        cb_args: [0; 5],
         mem: mem as *mut Memory<'_> as *mut (),
         helpers: &mut helpers as *mut *mut H as *mut (),
         prog,

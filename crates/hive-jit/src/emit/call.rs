@@ -42,23 +42,21 @@ const FP: i32 = offset_of!(Env, fp) as i32;
 const CALL_FP: i32 = offset_of!(Env, call_fp) as i32;
 const ARGS: i32 = offset_of!(Env, args) as i32;
 const NATIVE_CTX: i32 = offset_of!(Env, native_ctx) as i32;
-const CB_TARGET: i32 = offset_of!(Env, cb_target) as i32;
-const CB_FP: i32 = offset_of!(Env, cb_fp) as i32;
-const CB_ARGS: i32 = offset_of!(Env, cb_args) as i32;
 const FRAME: i32 = STACK_SIZE as i32;
 /// `BPF_FUNC_loop`.
 const BPF_FUNC_LOOP: i32 = 181;
 
-/// The stubs Rust calls, both `extern "sysv64" fn(env: *mut Env) -> u64`; returns their
-/// offsets `(entry, callback)`, the callback stub only for a program with function
-/// references (`lddw rX, func`), the only way a verified program names a callback.
+/// The stubs Rust calls; returns their offsets `(entry, callback)`, the callback stub only
+/// for a program with function references (`lddw rX, func`), the only way a verified program
+/// names a callback.
 ///
-/// The entry stub saves the host's callee-saved registers, records its `rsp` in the
-/// environment (the unwind target), loads `r1`-`r5` and `r10`, zeroes `r0` and `r6`-`r9` as
-/// the interpreter does, and calls the main program. The callback stub does the same for a
-/// helper's callback ([`hive_interp::Flow::Call`]), which a trampoline runs while the calling
-/// program is suspended in it: it enters the subprogram at `env.cb_target` with `r10 =
-/// env.cb_fp` and `r1`-`r5 = env.cb_args`. Both share one epilogue, so an unwind inside a
+/// The entry stub, `extern "sysv64" fn(env: *mut Env) -> u64`, saves the host's
+/// callee-saved registers, records its `rsp` in the environment (the unwind target), loads
+/// `r1`-`r5` and `r10`, zeroes `r0` and `r6`-`r9` as the interpreter does, and calls the main
+/// program. The callback stub, `extern "sysv64" fn(env, target, fp, args: *const [u64; 5])
+/// -> u64`, does the same for a helper's callback ([`hive_interp::Flow::Call`]), which a
+/// trampoline runs while the calling program is suspended in it: it enters the subprogram at
+/// `target` with `r10 = fp` and `r1`-`r5 = *args`. Both share one epilogue, so an unwind inside a
 /// callback (`rsp = rdx` = the callback stub's `rsp`) returns to the trampoline that called
 /// it, which restores the outer unwind target and passes the unwind on: no Rust frame is ever
 /// skipped.
@@ -97,14 +95,15 @@ pub(crate) fn stubs(c: &mut Compiler<'_>) -> (usize, Option<usize>) {
         ; push rbp ; push rbx ; push r12 ; push r13 ; push r14 ; push r15
         ; push rdi
         ; mov [rdi + SAVED_RSP], rsp
-        ; mov rbp, [rdi + CB_FP]
-        ; mov r11, [rdi + CB_TARGET]
-        ; mov rsi, [rdi + CB_ARGS + 8]
-        ; mov rdx, [rdi + CB_ARGS + 16]
-        ; mov rcx, [rdi + CB_ARGS + 24]
-        ; mov r8, [rdi + CB_ARGS + 32]
+        ; mov rbp, rdx
+        ; mov r11, rsi
+        ; mov r10, rcx
         ; mov r9, rdi
-        ; mov rdi, [rdi + CB_ARGS]
+        ; mov rdi, [r10]
+        ; mov rsi, [r10 + 8]
+        ; mov rdx, [r10 + 16]
+        ; mov rcx, [r10 + 24]
+        ; mov r8, [r10 + 32]
         ; xor eax, eax ; xor ebx, ebx ; xor r13d, r13d ; xor r14d, r14d ; xor r15d, r15d
         ; call r11
         ; jmp =>done
