@@ -15,11 +15,14 @@
 //! often than the kernel, never more.
 //!
 //! [`widen`] over-approximates two states of one loop head by one, for loops the runtime
-//! bounds (`may_goto`, callbacks) where exploring every iteration would not end.
+//! bounds (`may_goto`, callbacks) where exploring every iteration would not end. As the
+//! kernel's `widen_imprecise_scalars`, it leaves alone the scalars marked precise in the
+//! previous iteration (a counter that decides the loop's exit keeps its exact value) and
+//! pointers (whose offsets the kernel never widens).
 
 use super::reg::{PtrKind, Reg, RegType};
 use super::stack::{Byte, Slot};
-use super::{Frame, State};
+use super::{Frame, Precise, State};
 
 /// A partial one-to-one map between `old`'s ids and `cur`'s (`struct bpf_idmap`).
 #[derive(Default, Debug)]
@@ -161,11 +164,12 @@ pub fn subsumes(old: &State, cur: &State, live: Option<u16>, privileged: bool) -
     old.refs.iter().zip(&cur.refs).all(|(o, c)| ids.check(o.0, c.0))
 }
 
-fn widen_reg(old: &Reg, cur: &Reg) -> Reg {
+fn widen_reg(old: &Reg, cur: &Reg, precise: bool) -> Reg {
     if old == cur {
         return *cur;
     }
     match (old.ty, cur.ty) {
+        (RegType::Scalar, RegType::Scalar) if precise => *cur,
         (RegType::Scalar, RegType::Scalar) => Reg::scalar(old.var.widen(&cur.var)),
         (RegType::Ptr(a), RegType::Ptr(b))
             if a == b
@@ -180,16 +184,18 @@ fn widen_reg(old: &Reg, cur: &Reg) -> Reg {
             let range = if (old.range < 0 || cur.range < 0) && old.range != cur.range { 0 } else { old.range.min(cur.range) };
             Reg { var: old.var.widen(&cur.var), range, ..*cur }
         }
+        // A pointer stays as it is (another offset is another state to explore).
+        (_, RegType::Ptr(_)) => *cur,
         _ => Reg::NOT_INIT,
     }
 }
 
-fn widen_slot(old: &Slot, cur: &Slot) -> Slot {
+fn widen_slot(old: &Slot, cur: &Slot, precise: bool) -> Slot {
     if old == cur || old.iter_gen().is_some() && cur.iter_gen().is_some() {
         return *cur;
     }
     if old.is_spill() && cur.is_spill() && old.spill_size() == cur.spill_size() {
-        let r = widen_reg(&old.spill, &cur.spill);
+        let r = widen_reg(&old.spill, &cur.spill, precise);
         if r.ty != RegType::NotInit {
             let mut s = *cur;
             s.spill = r;
@@ -212,6 +218,9 @@ fn widen_slot(old: &Slot, cur: &Slot) -> Slot {
         }
         t
     };
+    if cur.is_spill() && cur.spill.is_ptr() {
+        return *cur;
+    }
     let (o, c) = (plain(old), plain(cur));
     let mut out = Slot::EMPTY;
     for k in 0..8 {
@@ -229,22 +238,25 @@ fn widen_byte(a: Byte, b: Byte) -> Byte {
 }
 
 /// A state containing both `old` and `cur` whose unstable bounds jump to their limits
-/// ([`Scalar::widen`]); `None` when the two cannot be merged (other frames or references).
-pub fn widen(old: &State, cur: &State) -> Option<State> {
+/// ([`Scalar::widen`]), but for the scalars `precise` marks in `old` and for pointers, which
+/// keep `cur`'s values; `None` when the two cannot be merged (other frames or references).
+pub fn widen(old: &State, cur: &State, precise: &Precise) -> Option<State> {
     if old.frames.len() != cur.frames.len() || old.refs != cur.refs {
         return None;
     }
     let mut out = cur.clone();
-    for (fo, (o, c)) in out.frames.iter_mut().zip(old.frames.iter().zip(&cur.frames)) {
+    for (fr, (fo, (o, c))) in out.frames.iter_mut().zip(old.frames.iter().zip(&cur.frames)).enumerate() {
         if o.callsite != c.callsite || o.kind != c.kind || o.subprog != c.subprog {
             return None;
         }
         for r in 0..11 {
-            fo.regs[r] = widen_reg(&o.regs[r], &c.regs[r]);
+            fo.regs[r] = widen_reg(&o.regs[r], &c.regs[r], precise.reg(fr, r));
         }
         let n = o.stack.len().max(c.stack.len());
         fo.stack = (0..n)
-            .map(|i| widen_slot(o.stack.get(i).unwrap_or(&Slot::EMPTY), c.stack.get(i).unwrap_or(&Slot::EMPTY)))
+            .map(|i| {
+                widen_slot(o.stack.get(i).unwrap_or(&Slot::EMPTY), c.stack.get(i).unwrap_or(&Slot::EMPTY), precise.slot(fr, i))
+            })
             .collect();
     }
     Some(out)
