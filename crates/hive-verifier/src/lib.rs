@@ -140,6 +140,22 @@ pub fn verify_raw(raw: &[RawInsn], opts: &VerifyOptions) -> Result<Verified, Rej
     }
 }
 
+/// One exploration of the program: its result, statistics, log and whether it widened a state.
+fn explore(
+    code: &Code,
+    cfg: &Cfg,
+    env: &ProgramEnv<'_>,
+    opts: &VerifyOptions,
+    log: Log,
+    precision: bool,
+) -> (Result<(), cfg::Fail>, engine::Stats, Log, bool) {
+    let mut v = engine::Verifier::new(code, cfg, env, *opts, log);
+    v.precision = precision;
+    let entry = v.entry_state();
+    let result = v.run(entry).and_then(|()| v.check_stack_depth(cfg));
+    (result, v.stats, v.take_log(), v.widened)
+}
+
 /// Verifies a program as `BPF_PROG_LOAD` would: raw slots (pseudo `lddw`s unresolved, map
 /// descriptors as the caller's `env.maps` knows them), the program type, licence and maps of
 /// `env`. This is the entry point every loader uses.
@@ -157,12 +173,15 @@ pub fn verify_program(raw: &[RawInsn], env: &ProgramEnv<'_>, opts: &VerifyOption
             return Err(Rejection { insn: f.insn, kind: f.kind, message: f.message, log: log.into_string() });
         }
     };
-    let mut v = engine::Verifier::new(&code, &cfg, env, *opts, log);
-    let entry = v.entry_state();
-    let result = v.run(entry).and_then(|()| v.check_stack_depth(&cfg));
-    let stats = v.stats;
-    let mut log = v.take_log();
-    drop(v);
+    // First with every moving bound widened at the heads of loops the runtime bounds; if that
+    // fails after widening something, again with the kernel's precision marks (see
+    // `engine::precise`), which keep the exact values of the scalars that decide such loops:
+    // two sound explorations, the program safe if either proves it.
+    let cfg_log = log.clone();
+    let (mut result, mut stats, mut log, widened) = explore(&code, &cfg, env, opts, log, false);
+    if result.is_err() && widened {
+        (result, stats, log, _) = explore(&code, &cfg, env, opts, cfg_log, true);
+    }
     let summary = format!(
         "processed {} insns (limit {}) max_states_per_insn {} total_states {} peak_states {} mark_read 0",
         stats.processed_insns.min(engine::MAX_PROCESSED + 1),

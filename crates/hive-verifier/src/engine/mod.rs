@@ -45,7 +45,7 @@ use hive_platform::prog::{LoadContext, Privilege, ProgType, ProgTypeInfo};
 use crate::cfg::{Cfg, Fail};
 use crate::env::{MapMeta, ProgramEnv};
 use crate::log::{Log, LogLevel, format_line};
-use crate::state::prune::{subsumes, widen};
+use crate::state::prune::{Spare, subsumes, widen};
 use crate::state::{Frame, FrameKind, Precise, State};
 use precise::Segment;
 use crate::verdict::{RejectKind, VerifyOptions};
@@ -149,6 +149,11 @@ pub(crate) struct Verifier<'a> {
     prev_pc: Option<usize>,
     /// The current path's last checkpoint.
     cur_parent: Option<usize>,
+    /// Track precision and widen as the kernel does ([`Spare::Kernel`]); otherwise widen
+    /// every scalar and pointer offset that moved.
+    pub precision: bool,
+    /// Whether some state was widened.
+    pub widened: bool,
 }
 
 /// One line of the level-1 log, formatted only if it is kept.
@@ -249,6 +254,8 @@ impl<'a> Verifier<'a> {
             hist_entered: false,
             prev_pc: None,
             cur_parent: None,
+            precision: false,
+            widened: false,
         }
     }
 
@@ -445,7 +452,7 @@ impl<'a> Verifier<'a> {
             self.cps[p].branches += 1;
         }
         let log_pos = self.trace.len();
-        let seg = self.seg.clone();
+        let seg = if self.precision { self.seg.clone() } else { Segment::default() };
         self.pending.push(Pending { pc, from, state, parent, log_pos, seg });
     }
 
@@ -513,7 +520,9 @@ impl<'a> Verifier<'a> {
         }
         if iterations.len() >= WIDEN_AFTER {
             let prev = &self.cps[iterations[0]];
-            if let Some(w) = widen(&prev.state, cur, &prev.marks) {
+            let spare = if self.precision { Spare::Kernel(&prev.marks) } else { Spare::Nothing };
+            if let Some(w) = widen(&prev.state, cur, spare) {
+                self.widened |= w != *cur;
                 *cur = w;
             }
         }
@@ -527,10 +536,10 @@ impl<'a> Verifier<'a> {
             return Ok(Visit::Explore);
         }
         let idx = self.cps.len();
-        let mut seg = std::mem::replace(&mut self.seg, Segment { first: pc, hist: Vec::new(), len: 0 });
+        let mut seg = std::mem::replace(&mut self.seg, Segment::at(pc));
         if self.hist_entered {
             // The step into `pc` ends the parent's segment; this one starts at `pc`.
-            seg.hist.pop();
+            seg.pop();
             self.hist_entered = false;
         }
         self.cps.push(Checkpoint {

@@ -19,6 +19,8 @@
 //! exploration, never soundness: where the walk meets what it does not model (callbacks,
 //! legacy packet loads) it simply stops.
 
+use std::rc::Rc;
+
 use hive_isa::{AtomicOp, CallTarget, Code, Insn, Source};
 
 use super::Verifier;
@@ -42,12 +44,51 @@ pub(crate) struct Hist {
     pub stack: Option<(u8, u8)>,
 }
 
+/// A history, newest entry first; paths that branched from one another share their past.
+#[derive(Debug)]
+pub(crate) struct HistNode {
+    entry: Hist,
+    older: Option<Rc<HistNode>>,
+}
+
+impl Drop for HistNode {
+    /// Unlinks a long history iteratively (a recursive drop could exhaust the stack).
+    fn drop(&mut self) {
+        let mut next = self.older.take();
+        while let Some(n) = next {
+            match Rc::try_unwrap(n) {
+                Ok(mut n) => next = n.older.take(),
+                Err(_) => break,
+            }
+        }
+    }
+}
+
 /// The instructions of a path from a checkpoint (`first`, where it starts) on: `len` of them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Segment {
     pub first: usize,
-    pub hist: Vec<Hist>,
+    pub hist: Option<Rc<HistNode>>,
     pub len: usize,
+}
+
+impl Segment {
+    /// A segment starting at `first`.
+    pub fn at(first: usize) -> Segment {
+        Segment { first, hist: None, len: 0 }
+    }
+
+    fn push(&mut self, entry: Hist) {
+        let older = self.hist.take();
+        self.hist = Some(Rc::new(HistNode { entry, older }));
+    }
+
+    /// Drops the newest entry.
+    pub fn pop(&mut self) {
+        if let Some(n) = self.hist.take() {
+            self.hist = n.older.clone();
+        }
+    }
 }
 
 /// What is still to be traced (`struct backtrack_state`): registers and stack slots per
@@ -209,25 +250,25 @@ fn walk(
     budget: &mut usize,
 ) -> bool {
     let mut i = last;
-    let mut n = seg.hist.len();
+    let mut rest = seg.hist.as_deref();
     loop {
         if *budget == 0 {
             return false;
         }
         *budget -= 1;
-        let h = (n > 0 && seg.hist[n - 1].idx as usize == i).then(|| seg.hist[n - 1]);
+        let h = rest.filter(|n| n.entry.idx as usize == i).map(|n| n.entry);
         if skip_first {
             skip_first = false;
         } else if !backtrack_insn(code, i, h.as_ref(), *subseq, bt) || bt.is_empty() {
             return false;
         }
         *subseq = Some(i);
-        if i == seg.first && (n == 0 || (n == 1 && h.is_some())) {
+        if i == seg.first && rest.is_none_or(|n| h.is_some() && n.older.is_none()) {
             return true;
         }
         match h {
             Some(h) => {
-                n -= 1;
+                rest = rest.and_then(|n| n.older.as_deref());
                 i = h.prev as usize;
             }
             None if i > 0 => i -= 1,
@@ -273,10 +314,13 @@ impl Verifier<'_> {
     /// Records the step to `pc` from `prev` in the path's history.
     pub(super) fn hist_enter(&mut self, pc: usize, prev: Option<usize>) {
         self.hist_entered = false;
+        if !self.precision {
+            return;
+        }
         if let Some(p) = prev
             && pc != p + 1
         {
-            self.seg.hist.push(Hist { idx: pc as u32, prev: p as u32, stack: None });
+            self.seg.push(Hist { idx: pc as u32, prev: p as u32, stack: None });
             self.hist_entered = true;
         }
     }
@@ -284,18 +328,20 @@ impl Verifier<'_> {
     /// Records that the current instruction spilled to or filled from stack slot `slot` of
     /// frame `frame`.
     pub(crate) fn hist_stack(&mut self, frame: usize, slot: usize) {
-        if frame >= MAX_CALL_FRAMES || slot >= 64 {
+        if !self.precision || frame >= MAX_CALL_FRAMES || slot >= 64 {
             return;
         }
         let stack = Some((frame as u8, slot as u8));
         let pc = self.pc as u32;
-        match self.seg.hist.last_mut() {
-            Some(h) if h.idx == pc => h.stack = stack,
-            _ => {
-                let prev = self.prev_pc.map_or(pc.wrapping_sub(1), |p| p as u32);
-                self.seg.hist.push(Hist { idx: pc, prev, stack });
-            }
+        // The step into this instruction, if recorded, is the newest entry: it takes the access.
+        let mut entry = Hist { idx: pc, prev: self.prev_pc.map_or(pc.wrapping_sub(1), |p| p as u32), stack };
+        if let Some(n) = self.seg.hist.as_deref()
+            && n.entry.idx == pc
+        {
+            entry.prev = n.entry.prev;
+            self.seg.pop();
         }
+        self.seg.push(entry);
     }
 
     /// `mark_chain_precision`: registers `regs` of the innermost frame at the current
@@ -320,7 +366,7 @@ impl Verifier<'_> {
     }
 
     fn backtrack(&mut self, mut bt: Bt) {
-        if !self.privileged() || bt.is_empty() || bt.frame >= MAX_CALL_FRAMES || self.seg.len > WALK_BUDGET {
+        if !self.precision || !self.privileged() || bt.is_empty() || bt.frame >= MAX_CALL_FRAMES || self.seg.len > WALK_BUDGET {
             return;
         }
         let mut subseq = None;

@@ -15,10 +15,10 @@
 //! often than the kernel, never more.
 //!
 //! [`widen`] over-approximates two states of one loop head by one, for loops the runtime
-//! bounds (`may_goto`, callbacks) where exploring every iteration would not end. As the
-//! kernel's `widen_imprecise_scalars`, it leaves alone the scalars marked precise in the
-//! previous iteration (a counter that decides the loop's exit keeps its exact value) and
-//! pointers (whose offsets the kernel never widens).
+//! bounds (`may_goto`, callbacks) where exploring every iteration would not end: every
+//! scalar and pointer offset ([`Spare::Nothing`]), or, as the kernel's
+//! `widen_imprecise_scalars`, only the scalars not marked precise in the previous iteration,
+//! leaving pointers alone ([`Spare::Kernel`]).
 
 use super::reg::{PtrKind, Reg, RegType};
 use super::stack::{Byte, Slot};
@@ -164,7 +164,33 @@ pub fn subsumes(old: &State, cur: &State, live: Option<u16>, privileged: bool) -
     old.refs.iter().zip(&cur.refs).all(|(o, c)| ids.check(o.0, c.0))
 }
 
-fn widen_reg(old: &Reg, cur: &Reg, precise: bool) -> Reg {
+/// What [`widen`] leaves as the current iteration has it.
+#[derive(Clone, Copy, Debug)]
+pub enum Spare<'a> {
+    /// Nothing: every bound that moved is widened, a pointer whose offset moved is dropped.
+    Nothing,
+    /// The scalars these marks name (found precise in the previous iteration) and every
+    /// pointer, as the kernel does.
+    Kernel(&'a Precise),
+}
+
+impl Spare<'_> {
+    fn reg(&self, fr: usize, r: usize) -> (bool, bool) {
+        match self {
+            Spare::Nothing => (false, false),
+            Spare::Kernel(p) => (p.reg(fr, r), true),
+        }
+    }
+    fn slot(&self, fr: usize, s: usize) -> (bool, bool) {
+        match self {
+            Spare::Nothing => (false, false),
+            Spare::Kernel(p) => (p.slot(fr, s), true),
+        }
+    }
+}
+
+/// `(precise, ptrs)`: the scalar is spared, pointers are spared.
+fn widen_reg(old: &Reg, cur: &Reg, (precise, ptrs): (bool, bool)) -> Reg {
     if old == cur {
         return *cur;
     }
@@ -185,17 +211,17 @@ fn widen_reg(old: &Reg, cur: &Reg, precise: bool) -> Reg {
             Reg { var: old.var.widen(&cur.var), range, ..*cur }
         }
         // A pointer stays as it is (another offset is another state to explore).
-        (_, RegType::Ptr(_)) => *cur,
+        (_, RegType::Ptr(_)) if ptrs => *cur,
         _ => Reg::NOT_INIT,
     }
 }
 
-fn widen_slot(old: &Slot, cur: &Slot, precise: bool) -> Slot {
+fn widen_slot(old: &Slot, cur: &Slot, keep: (bool, bool)) -> Slot {
     if old == cur || old.iter_gen().is_some() && cur.iter_gen().is_some() {
         return *cur;
     }
     if old.is_spill() && cur.is_spill() && old.spill_size() == cur.spill_size() {
-        let r = widen_reg(&old.spill, &cur.spill, precise);
+        let r = widen_reg(&old.spill, &cur.spill, keep);
         if r.ty != RegType::NotInit {
             let mut s = *cur;
             s.spill = r;
@@ -218,7 +244,7 @@ fn widen_slot(old: &Slot, cur: &Slot, precise: bool) -> Slot {
         }
         t
     };
-    if cur.is_spill() && cur.spill.is_ptr() {
+    if keep.1 && cur.is_spill() && cur.spill.is_ptr() {
         return *cur;
     }
     let (o, c) = (plain(old), plain(cur));
@@ -238,9 +264,9 @@ fn widen_byte(a: Byte, b: Byte) -> Byte {
 }
 
 /// A state containing both `old` and `cur` whose unstable bounds jump to their limits
-/// ([`Scalar::widen`]), but for the scalars `precise` marks in `old` and for pointers, which
-/// keep `cur`'s values; `None` when the two cannot be merged (other frames or references).
-pub fn widen(old: &State, cur: &State, precise: &Precise) -> Option<State> {
+/// ([`Scalar::widen`]), but for what `spare` names, which keeps `cur`'s values; `None` when
+/// the two cannot be merged (other frames or references).
+pub fn widen(old: &State, cur: &State, spare: Spare<'_>) -> Option<State> {
     if old.frames.len() != cur.frames.len() || old.refs != cur.refs {
         return None;
     }
@@ -250,12 +276,12 @@ pub fn widen(old: &State, cur: &State, precise: &Precise) -> Option<State> {
             return None;
         }
         for r in 0..11 {
-            fo.regs[r] = widen_reg(&o.regs[r], &c.regs[r], precise.reg(fr, r));
+            fo.regs[r] = widen_reg(&o.regs[r], &c.regs[r], spare.reg(fr, r));
         }
         let n = o.stack.len().max(c.stack.len());
         fo.stack = (0..n)
             .map(|i| {
-                widen_slot(o.stack.get(i).unwrap_or(&Slot::EMPTY), c.stack.get(i).unwrap_or(&Slot::EMPTY), precise.slot(fr, i))
+                widen_slot(o.stack.get(i).unwrap_or(&Slot::EMPTY), c.stack.get(i).unwrap_or(&Slot::EMPTY), spare.slot(fr, i))
             })
             .collect();
     }
