@@ -28,15 +28,19 @@
 //!    comparisons refine the pointers they name; helper calls are checked against
 //!    `hive-platform`'s prototypes, context accesses against its layouts; bpf-to-bpf calls push
 //!    frames, callbacks (`bpf_loop`, ...) are explored iteration by iteration. A state
-//!    subsumed by one already verified at a prune point ends its path. The result carries the
+//!    subsumed by one already verified at a prune point ends its path. Loops the runtime
+//!    bounds (`may_goto`, iterators, callbacks) are widened at their heads: first every bound
+//!    that moves; if that exploration fails, once more as the kernel does, sparing the scalars
+//!    its precision marks (`mark_chain_precision`) name, so that a counter deciding the loop's
+//!    exit keeps its exact value. The result carries the
 //!    kernel's statistics (`processed N insns ... peak_states P`), and the log is the kernel's:
 //!    level 1 the failing path and the error, level 2 every instruction with its state.
 //!
 //! Where Hive is stricter than a privileged kernel, on purpose: a helper never reads
 //! uninitialised stack or a spilled pointer (no leak into maps or buffers); pointers loaded
 //! from kptr fields cannot be dereferenced (their BTF type is unknown); a `lddw` of a map
-//! value needs an array map. Where it is less precise: no precision or liveness marks on the
-//! stack (scalars are compared by inclusion, so it prunes less), no BTF (kfuncs come from the
+//! value needs an array map. Where it is less precise: pruning uses no precision marks and
+//! no stack liveness (scalars are compared by inclusion, so it prunes less), no BTF (kfuncs come from the
 //! registry, `PTR_TO_BTF_ID` is untyped), no dynptr or iterator state, no spin-lock tracking.
 //!
 //! ## Soundness policy

@@ -27,6 +27,15 @@
 //! callbacks of `bpf_loop`-like helpers are bounded by the runtime instead: there a state
 //! subsumed by an ancestor at the same instruction is pruned, and after a few iterations the
 //! state is widened ([`crate::state::prune::widen`]) so the exploration converges.
+//!
+//! The widening is every bound that moved, or (with [`Verifier::precision`], the second
+//! exploration `verify_program` runs when the first fails after widening) the kernel's
+//! `widen_imprecise_scalars`: the scalars precision marks name (`precise.rs`: what decided a
+//! branch, moved a pointer or sized a helper's memory, traced back along the path to where
+//! it came from) keep their exact values, and so do pointers. The kernel can afford exact
+//! counters because its pruning ignores the imprecise scalars; Hive's compares them all, so
+//! an exploration with exact counters may not converge where the widened one does, and the
+//! widened one runs first.
 
 mod alu;
 mod call;

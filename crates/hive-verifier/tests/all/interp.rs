@@ -292,3 +292,15 @@ fn pointers_are_not_widened_at_a_loop_head() {
     accept(&cursor(8), XDP);
     reject(&cursor(9), XDP, true, "invalid access to packet, off=64 size=8");
 }
+
+#[test]
+fn precision_only_refines_a_failed_widening_exploration() {
+    // The kernel walks this loop a thousand times (`r1` decides its exit). Widening every
+    // moving bound proves it in a few iterations, and that exploration comes first: the exact
+    // one only runs when the widened one fails.
+    let src = "r0 = 0\nr1 = 0\nl:\nmay_goto out\nr0 += r1\nr1 += 1\nif r1 != 1000 goto l\nout:\nexit";
+    match run(src, XDP, true) {
+        Ok(v) => assert!(v.processed_insns < 200, "{} insns processed", v.processed_insns),
+        Err(e) => panic!("rejected: {}\n{}", e.message, e.log),
+    }
+}
