@@ -56,8 +56,8 @@ use crate::env::{MapMeta, ProgramEnv};
 use crate::log::{Log, LogLevel, format_line};
 use crate::state::prune::{Spare, subsumes, widen};
 use crate::state::{Frame, FrameKind, Precise, State};
-use precise::Segment;
 use crate::verdict::{RejectKind, VerifyOptions};
+use precise::Segment;
 
 /// `BPF_COMPLEXITY_LIMIT_INSNS`: instructions processed before giving up.
 pub const MAX_PROCESSED: usize = 1_000_000;

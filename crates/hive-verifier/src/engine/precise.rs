@@ -17,7 +17,8 @@
 //! its exact value and the loop is explored iteration by iteration, as the kernel does.
 //! Pruning does not use them (Hive compares every scalar), so a missing or an extra mark costs
 //! exploration, never soundness: where the walk meets what it does not model (callbacks,
-//! legacy packet loads) it simply stops.
+//! legacy packet loads) it simply stops. Marks are only tracked in the exploration that
+//! widens as the kernel does ([`Verifier::precision`]).
 
 use std::rc::Rc;
 
@@ -206,13 +207,9 @@ fn backtrack_insn(code: &Code, i: usize, h: Option<&Hist>, subseq: Option<usize>
             bt.frame -= 1;
             bt.regs[f - 1] |= args;
         }
-        Insn::Call(target) => {
-            let cb = match target {
-                CallTarget::Helper(id) => super::call::calls_callback(id),
-                _ => false,
-            };
-            if cb && subseq != Some(i + 1) {
-                // Back from a callback's exit: not modelled.
+        Insn::Call(_) => {
+            if subseq != Some(i + 1) {
+                // Into a callback (or back at the call from its exit): not modelled.
                 return false;
             }
             // A helper or kfunc sets r0 and clobbers r1-r5.
