@@ -33,18 +33,20 @@
 //!    converge by pruning and widening against earlier iterations of the same loop instance
 //!    only: budget spent in the same frame, the same helper invocation, the same iterator
 //!    (whose stack slot nothing but the iterator kfuncs may touch), so an endless loop
-//!    around them is still `infinite loop detected`. The result carries the
+//!    around them is still `infinite loop detected`. Widening first moves every bound that
+//!    moves; if that exploration fails, it runs once more as the kernel does, sparing the
+//!    scalars its precision marks (`mark_chain_precision`) name, so that a counter deciding
+//!    the loop's exit keeps its exact value. The result carries the
 //!    kernel's statistics (`processed N insns ... peak_states P`), and the log is the kernel's:
 //!    level 1 the failing path and the error, level 2 every instruction with its state.
 //!
 //! Where Hive is stricter than a privileged kernel, on purpose: a helper never reads
 //! uninitialised stack or a spilled pointer (no leak into maps or buffers); pointers loaded
 //! from kptr fields cannot be dereferenced (their BTF type is unknown); a `lddw` of a map
-//! value needs an array map. Where it is less precise: no precision or liveness marks on the
-//! stack (scalars are compared by inclusion, so it prunes less), no BTF (kfuncs come from the
-//! registry, `PTR_TO_BTF_ID` is untyped), no dynptr state, no spin-lock tracking; without
-//! precision marks, a runtime-bounded loop's counter is widened even where the kernel keeps
-//! it exact, and a loop the kernel walks to its bound may then not be proven to end.
+//! value needs an array map. Where it is less precise: pruning uses no precision marks and
+//! no stack liveness (scalars are compared by inclusion, so it prunes less), no BTF (kfuncs
+//! come from the registry, `PTR_TO_BTF_ID` is untyped), no dynptr state, no spin-lock
+//! tracking.
 //!
 //! ## Soundness policy
 //!
@@ -147,6 +149,22 @@ pub fn verify_raw(raw: &[RawInsn], opts: &VerifyOptions) -> Result<Verified, Rej
     }
 }
 
+/// One exploration of the program: its result, statistics, log and whether it widened a state.
+fn explore(
+    code: &Code,
+    cfg: &Cfg,
+    env: &ProgramEnv<'_>,
+    opts: &VerifyOptions,
+    log: Log,
+    precision: bool,
+) -> (Result<(), cfg::Fail>, engine::Stats, Log, bool) {
+    let mut v = engine::Verifier::new(code, cfg, env, *opts, log);
+    v.precision = precision;
+    let entry = v.entry_state();
+    let result = v.run(entry).and_then(|()| v.check_stack_depth(cfg));
+    (result, v.stats, v.take_log(), v.widened)
+}
+
 /// Verifies a program as `BPF_PROG_LOAD` would: raw slots (pseudo `lddw`s unresolved, map
 /// descriptors as the caller's `env.maps` knows them), the program type, licence and maps of
 /// `env`. This is the entry point every loader uses.
@@ -164,12 +182,15 @@ pub fn verify_program(raw: &[RawInsn], env: &ProgramEnv<'_>, opts: &VerifyOption
             return Err(Rejection { insn: f.insn, kind: f.kind, message: f.message, log: log.into_string() });
         }
     };
-    let mut v = engine::Verifier::new(&code, &cfg, env, *opts, log);
-    let entry = v.entry_state();
-    let result = v.run(entry).and_then(|()| v.check_stack_depth(&cfg));
-    let stats = v.stats;
-    let mut log = v.take_log();
-    drop(v);
+    // First with every moving bound widened at the heads of loops the runtime bounds; if that
+    // fails after widening something, again with the kernel's precision marks (see
+    // `engine::precise`), which keep the exact values of the scalars that decide such loops:
+    // two sound explorations, the program safe if either proves it.
+    let cfg_log = log.clone();
+    let (mut result, mut stats, mut log, widened) = explore(&code, &cfg, env, opts, log, false);
+    if result.is_err() && widened {
+        (result, stats, log, _) = explore(&code, &cfg, env, opts, cfg_log, true);
+    }
     let summary = format!(
         "processed {} insns (limit {}) max_states_per_insn {} total_states {} peak_states {} mark_read 0",
         stats.processed_insns.min(engine::MAX_PROCESSED + 1),

@@ -118,8 +118,19 @@ impl Verifier<'_> {
                     ));
                 }
             }
-            (true, false) => self.ptr_arith(pc, width, op, dst, d, s, false)?,
-            (false, true) => self.ptr_arith(pc, width, op, dst, s, d, true)?,
+            (true, false) => {
+                // The offset register must be exact from here back (`mark_chain_precision`).
+                if let Source::Reg(r) = src
+                    && s.is_scalar()
+                {
+                    self.mark_precise(st, 1 << r.idx());
+                }
+                self.ptr_arith(pc, width, op, dst, d, s, false)?
+            }
+            (false, true) => {
+                self.mark_precise(st, 1 << dst);
+                self.ptr_arith(pc, width, op, dst, s, d, true)?
+            }
         };
         *st.reg_mut(dst) = result;
         Ok(())

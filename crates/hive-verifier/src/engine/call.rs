@@ -158,6 +158,8 @@ impl Verifier<'_> {
                     if let Some((mreg, write, raw)) = meta.mem.take() {
                         self.helper_mem(pc, st, mreg, reg.var.umax(), write, raw, zero_ok || reg.var.umin() == 0, pkt_access)?;
                     }
+                    // `check_mem_size_reg`: the size is needed exactly.
+                    self.mark_precise(st, 1 << regno);
                     if reg.var.as_const().is_some() {
                         meta.alloc_size = reg.var.as_const();
                     }
@@ -167,6 +169,7 @@ impl Verifier<'_> {
                         return Err(fail(pc, RejectKind::InvalidArg, format!("R{regno} is not a known constant'")));
                     };
                     meta.alloc_size = Some(c);
+                    self.mark_precise(st, 1 << regno);
                 }
                 ArgBase::ConstMapPtr => {
                     if reg.kind() != Some(PtrKind::ConstMap) || reg.maybe_null() {
@@ -540,6 +543,7 @@ impl Verifier<'_> {
                     if a.kind == KfuncArgKind::ConstScalar {
                         let Some(c) = reg.as_const() else { return Err(bad("is not a known constant")) };
                         size_const = Some(c);
+                        self.mark_precise(st, 1 << regno);
                     }
                     if a.kind == KfuncArgKind::MemSize
                         && let Some(m) = pending_mem.take()
@@ -548,6 +552,7 @@ impl Verifier<'_> {
                             return Err(bad("unbounded memory access"));
                         }
                         self.helper_mem(pc, st, m, reg.var.umax(), true, false, true, false)?;
+                        self.mark_precise(st, 1 << regno);
                     }
                 }
                 KfuncArgKind::Ctx => {

@@ -170,6 +170,19 @@ impl Verifier<'_> {
             BranchOutcome::Unknown => None,
         };
         if let Some((go, other)) = decided {
+            // The outcome holds for these exact values (`mark_chain_precision` of both).
+            let mut regs = 0u16;
+            if d.is_scalar() {
+                regs |= 1 << dst;
+            }
+            if let Some(sr) = src_reg
+                && s.is_scalar()
+            {
+                regs |= 1 << sr;
+            }
+            if regs != 0 {
+                self.mark_precise(st, regs);
+            }
             if !priv_ {
                 // Unprivileged: the other edge runs under speculation (`sanitize_speculative_path`)
                 // with the compared registers unknown, and must be safe too.

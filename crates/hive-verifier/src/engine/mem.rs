@@ -638,7 +638,9 @@ impl Verifier<'_> {
                     return bad(pc, "cannot spill pointers to stack into stack frame of the caller");
                 }
                 *slot = Slot { bytes: [Byte::Spill; 8], spill: v };
+                self.hist_stack(reg.frame as usize, s);
             } else if spill_scalar {
+                self.hist_stack(reg.frame as usize, s);
                 let keep_id = size == 8 || v.var.umax() < (1u64 << (size * 8));
                 let mut v = v;
                 if !keep_id {
@@ -699,6 +701,7 @@ impl Verifier<'_> {
                     return bad(pc, "invalid size of register fill");
                 }
                 if b == 0 && size <= spill_size {
+                    self.hist_stack(reg.frame as usize, s);
                     return Ok(coerce(sp, size, signed));
                 }
                 let (mut spills, mut zeros) = (0, 0);
@@ -713,11 +716,16 @@ impl Verifier<'_> {
                         }
                     }
                 }
-                if (spills == size && sp.var.as_const() == Some(0)) || zeros == size {
+                if spills == size && sp.var.as_const() == Some(0) {
+                    self.hist_stack(reg.frame as usize, s);
+                    return Ok(Reg::constant(0));
+                }
+                if zeros == size {
                     return Ok(Reg::constant(0));
                 }
                 return Ok(loaded(size, signed));
             }
+            self.hist_stack(reg.frame as usize, s);
             return Ok(sp);
         }
         let mut zeros = 0;

@@ -27,6 +27,15 @@
 //! callbacks of `bpf_loop`-like helpers are bounded by the runtime instead: there a state
 //! subsumed by an ancestor at the same instruction is pruned, and after a few iterations the
 //! state is widened ([`crate::state::prune::widen`]) so the exploration converges.
+//!
+//! The widening is every bound that moved, or (with [`Verifier::precision`], the second
+//! exploration `verify_program` runs when the first fails after widening) the kernel's
+//! `widen_imprecise_scalars`: the scalars precision marks name (`precise.rs`: what decided a
+//! branch, moved a pointer or sized a helper's memory, traced back along the path to where
+//! it came from) keep their exact values, and so do pointers. The kernel can afford exact
+//! counters because its pruning ignores the imprecise scalars; Hive's compares them all, so
+//! an exploration with exact counters may not converge where the widened one does, and the
+//! widened one runs first.
 
 mod alu;
 mod call;
@@ -34,6 +43,7 @@ mod entry;
 mod jump;
 mod liveness;
 mod mem;
+mod precise;
 
 use std::collections::HashMap;
 
@@ -44,9 +54,10 @@ use hive_platform::prog::{LoadContext, Privilege, ProgType, ProgTypeInfo};
 use crate::cfg::{Cfg, Fail};
 use crate::env::{MapMeta, ProgramEnv};
 use crate::log::{Log, LogLevel, format_line};
-use crate::state::prune::{subsumes, widen};
-use crate::state::{Frame, FrameKind, State};
+use crate::state::prune::{Spare, subsumes, widen};
+use crate::state::{Frame, FrameKind, Precise, State};
 use crate::verdict::{RejectKind, VerifyOptions};
+use precise::Segment;
 
 /// `BPF_COMPLEXITY_LIMIT_INSNS`: instructions processed before giving up.
 pub const MAX_PROCESSED: usize = 1_000_000;
@@ -78,6 +89,11 @@ struct Checkpoint {
     branches: u32,
     parent: Option<usize>,
     dropped: bool,
+    /// The path from the parent checkpoint to this one, and its last instruction.
+    seg: Segment,
+    last: Option<usize>,
+    /// Scalars of `state` found precise so far.
+    marks: Precise,
 }
 
 struct Pending {
@@ -86,6 +102,7 @@ struct Pending {
     state: State,
     parent: Option<usize>,
     log_pos: usize,
+    seg: Segment,
 }
 
 /// How an instruction continues.
@@ -133,6 +150,19 @@ pub(crate) struct Verifier<'a> {
     pub depths: HashMap<usize, i64>,
     /// The level-1 log of the current path, written out at the end.
     trace: Vec<Trace>,
+    /// The current path since its last checkpoint (`cur_parent`), for precision marks.
+    seg: Segment,
+    /// Whether the step to the current instruction was recorded in `seg`.
+    hist_entered: bool,
+    /// The instruction the current path executed before this one.
+    prev_pc: Option<usize>,
+    /// The current path's last checkpoint.
+    cur_parent: Option<usize>,
+    /// Track precision and widen as the kernel does ([`Spare::Kernel`]); otherwise widen
+    /// every scalar and pointer offset that moved.
+    pub precision: bool,
+    /// Whether some state was widened.
+    pub widened: bool,
 }
 
 /// One line of the level-1 log, formatted only if it is kept.
@@ -229,6 +259,12 @@ impl<'a> Verifier<'a> {
             insn_ptr_kind: HashMap::new(),
             depths: HashMap::new(),
             trace: Vec::new(),
+            seg: Segment::default(),
+            hist_entered: false,
+            prev_pc: None,
+            cur_parent: None,
+            precision: false,
+            widened: false,
         }
     }
 
@@ -298,6 +334,8 @@ impl<'a> Verifier<'a> {
         let mut pc = 0usize;
         let mut parent: Option<usize> = None;
         let mut from_branch: Option<usize> = None;
+        self.seg = Segment::default();
+        self.prev_pc = None;
         loop {
             self.stats.processed_insns += 1;
             if self.stats.processed_insns > MAX_PROCESSED {
@@ -311,6 +349,8 @@ impl<'a> Verifier<'a> {
             if pc >= self.code.len() {
                 return Err(fail(pc, RejectKind::Internal, format!("invalid insn idx {pc} insn_cnt {}", self.code.len())));
             }
+            self.hist_enter(pc, self.prev_pc);
+            self.cur_parent = parent;
             if self.prune_point[pc] {
                 match self.visit(pc, &mut cur, &mut parent)? {
                     Visit::Pruned => {
@@ -332,6 +372,7 @@ impl<'a> Verifier<'a> {
                     }
                     Visit::Explore => {}
                 }
+                self.cur_parent = parent;
             }
             if let Some(from) = from_branch.take()
                 && self.log.level() >= LogLevel::Basic
@@ -349,6 +390,8 @@ impl<'a> Verifier<'a> {
             if self.log.is_verbose() {
                 self.log.verbose(format!("{pc}: {cur}"));
             }
+            self.prev_pc = Some(pc);
+            self.seg.len += 1;
             match next {
                 Next::Goto(n) => pc = n,
                 Next::End => {
@@ -418,12 +461,15 @@ impl<'a> Verifier<'a> {
             self.cps[p].branches += 1;
         }
         let log_pos = self.trace.len();
-        self.pending.push(Pending { pc, from, state, parent, log_pos });
+        let seg = if self.precision { self.seg.clone() } else { Segment::default() };
+        self.pending.push(Pending { pc, from, state, parent, log_pos, seg });
     }
 
     fn pop(&mut self) -> Option<(usize, State, Option<usize>, usize)> {
         let p = self.pending.pop()?;
         self.trace.truncate(p.log_pos);
+        self.seg = p.seg;
+        self.prev_pc = Some(p.from);
         Some((p.pc, p.state, p.parent, p.from))
     }
 
@@ -463,6 +509,7 @@ impl<'a> Verifier<'a> {
             let old = &self.cps[a].state;
             if self.same_bounded_loop(pc, old, cur) {
                 if subsumes(old, cur, live, priv_) {
+                    self.propagate_precision(a, cur);
                     return Ok(Visit::Pruned);
                 }
                 iterations.push(a);
@@ -470,18 +517,23 @@ impl<'a> Verifier<'a> {
                 return Err(fail(pc, RejectKind::InfiniteLoop, format!("infinite loop detected at insn {pc}")));
             }
         }
-        if let Some(list) = self.cps_at.get(&pc) {
-            for &i in list {
+        let verified = self.cps_at.get(&pc).and_then(|list| {
+            list.iter().copied().find(|&i| {
                 let cp = &self.cps[i];
-                if cp.branches == 0 && !cp.dropped && subsumes(&cp.state, cur, live, priv_) {
-                    return Ok(Visit::Pruned);
-                }
-            }
+                cp.branches == 0 && !cp.dropped && subsumes(&cp.state, cur, live, priv_)
+            })
+        });
+        if let Some(i) = verified {
+            self.propagate_precision(i, cur);
+            return Ok(Visit::Pruned);
         }
-        if iterations.len() >= WIDEN_AFTER
-            && let Some(w) = widen(&self.cps[iterations[0]].state, cur)
-        {
-            *cur = w;
+        if iterations.len() >= WIDEN_AFTER {
+            let prev = &self.cps[iterations[0]];
+            let spare = if self.precision { Spare::Kernel(&prev.marks) } else { Spare::Nothing };
+            if let Some(w) = widen(&prev.state, cur, spare) {
+                self.widened |= w != *cur;
+                *cur = w;
+            }
         }
         let force = self.force_point[pc];
         if !(force || self.jmps_since >= 2 && self.insns_since >= 8) {
@@ -493,7 +545,22 @@ impl<'a> Verifier<'a> {
             return Ok(Visit::Explore);
         }
         let idx = self.cps.len();
-        self.cps.push(Checkpoint { pc, state: cur.clone(), branches: 1, parent: *parent, dropped: false });
+        let mut seg = std::mem::replace(&mut self.seg, Segment::at(pc));
+        if self.hist_entered {
+            // The step into `pc` ends the parent's segment; this one starts at `pc`.
+            seg.pop();
+            self.hist_entered = false;
+        }
+        self.cps.push(Checkpoint {
+            pc,
+            state: cur.clone(),
+            branches: 1,
+            parent: *parent,
+            dropped: false,
+            seg,
+            last: self.prev_pc,
+            marks: Precise::default(),
+        });
         let list = self.cps_at.entry(pc).or_default();
         list.push(idx);
         if list.len() > MAX_STATES_PER_INSN {
@@ -502,6 +569,7 @@ impl<'a> Verifier<'a> {
                 let old = list.remove(pos);
                 self.cps[old].dropped = true;
                 self.cps[old].state = State { frames: Vec::new(), refs: Vec::new(), may_goto_depth: 0 };
+                self.cps[old].seg = Segment::default();
                 self.live_states -= 1;
             }
         }

@@ -80,6 +80,49 @@ impl Frame {
     }
 }
 
+/// The scalars of a state marked precise (see the engine's precision tracking): per frame,
+/// a bit per register and per stack slot holding a spilled scalar.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Precise {
+    frames: Vec<(u16, u64)>,
+}
+
+impl Precise {
+    /// Register `r` of frame `fr`.
+    pub fn reg(&self, fr: usize, r: usize) -> bool {
+        self.frames.get(fr).is_some_and(|f| f.0 & (1 << r) != 0)
+    }
+
+    /// The spill in slot `s` (`fp-8(s+1)`) of frame `fr`.
+    pub fn slot(&self, fr: usize, s: usize) -> bool {
+        s < 64 && self.frames.get(fr).is_some_and(|f| f.1 & (1 << s) != 0)
+    }
+
+    /// The marks of frame `fr`: registers and slots.
+    pub fn frame(&self, fr: usize) -> (u16, u64) {
+        self.frames.get(fr).copied().unwrap_or_default()
+    }
+
+    fn frame_mut(&mut self, fr: usize) -> &mut (u16, u64) {
+        if self.frames.len() <= fr {
+            self.frames.resize(fr + 1, (0, 0));
+        }
+        &mut self.frames[fr]
+    }
+
+    /// Marks register `r` of frame `fr`.
+    pub fn set_reg(&mut self, fr: usize, r: usize) {
+        self.frame_mut(fr).0 |= 1 << r;
+    }
+
+    /// Marks the spill in slot `s` of frame `fr`.
+    pub fn set_slot(&mut self, fr: usize, s: usize) {
+        if s < 64 {
+            self.frame_mut(fr).1 |= 1 << s;
+        }
+    }
+}
+
 /// The state of one path.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct State {

@@ -15,11 +15,14 @@
 //! often than the kernel, never more.
 //!
 //! [`widen`] over-approximates two states of one loop head by one, for loops the runtime
-//! bounds (`may_goto`, callbacks) where exploring every iteration would not end.
+//! bounds (`may_goto`, callbacks) where exploring every iteration would not end: every
+//! scalar and pointer offset ([`Spare::Nothing`]), or, as the kernel's
+//! `widen_imprecise_scalars`, only the scalars not marked precise in the previous iteration,
+//! leaving pointers alone ([`Spare::Kernel`]).
 
 use super::reg::{PtrKind, Reg, RegType};
 use super::stack::{Byte, Slot};
-use super::{Frame, State};
+use super::{Frame, Precise, State};
 
 /// A partial one-to-one map between `old`'s ids and `cur`'s (`struct bpf_idmap`).
 #[derive(Default, Debug)]
@@ -161,11 +164,38 @@ pub fn subsumes(old: &State, cur: &State, live: Option<u16>, privileged: bool) -
     old.refs.iter().zip(&cur.refs).all(|(o, c)| ids.check(o.0, c.0))
 }
 
-fn widen_reg(old: &Reg, cur: &Reg) -> Reg {
+/// What [`widen`] leaves as the current iteration has it.
+#[derive(Clone, Copy, Debug)]
+pub enum Spare<'a> {
+    /// Nothing: every bound that moved is widened, a pointer whose offset moved is dropped.
+    Nothing,
+    /// The scalars these marks name (found precise in the previous iteration) and every
+    /// pointer, as the kernel does.
+    Kernel(&'a Precise),
+}
+
+impl Spare<'_> {
+    fn reg(&self, fr: usize, r: usize) -> (bool, bool) {
+        match self {
+            Spare::Nothing => (false, false),
+            Spare::Kernel(p) => (p.reg(fr, r), true),
+        }
+    }
+    fn slot(&self, fr: usize, s: usize) -> (bool, bool) {
+        match self {
+            Spare::Nothing => (false, false),
+            Spare::Kernel(p) => (p.slot(fr, s), true),
+        }
+    }
+}
+
+/// `(precise, ptrs)`: the scalar is spared, pointers are spared.
+fn widen_reg(old: &Reg, cur: &Reg, (precise, ptrs): (bool, bool)) -> Reg {
     if old == cur {
         return *cur;
     }
     match (old.ty, cur.ty) {
+        (RegType::Scalar, RegType::Scalar) if precise => *cur,
         (RegType::Scalar, RegType::Scalar) => Reg::scalar(old.var.widen(&cur.var)),
         (RegType::Ptr(a), RegType::Ptr(b))
             if a == b
@@ -180,16 +210,18 @@ fn widen_reg(old: &Reg, cur: &Reg) -> Reg {
             let range = if (old.range < 0 || cur.range < 0) && old.range != cur.range { 0 } else { old.range.min(cur.range) };
             Reg { var: old.var.widen(&cur.var), range, ..*cur }
         }
+        // A pointer stays as it is (another offset is another state to explore).
+        (_, RegType::Ptr(_)) if ptrs => *cur,
         _ => Reg::NOT_INIT,
     }
 }
 
-fn widen_slot(old: &Slot, cur: &Slot) -> Slot {
+fn widen_slot(old: &Slot, cur: &Slot, keep: (bool, bool)) -> Slot {
     if old == cur || old.iter_gen().is_some() && cur.iter_gen().is_some() {
         return *cur;
     }
     if old.is_spill() && cur.is_spill() && old.spill_size() == cur.spill_size() {
-        let r = widen_reg(&old.spill, &cur.spill);
+        let r = widen_reg(&old.spill, &cur.spill, keep);
         if r.ty != RegType::NotInit {
             let mut s = *cur;
             s.spill = r;
@@ -212,6 +244,9 @@ fn widen_slot(old: &Slot, cur: &Slot) -> Slot {
         }
         t
     };
+    if keep.1 && cur.is_spill() && cur.spill.is_ptr() {
+        return *cur;
+    }
     let (o, c) = (plain(old), plain(cur));
     let mut out = Slot::EMPTY;
     for k in 0..8 {
@@ -229,22 +264,25 @@ fn widen_byte(a: Byte, b: Byte) -> Byte {
 }
 
 /// A state containing both `old` and `cur` whose unstable bounds jump to their limits
-/// ([`Scalar::widen`]); `None` when the two cannot be merged (other frames or references).
-pub fn widen(old: &State, cur: &State) -> Option<State> {
+/// ([`Scalar::widen`]), but for what `spare` names, which keeps `cur`'s values; `None` when
+/// the two cannot be merged (other frames or references).
+pub fn widen(old: &State, cur: &State, spare: Spare<'_>) -> Option<State> {
     if old.frames.len() != cur.frames.len() || old.refs != cur.refs {
         return None;
     }
     let mut out = cur.clone();
-    for (fo, (o, c)) in out.frames.iter_mut().zip(old.frames.iter().zip(&cur.frames)) {
+    for (fr, (fo, (o, c))) in out.frames.iter_mut().zip(old.frames.iter().zip(&cur.frames)).enumerate() {
         if o.callsite != c.callsite || o.kind != c.kind || o.subprog != c.subprog {
             return None;
         }
         for r in 0..11 {
-            fo.regs[r] = widen_reg(&o.regs[r], &c.regs[r]);
+            fo.regs[r] = widen_reg(&o.regs[r], &c.regs[r], spare.reg(fr, r));
         }
         let n = o.stack.len().max(c.stack.len());
         fo.stack = (0..n)
-            .map(|i| widen_slot(o.stack.get(i).unwrap_or(&Slot::EMPTY), c.stack.get(i).unwrap_or(&Slot::EMPTY)))
+            .map(|i| {
+                widen_slot(o.stack.get(i).unwrap_or(&Slot::EMPTY), c.stack.get(i).unwrap_or(&Slot::EMPTY), spare.slot(fr, i))
+            })
             .collect();
     }
     Some(out)

@@ -235,3 +235,72 @@ fn runtime_bounded_constructs_do_not_hide_an_endless_loop_around_them() {
     accept("r1 = 100\nr2 = func[cb]\nr3 = 0\nr4 = 0\ncall bpf_loop\nr0 = 2\nexit\ncb:\nr0 = 0\nexit", XDP);
     accept("call sub\nr0 = 2\nexit\nsub:\nl:\nmay_goto +1\ngoto l\nr0 = 0\nexit", XDP);
 }
+
+/// XDP prologue of the loops below: `r1` = data with 64 bytes checked before `r2` = data_end.
+const PKT64: &str = "r2 = *(u32 *)(r1 + 4)\nr1 = *(u32 *)(r1 + 0)\nr3 = r1\nr3 += 64\nif r3 > r2 goto out\n";
+
+#[test]
+fn a_counter_that_decides_a_may_goto_loop_is_precise_and_not_widened() {
+    // `r4` decides the exit (`!= 8`) while it is a constant, so it is marked precise and the
+    // loop is walked iteration by iteration with its exact value (the kernel's
+    // `widen_imprecise_scalars` spares precise scalars): `data + 56 + r4` stays in the packet.
+    let count = |n: u32| {
+        format!(
+            "{PKT64}r4 = 0\nl:\nmay_goto out\nr5 = r1\nr5 += r4\nr0 = *(u8 *)(r5 + 56)\nr4 += 1\nif r4 != {n} goto l\nout:\nr0 = 0\nexit"
+        )
+    };
+    accept(&count(8), XDP);
+    // One more iteration reads past the checked bytes: exact values find it.
+    reject(&count(9), XDP, true, "invalid access to packet, off=64 size=1");
+    // A counter compared with an unknown bound decides nothing, is not precise and is widened.
+    reject(&count(8).replace("if r4 != 8 goto l", "r6 = *(u32 *)(r1 + 0)\nif r4 < r6 goto l"), XDP, true, "R5");
+}
+
+#[test]
+fn precision_follows_spills_and_calls() {
+    // The counter lives in a stack slot between iterations: the fill and the spill carry the
+    // mark to the slot, which is not widened either.
+    let spilled = |n: u32| {
+        format!(
+            "{PKT64}r4 = 0\n*(u64 *)(r10 - 8) = r4\nl:\nmay_goto out\nr4 = *(u64 *)(r10 - 8)\nr5 = r4\nr5 <<= 3\n\
+             r3 = r1\nr3 += r5\nr0 = *(u64 *)(r3 + 0)\nr4 += 1\n*(u64 *)(r10 - 8) = r4\nif r4 != {n} goto l\nout:\nr0 = 0\nexit"
+        )
+    };
+    accept(&spilled(8), XDP);
+    reject(&spilled(9), XDP, true, "invalid access to packet, off=64 size=8");
+    // The next value comes back from a subprogram: through its exit, body and arguments.
+    let called = |n: u32| {
+        format!(
+            "{PKT64}r6 = r1\nr7 = 0\nl:\nmay_goto out\nr5 = r6\nr5 += r7\nr0 = *(u8 *)(r5 + 56)\nr1 = r7\ncall inc\n\
+             r7 = r0\nif r7 != {n} goto l\nout:\nr0 = 0\nexit\ninc:\nr0 = r1\nr0 += 1\nexit"
+        )
+    };
+    accept(&called(8), XDP);
+    reject(&called(9), XDP, true, "invalid access to packet, off=64 size=1");
+}
+
+#[test]
+fn pointers_are_not_widened_at_a_loop_head() {
+    // A cursor moved by 8 every iteration is another pointer each time (as in the kernel,
+    // which never widens pointers): it keeps its offset and the accesses are checked exactly.
+    let cursor = |n: u32| {
+        format!(
+            "{PKT64}r6 = r1\nr7 = 0\nl:\nmay_goto out\n*(u64 *)(r10 - 16) = r6\nr0 = *(u64 *)(r6 + 0)\nr6 = *(u64 *)(r10 - 16)\n\
+             r6 += 8\nr7 += 1\nif r7 != {n} goto l\nout:\nr0 = 0\nexit"
+        )
+    };
+    accept(&cursor(8), XDP);
+    reject(&cursor(9), XDP, true, "invalid access to packet, off=64 size=8");
+}
+
+#[test]
+fn precision_only_refines_a_failed_widening_exploration() {
+    // The kernel walks this loop a thousand times (`r1` decides its exit). Widening every
+    // moving bound proves it in a few iterations, and that exploration comes first: the exact
+    // one only runs when the widened one fails.
+    let src = "r0 = 0\nr1 = 0\nl:\nmay_goto out\nr0 += r1\nr1 += 1\nif r1 != 1000 goto l\nout:\nexit";
+    match run(src, XDP, true) {
+        Ok(v) => assert!(v.processed_insns < 200, "{} insns processed", v.processed_insns),
+        Err(e) => panic!("rejected: {}\n{}", e.message, e.log),
+    }
+}
