@@ -305,8 +305,6 @@ pub(crate) struct Generated {
     pub bytes: Vec<u8>,
     /// Offset of the entry stub.
     pub entry: usize,
-    /// Offset of the callback stub, if the program has one.
-    pub callback: Option<usize>,
     /// Per subprogram: offset of its prologue.
     pub sub_offsets: Vec<u32>,
     /// Per slot: offset of its code (`u32::MAX` for the second slot of `lddw`).
@@ -335,14 +333,14 @@ fn generate_with(
     short: bool,
 ) -> Result<Generated, JitError> {
     let mut c = Compiler::new(code, subs, options, natives, short);
-    let (entry, callback) = emit::call::stubs(&mut c);
+    let entry = emit::call::entry_stub(&mut c);
     for k in 0..subs.len() {
         c.subprogram(k)?;
     }
     let offsets = std::mem::take(&mut c.offsets);
     let sub_offsets = std::mem::take(&mut c.sub_offsets);
     let bytes = c.ops.finalize().map_err(|e| JitError::Assembler(e.to_string()))?;
-    Ok(Generated { bytes, entry, callback, sub_offsets, offsets })
+    Ok(Generated { bytes, entry, sub_offsets, offsets })
 }
 
 /// Upper bounds of the in-line code of each instruction, summed (see `Compiler::bound`):

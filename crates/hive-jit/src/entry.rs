@@ -44,10 +44,8 @@ type PacketFn = extern "sysv64" fn(u64, u64, u64, u64, u64, *mut Env) -> Ret;
 /// Records a fault raised by compiled code itself: `(pc, unused..., environment)`; always
 /// returns the unwind status.
 type TrapFn = extern "sysv64" fn(u64, u64, u64, u64, u64, *mut Env) -> Ret;
-/// The entry stub.
-type EntryFn = unsafe extern "sysv64" fn(*mut Env) -> u64;
-/// The callback stub: environment, prologue address, `r10`, `r1`-`r5`.
-type CallbackFn = unsafe extern "sysv64" fn(*mut Env, u64, u64, *const [u64; 5]) -> u64;
+/// The entry stub: environment, prologue address, `r10`, `r1`-`r5`.
+type EntryFn = unsafe extern "sysv64" fn(*mut Env, u64, u64, *const [u64; 5]) -> u64;
 
 /// Per-run state shared by compiled code and the trampolines.
 #[repr(C)]
@@ -72,8 +70,6 @@ pub(crate) struct Env {
     pub fp: u64,
     /// Written before each trampoline call: the calling frame's `r10`.
     pub call_fp: u64,
-    /// `r1`-`r5` on entry.
-    pub args: [u64; 5],
     /// The run's helper object (`*mut H`), the sixth argument of direct helper calls.
     pub native_ctx: *mut (),
     // Only Rust reads what follows.
@@ -170,12 +166,12 @@ impl Env {
     }
 
     /// Runs the callback starting at slot `target` with `args`, in the frame below the
-    /// caller's (at `call_fp`), through the callback stub; its `r0`, or the [`Ret`] that
-    /// passes an unwind on to the caller.
+    /// caller's (at `call_fp`), through the entry stub; its `r0`, or the [`Ret`] that passes
+    /// an unwind on to the caller.
     fn callback(&mut self, pc: usize, call_fp: u64, target: u64, args: [u64; 5]) -> Result<u64, Ret> {
         // SAFETY: `prog` points to the running program, borrowed by `run` for the whole run.
         let prog = unsafe { &*self.prog };
-        let (Some(entry), Some(stub)) = (prog.callback_entry(target), prog.callback_ptr()) else {
+        let Some(entry) = prog.callback_entry(target) else {
             return Err(self.fault(pc, FaultKind::BadCallxTarget { value: target, what: "callback instruction index" }));
         };
         // The caller's frame index, then the callback's chain below it.
@@ -185,11 +181,9 @@ impl Env {
         }
         let outer = self.saved_rsp;
         self.callbacks += 1;
-        // SAFETY: the callback stub of this program's code, which lives as long as `prog`;
-        // it follows the System V ABI for `extern "sysv64" fn(*mut Env) -> u64` as the entry
-        // stub does, and enters a subprogram of the same program, whose frame (`fp`) is
-        // within the memory's stack (checked against the frame limit above).
-        let stub: CallbackFn = unsafe { std::mem::transmute::<*const u8, CallbackFn>(stub) };
+        // SAFETY: as in `run`; the stub enters a subprogram of the same program, whose frame
+        // (`fp`) is within the memory's stack (checked against the frame limit above).
+        let stub: EntryFn = unsafe { std::mem::transmute::<*const u8, EntryFn>(prog.entry_ptr()) };
         // SAFETY: as for the entry stub in `run`: the program only touches `mem` and calls out
         // only through this environment; no reference derived from it is live here.
         let r0 = unsafe { stub(self, entry.addr as u64, call_fp - STACK_SIZE as u64, &args) };
@@ -272,7 +266,7 @@ extern "sysv64" fn fell_off_end(pc: u64, _: u64, _: u64, _: u64, _: u64, env_ptr
 ///
 /// # Safety
 /// As [`JitProgram::run`].
-#[inline(always)]
+#[inline]
 pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     prog: &JitProgram,
     mem: &mut Memory<'_>,
@@ -310,7 +304,6 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
         callx_value: 0,
         fp,
         call_fp: fp,
-        args,
         native_ctx: helpers as *mut (),
         mem: mem as *mut Memory<'_> as *mut (),
         helpers: &mut helpers as *mut *mut H as *mut (),
@@ -324,13 +317,13 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     };
     // SAFETY: `entry_ptr` is the entry stub of this program's code, which lives (read and
     // execute only) as long as `prog`; the stub follows the System V ABI for
-    // `extern "sysv64" fn(*mut Env) -> u64`: it saves and restores every callee-saved
+    // `EntryFn`: it saves and restores every callee-saved
     // register, keeps `rsp` aligned at every call, and returns through its own epilogue
     // even when a trampoline unwinds.
     let entry: EntryFn = unsafe { std::mem::transmute::<*const u8, EntryFn>(prog.entry_ptr()) };
     // SAFETY: the compiled code touches only the memory `mem` describes (its stack and the
     // regions), as the caller of `run` guarantees, and calls out only through `env`.
-    let r0 = unsafe { entry(&mut env) };
+    let r0 = unsafe { entry(&mut env, prog.main_addr() as u64, fp, &args) };
     if let Some(payload) = env.panic.take() {
         resume_unwind(payload);
     }

@@ -81,9 +81,9 @@
 //! [`hive_isa::MAX_CALL_FRAMES`] frames instead of checking depth at run time; it also
 //! refuses writes to `r10`, which the verifier forbids and frame chaining relies on.
 //!
-//! A host call enters through a stub, `extern "sysv64" fn(*mut Env) -> u64`, that saves the
-//! host's callee-saved registers, loads `r1`-`r5` and `r10`, zeroes `r0` and `r6`-`r9` and
-//! calls the main program.
+//! A host call enters through a stub, `extern "sysv64" fn(env, target, fp, args) -> u64`,
+//! that saves the host's callee-saved registers, loads `r1`-`r5` and `r10`, zeroes `r0` and
+//! `r6`-`r9` and calls the subprogram at `target`: the main program for a run.
 //!
 //! ## Helpers, `Flow::Exit`, callbacks and tail calls
 //!
@@ -104,10 +104,10 @@
 //! code has returned, so Rust unwinding never crosses JIT frames.
 //!
 //! A helper that calls back into the program ([`hive_interp::Flow::Call`]: `bpf_loop`,
-//! `bpf_for_each_map_elem`) gets its callback run by the trampoline, through a second stub
-//! that enters the callback's subprogram in the frame below the caller's (checked against
-//! [`hive_isa::MAX_CALL_FRAMES`] with the callback's own call chain) and records its own
-//! `rsp` as the unwind target; the callback's `r0` goes to [`hive_interp::Helpers::resume`],
+//! `bpf_for_each_map_elem`) gets its callback run by the trampoline, through the same stub,
+//! entering the callback's subprogram in the frame below the caller's (checked against
+//! [`hive_isa::MAX_CALL_FRAMES`] with the callback's own call chain); the stub records its
+//! own `rsp` as the unwind target; the callback's `r0` goes to [`hive_interp::Helpers::resume`],
 //! as in the interpreter. An unwind inside a callback returns to that stub, whose trampoline
 //! restores the outer target and passes the unwind on, so no Rust frame is ever skipped. A
 //! [`hive_interp::Flow::TailCall`] from the main program's frame ends the run with

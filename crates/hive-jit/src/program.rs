@@ -43,7 +43,7 @@ pub struct JitOptions {
     /// into `r2` in the same block: `-EINVAL` for non-zero flags, `-E2BIG` for more than
     /// [`BPF_MAX_LOOPS`] iterations, else `callback(i, ctx)` for `i` in `0..n` (as a
     /// bpf-to-bpf call) until it returns non-zero; the result is the number of calls. Default
-    /// off: `bpf_loop` goes to the helpers (whose callbacks the JIT cannot run).
+    /// off: `bpf_loop` goes to the helpers, which call back through the trampoline.
     pub inline_bpf_loop: bool,
 }
 
@@ -67,6 +67,12 @@ impl JitOptions {
     /// mode; the budget and strictness have no JIT equivalent).
     pub fn from_interp(options: &hive_interp::Options) -> Self {
         JitOptions { may_goto_loops: options.may_goto_loops, callx: options.callx, ..JitOptions::default() }
+    }
+
+    /// [`Self::iter_num_kfuncs`] from the embedder's kfunc ids by name: `Some` when `id`
+    /// knows all three of `bpf_iter_num_new`, `_next` and `_destroy`.
+    pub fn iter_num_ids(id: impl Fn(&str) -> Option<i32>) -> Option<[i32; 3]> {
+        Some([id("bpf_iter_num_new")?, id("bpf_iter_num_next")?, id("bpf_iter_num_destroy")?])
     }
 }
 
@@ -99,9 +105,8 @@ pub struct JitProgram {
     native_type_seen: AtomicUsize,
     /// Address of the entry stub in `exec` (which never moves).
     entry_addr: usize,
-    /// Address of the callback stub in `exec` (programs with function references only).
-    callback_addr: Option<usize>,
-    /// Per subprogram, in slot order: where a helper's callback may enter.
+    /// Per subprogram, in slot order: where the entry stub may enter (the main program for a
+    /// run, any subprogram for a helper's callback).
     callbacks: Vec<CallbackEntry>,
 }
 
@@ -159,7 +164,7 @@ fn compile_table(
         return Err(JitError::Unsupported { pc: 0, what: "callx in instruction-index mode" });
     }
     let subs = analysis::analyze_with(code, options.inline_bpf_loop)?;
-    let compiler::Generated { bytes, entry, callback, sub_offsets, offsets } =
+    let compiler::Generated { bytes, entry, sub_offsets, offsets } =
         compiler::generate(code, &subs, options, natives)?;
     // W^X: the pages are mapped read-write, filled, then switched to read-execute.
     let memory = |e: std::io::Error| JitError::ExecutableMemory(e.to_string());
@@ -168,7 +173,6 @@ fn compile_table(
     buf.copy_from_slice(&bytes);
     let exec = buf.make_exec().map_err(memory)?;
     let entry_addr = exec.ptr(AssemblyOffset(entry)) as usize;
-    let callback_addr = callback.map(|o| exec.ptr(AssemblyOffset(o)) as usize);
     let callbacks = subs
         .iter()
         .zip(&sub_offsets)
@@ -180,7 +184,6 @@ fn compile_table(
         .collect();
     Ok(JitProgram {
         entry_addr,
-        callback_addr,
         callbacks,
         exec,
         code: code.clone(),
@@ -311,9 +314,10 @@ impl JitProgram {
         self.entry_addr as *const u8
     }
 
-    /// Address of the callback stub, if the program has one.
-    pub(crate) fn callback_ptr(&self) -> Option<*const u8> {
-        self.callback_addr.map(|a| a as *const u8)
+    /// Address of the main program's prologue.
+    #[inline]
+    pub(crate) fn main_addr(&self) -> usize {
+        self.callbacks[0].addr
     }
 
     /// The subprogram starting at `slot`, as a callback target.

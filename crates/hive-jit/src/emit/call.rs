@@ -38,59 +38,26 @@ const PACKET: i32 = offset_of!(Env, packet) as i32;
 const TRAP: i32 = offset_of!(Env, trap) as i32;
 const CALL: i32 = offset_of!(Env, call) as i32;
 const CALLX_VALUE: i32 = offset_of!(Env, callx_value) as i32;
-const FP: i32 = offset_of!(Env, fp) as i32;
 const CALL_FP: i32 = offset_of!(Env, call_fp) as i32;
-const ARGS: i32 = offset_of!(Env, args) as i32;
 const NATIVE_CTX: i32 = offset_of!(Env, native_ctx) as i32;
 const FRAME: i32 = STACK_SIZE as i32;
 /// `BPF_FUNC_loop`.
 const BPF_FUNC_LOOP: i32 = 181;
 
-/// The stubs Rust calls; returns their offsets `(entry, callback)`, the callback stub only
-/// for a program with function references (`lddw rX, func`), the only way a verified program
-/// names a callback.
-///
-/// The entry stub, `extern "sysv64" fn(env: *mut Env) -> u64`, saves the host's
-/// callee-saved registers, records its `rsp` in the environment (the unwind target), loads
-/// `r1`-`r5` and `r10`, zeroes `r0` and `r6`-`r9` as the interpreter does, and calls the main
-/// program. The callback stub, `extern "sysv64" fn(env, target, fp, args: *const [u64; 5])
-/// -> u64`, does the same for a helper's callback ([`hive_interp::Flow::Call`]), which a
-/// trampoline runs while the calling program is suspended in it: it enters the subprogram at
-/// `target` with `r10 = fp` and `r1`-`r5 = *args`. Both share one epilogue, so an unwind inside a
-/// callback (`rsp = rdx` = the callback stub's `rsp`) returns to the trampoline that called
-/// it, which restores the outer unwind target and passes the unwind on: no Rust frame is ever
-/// skipped.
-pub(crate) fn stubs(c: &mut Compiler<'_>) -> (usize, Option<usize>) {
-    let (main, unwind) = (c.entries[0], c.unwind);
+/// The entry stub, the one way Rust enters compiled code: `extern "sysv64" fn(env: *mut Env,
+/// target, fp, args: *const [u64; 5]) -> u64`. It saves the host's callee-saved registers,
+/// records its `rsp` in the environment (the unwind target), sets `r10 = fp` and `r1`-`r5 =
+/// *args`, zeroes `r0` and `r6`-`r9` as the interpreter does, and calls the subprogram whose
+/// prologue is at `target`: the main program for a run, a callback for a helper's
+/// [`hive_interp::Flow::Call`] (which a trampoline runs while the calling program is
+/// suspended in it). An unwind (`rsp = rdx`, the innermost stub's `rsp`) returns through the
+/// stub's own epilogue: from a callback, to the trampoline that called it, which restores the
+/// outer unwind target and passes the unwind on, so no Rust frame is ever skipped. Returns
+/// the stub's offset.
+pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
+    let unwind = c.unwind;
     let done = c.ops.new_dynamic_label();
-    let entry = c.ops.offset().0;
-    asm!(c.ops,
-        ; push rbp ; push rbx ; push r12 ; push r13 ; push r14 ; push r15
-        ; push rdi
-        ; mov [rdi + SAVED_RSP], rsp
-        ; mov rbp, [rdi + FP]
-        ; mov rsi, [rdi + ARGS + 8]
-        ; mov rdx, [rdi + ARGS + 16]
-        ; mov rcx, [rdi + ARGS + 24]
-        ; mov r8, [rdi + ARGS + 32]
-        ; mov r9, rdi
-        ; mov rdi, [rdi + ARGS]
-        ; xor eax, eax ; xor ebx, ebx ; xor r13d, r13d ; xor r14d, r14d ; xor r15d, r15d
-        ; call =>main
-        ; =>done
-        ; add rsp, 8
-        ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbx ; pop rbp
-        ; ret
-        // A trampoline asked to end the run: rdx holds the entry frame's rsp, rax the result.
-        ; =>unwind
-        ; mov rsp, rdx
-        ; jmp =>done
-    );
-    let has_func_refs = c.code.iter().any(|(_, i)| matches!(i, Insn::LdImm64 { pseudo: hive_isa::Pseudo::Func, .. }));
-    if !has_func_refs {
-        return (entry, None);
-    }
-    let callback = c.ops.offset().0;
+    let offset = c.ops.offset().0;
     asm!(c.ops,
         ; push rbp ; push rbx ; push r12 ; push r13 ; push r14 ; push r15
         ; push rdi
@@ -106,9 +73,16 @@ pub(crate) fn stubs(c: &mut Compiler<'_>) -> (usize, Option<usize>) {
         ; mov r8, [r10 + 32]
         ; xor eax, eax ; xor ebx, ebx ; xor r13d, r13d ; xor r14d, r14d ; xor r15d, r15d
         ; call r11
+        ; =>done
+        ; add rsp, 8
+        ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbx ; pop rbp
+        ; ret
+        // A trampoline asked to end the run: rdx holds the entry frame's rsp, rax the result.
+        ; =>unwind
+        ; mov rsp, rdx
         ; jmp =>done
     );
-    (entry, Some(callback))
+    offset
 }
 
 /// Prologue of subprogram `k`; sets `c.frame`.
