@@ -76,11 +76,7 @@ impl JitCode {
 /// `bpf_iter_num_*` kfuncs (under the ids `kfuncs` gives them) compiled in line, with the
 /// semantics of the runtime's own helper and kfuncs (`helpers::callback`, `helpers::kfunc`).
 pub(crate) fn options(kfuncs: &KfuncRegistry) -> JitOptions {
-    let id = |name| kfuncs.by_name(name).map(|(id, _)| id.0 as i32);
-    let iter_num_kfuncs = match (id("bpf_iter_num_new"), id("bpf_iter_num_next"), id("bpf_iter_num_destroy")) {
-        (Some(new), Some(next), Some(destroy)) => Some([new, next, destroy]),
-        _ => None,
-    };
+    let iter_num_kfuncs = JitOptions::iter_num_ids(|name| kfuncs.by_name(name).map(|(id, _)| id.0 as i32));
     JitOptions { inline_bpf_loop: true, iter_num_kfuncs, ..JitOptions::default() }
 }
 

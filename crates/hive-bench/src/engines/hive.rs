@@ -41,11 +41,7 @@ pub struct HiveEngine {
 /// inlined when their BTF ids are known, and `bpf_loop` as the kernel's verifier inlines it.
 pub fn jit_options() -> JitOptions {
     let ids = crate::kfunc::KfuncIds::load();
-    let iter = |name| ids.id(name);
-    let iter_num_kfuncs = match (iter("bpf_iter_num_new"), iter("bpf_iter_num_next"), iter("bpf_iter_num_destroy")) {
-        (Some(new), Some(next), Some(destroy)) => Some([new, next, destroy]),
-        _ => None,
-    };
+    let iter_num_kfuncs = JitOptions::iter_num_ids(|name| ids.id(name));
     let mut o = JitOptions {
         zero_frames: false,
         zero_stack: false,
