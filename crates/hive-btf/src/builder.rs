@@ -83,27 +83,6 @@ impl TypeDef {
         }
     }
 
-    /// Every type id this definition refers to, in record order (`void` included).
-    pub fn ids(&self) -> Vec<TypeId> {
-        match self {
-            TypeDef::Int { .. } | TypeDef::Enum { .. } | TypeDef::Enum64 { .. } | TypeDef::Fwd { .. } => Vec::new(),
-            TypeDef::Float { .. } => Vec::new(),
-            TypeDef::Ptr { ty }
-            | TypeDef::Typedef { ty, .. }
-            | TypeDef::Volatile { ty }
-            | TypeDef::Const { ty }
-            | TypeDef::Restrict { ty }
-            | TypeDef::Var { ty, .. }
-            | TypeDef::TypeTag { ty, .. } => vec![*ty],
-            TypeDef::Array { elem, index, .. } => vec![*elem, *index],
-            TypeDef::Composite { members, .. } => members.iter().map(|m| m.ty).collect(),
-            TypeDef::Func { proto, .. } => vec![*proto],
-            TypeDef::FuncProto { ret, params } => std::iter::once(*ret).chain(params.iter().map(|p| p.1)).collect(),
-            TypeDef::Datasec { vars, .. } => vars.iter().map(|v| v.ty).collect(),
-            TypeDef::DeclTag { target, .. } => vec![*target],
-        }
-    }
-
     /// Calls `f` on every type id this definition refers to, in record order, to rewrite
     /// them (`void` included: leave it alone to keep it `void`).
     pub fn for_each_id_mut(&mut self, mut f: impl FnMut(&mut TypeId)) {

@@ -7,18 +7,8 @@
 //! from are acceptable: every reference inside it resolves, and every record is copied
 //! unchanged except for its ids.
 //!
-//! ## What is taken, and in which order
-//!
-//! 1. The roots, in the order given, each followed depth first by the types it refers to
-//!    (a type's references in record order: a struct's members, a prototype's return type
-//!    then its parameters, an array's element then its index). A type gets its new id the
-//!    first time it is reached, so the numbering depends only on the roots and the source
-//!    BTF: the same input gives the same bytes.
-//! 2. Then every `DECL_TAG` of the source whose target was taken, in source id order: tags
-//!    point at types rather than the other way round, and the kernel reads them from the
-//!    program's BTF (`arg:ctx` on a global function's parameters, `exception_callback:`).
-//!
-//! `void` (id 0) stays 0 and is never a member of the map.
+//! What is taken, and in which order: see [`Subset`]. `void` (id 0) stays 0 and is never
+//! renumbered.
 
 use std::collections::HashMap;
 
@@ -91,8 +81,10 @@ impl Btf<'_> {
                     continue;
                 }
                 let t = self.type_by_id(id).ok_or(Error::at(id.0, ErrorKind::InvalidTypeId))?;
-                let def = def_of(&t);
-                stack.extend(def.ids().into_iter().rev());
+                let mut def = def_of(&t);
+                let mut refs = Vec::new();
+                def.for_each_id_mut(|r| refs.push(*r));
+                stack.extend(refs.into_iter().rev());
                 take(id, def, &mut old, &mut new, &mut defs);
             }
         }
