@@ -585,11 +585,11 @@ impl<'a> Verifier<'a> {
     /// Whether `old` and `cur`, two states at `pc` on one path, are iterations of one loop
     /// whose number of iterations the runtime bounds, so that `cur` may be pruned by `old`
     /// (and widened): the same frame's `may_goto`, gone past (spending budget, which only
-    /// decreases within one call of the function) between the two, the same invocation of a callback-taking helper (back at the call
-    /// after a callback returned), or `_next` of the same open-coded iterator (the same
-    /// generation of the same stack slot, whose bytes nothing but the iterator kfuncs
-    /// touch). A loop around such an instruction (a second `bpf_loop` call, a fresh iterator,
-    /// another call of the function) is an ordinary loop again.
+    /// decreases within one call of the function) between the two; the same invocation of a
+    /// callback-taking helper (back at the call after a callback returned); or `_next` of
+    /// the same open-coded iterator (the same generation of the same stack slot, whose bytes
+    /// nothing but the iterator kfuncs touch). A loop around such an instruction (a second
+    /// `bpf_loop` call, a fresh iterator, another call of the function) is an ordinary loop.
     fn same_bounded_loop(&self, pc: usize, old: &State, cur: &State) -> bool {
         if old.frames.len() != cur.frames.len() {
             return false;
