@@ -12,7 +12,6 @@
 
 use hive_isa::{Code, Insn, Reg, Source};
 
-
 /// A set of registers, bit `i` for `ri`.
 pub(crate) type Regs = u16;
 
@@ -33,15 +32,24 @@ fn src_bit(s: Source) -> Regs {
 /// (uses, definitions) of one instruction.
 fn use_def(insn: &Insn) -> (Regs, Regs) {
     match *insn {
-        Insn::Alu { op: hive_isa::AluOp::Mov | hive_isa::AluOp::MovSx8 | hive_isa::AluOp::MovSx16 | hive_isa::AluOp::MovSx32, dst, src, .. } => {
-            (src_bit(src), bit(dst))
-        }
+        Insn::Alu {
+            op:
+                hive_isa::AluOp::Mov
+                | hive_isa::AluOp::MovSx8
+                | hive_isa::AluOp::MovSx16
+                | hive_isa::AluOp::MovSx32,
+            dst,
+            src,
+            ..
+        } => (src_bit(src), bit(dst)),
         Insn::Alu { dst, src, .. } => (bit(dst) | src_bit(src), bit(dst)),
         Insn::Neg { dst, .. } | Insn::Endian { dst, .. } => (bit(dst), bit(dst)),
         Insn::LdImm64 { dst, .. } => (0, bit(dst)),
         Insn::Load { dst, src, .. } => (bit(src), bit(dst)),
         Insn::Store { dst, src, .. } => (bit(dst) | src_bit(src), 0),
-        Insn::Atomic { dst, src, .. } => (bit(dst) | bit(src) | 1, insn.written_reg().map_or(0, bit)),
+        Insn::Atomic { dst, src, .. } => {
+            (bit(dst) | bit(src) | 1, insn.written_reg().map_or(0, bit))
+        }
         Insn::LoadPacket { src, .. } => (bit(Reg::R6) | bit(src), CALL_DEFS),
         Insn::Jump { dst, src, .. } => (bit(dst) | src_bit(src), 0),
         Insn::Ja { .. } | Insn::MayGoto { .. } => (0, 0),
@@ -61,9 +69,15 @@ const MAX_SCAN: usize = 64;
 /// answer "maybe live" (`false`), which is always safe.
 pub(crate) fn dead_after(code: &Code, q: usize, reg: Reg, end: usize) -> bool {
     let r = bit(reg);
-    let mut pc = q + if matches!(code.get(q), Some(Insn::LdImm64 { .. })) { 2 } else { 1 };
+    let mut pc = q + if matches!(code.get(q), Some(Insn::LdImm64 { .. })) {
+        2
+    } else {
+        1
+    };
     for _ in 0..MAX_SCAN {
-        let Some(insn) = code.get(pc).filter(|_| pc < end) else { return false };
+        let Some(insn) = code.get(pc).filter(|_| pc < end) else {
+            return false;
+        };
         let (uses, defs) = use_def(insn);
         if uses & r != 0 {
             return false;
@@ -88,12 +102,23 @@ mod tests {
     use hive_isa::{AluOp, Width};
 
     fn mov(d: u8, s: u8) -> Insn {
-        Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::new(d).unwrap(), src: Source::Reg(Reg::new(s).unwrap()) }
+        Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Mov,
+            dst: Reg::new(d).unwrap(),
+            src: Source::Reg(Reg::new(s).unwrap()),
+        }
     }
 
     #[test]
     fn dead_and_maybe_live() {
-        let j = Insn::Jump { width: Width::W64, cond: hive_isa::Cond::Eq, dst: Reg::R0, src: Source::Imm(0), off: 1 };
+        let j = Insn::Jump {
+            width: Width::W64,
+            cond: hive_isa::Cond::Eq,
+            dst: Reg::R0,
+            src: Source::Imm(0),
+            off: 1,
+        };
         // 0: r1 = r2; 1: r0 = r1; 2: r1 = r3; 3: exit
         let code = Code::from_insns(&[mov(1, 2), mov(0, 1), mov(1, 3), Insn::Exit]).unwrap();
         assert!(!dead_after(&code, 0, Reg::R1, 4)); // read at 1

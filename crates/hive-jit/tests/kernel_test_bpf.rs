@@ -14,7 +14,9 @@ use hive_jit::{JitOptions, compile};
 #[test]
 #[allow(unsafe_code)]
 fn test_bpf_on_the_jit() {
-    let Some(dir) = test_bpf::corpus() else { return };
+    let Some(dir) = test_bpf::corpus() else {
+        return;
+    };
     let mut compiled = 0usize;
     let suite = test_bpf::run_suite(&dir, &mut |code| {
         let prog = compile(code, &JitOptions::default()).map_err(|e| format!("jit: {e}"))?;
@@ -22,11 +24,15 @@ fn test_bpf_on_the_jit() {
         let run: Subtest = Box::new(move |mem, ctx| {
             // SAFETY: test_bpf's programs are the kernel's trusted JIT tests; each touches only
             // its context, packet and stack, which `mem` describes, and terminates.
-            let r0 = unsafe { prog.run(mem, &mut ClassicHelpers::new(NoHelpers), [ctx, 0, 0, 0, 0]) };
+            let r0 =
+                unsafe { prog.run(mem, &mut ClassicHelpers::new(NoHelpers), [ctx, 0, 0, 0, 0]) };
             Ok((r0.map_err(|f| f.to_string())?, 0))
         });
         Ok(run)
     });
     println!("{compiled} programs compiled");
-    assert_eq!(suite.line(), "test_bpf: 1048 passed, 0 failed, 1 not applicable");
+    assert_eq!(
+        suite.line(),
+        "test_bpf: 1048 passed, 0 failed, 1 not applicable"
+    );
 }

@@ -9,16 +9,46 @@
 use hive_isa::{AluOp, EndianOp, Insn, Pseudo, Reg, Source, Width};
 
 use crate::compiler::{Compiler, asm};
+use crate::facts::Known;
 use crate::regmap::{AUX, TMP, TMP2, host, x86};
 
-/// `dst op= src`.
+/// `dst op= src`, using what the known bits allow ([`crate::facts`]): a zero-extension of a
+/// register already zero-extended is dropped, a register known to hold a constant divisor or
+/// shift count is read as an immediate, and divisions skip the checks their divisor does not
+/// need, in 32 bits when both operands of an unsigned 64-bit one fit in 32 bits.
 pub(crate) fn alu(c: &mut Compiler<'_>, width: Width, op: AluOp, dst: Reg, src: Source) {
     let d = host(dst);
+    let w32 = width == Width::W32;
+    let a = c.facts.reg(dst);
+    let (b, constant) = match src {
+        Source::Reg(s) => (c.facts.reg(s), c.facts.constant(s)),
+        Source::Imm(_) => (Known::UNKNOWN, None),
+    };
+    let known = |w| constant.and_then(|v| as_imm(v, w)).map_or(src, Source::Imm);
     match op {
+        AluOp::Mov if w32 && src == Source::Reg(dst) && a.upper_zero() => {}
         AluOp::Mov | AluOp::MovSx8 | AluOp::MovSx16 | AluOp::MovSx32 => mov(c, width, op, d, src),
-        AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod => divide(c, width, op, d, src),
-        AluOp::Lsh | AluOp::Rsh | AluOp::Arsh => shift(c, width, op, d, src),
+        AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod => {
+            let signed = matches!(op, AluOp::SDiv | AluOp::SMod);
+            let narrow = !w32 && !signed && a.upper_zero() && b.upper_zero();
+            let width = if narrow { Width::W32 } else { width };
+            let w32 = width == Width::W32;
+            let divisor = Divisor {
+                nonzero: b.nonzero(w32),
+                not_minus_one: !signed || b.not_all_ones(w32),
+            };
+            divide(c, width, op, d, known(width), divisor)
+        }
+        AluOp::Lsh | AluOp::Rsh | AluOp::Arsh => shift(c, width, op, d, known(width)),
         _ => arith(c, width, op, dst, src),
+    }
+}
+
+/// A register's known value as the immediate that means the same in `width`.
+fn as_imm(v: u64, width: Width) -> Option<i32> {
+    match width {
+        Width::W64 => i32::try_from(v as i64).ok(),
+        Width::W32 => Some(v as u32 as i32),
     }
 }
 
@@ -163,7 +193,11 @@ fn shift(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
         Source::Reg(s) => {
             let s = host(s);
             // The shifted register: `d`, or a copy when `d` is `rcx` itself.
-            let t = if d == x86::RCX && s != x86::RCX { TMP2 } else { d };
+            let t = if d == x86::RCX && s != x86::RCX {
+                TMP2
+            } else {
+                d
+            };
             if s != x86::RCX {
                 asm!(c.ops, ; mov Rq(TMP), rcx);
                 if t == TMP2 {
@@ -193,13 +227,26 @@ fn shift(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
     }
 }
 
-/// Division and modulo with BPF's total semantics.
-fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
+/// What is known of a register divisor: which of the special cases it can hit.
+#[derive(Clone, Copy, Debug)]
+struct Divisor {
+    nonzero: bool,
+    /// For signed operations: it is not `-1`.
+    not_minus_one: bool,
+}
+
+/// Division and modulo with BPF's total semantics; a register divisor is tested for 0 (and,
+/// signed, for `-1`) unless `divisor` rules the case out.
+fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source, divisor: Divisor) {
     let w64 = width == Width::W64;
     let signed = matches!(op, AluOp::SDiv | AluOp::SMod);
     let quotient = matches!(op, AluOp::Div | AluOp::SDiv);
     if let Source::Imm(imm) = src {
-        let divisor = if w64 { imm as i64 as u64 } else { imm as u32 as u64 };
+        let divisor = if w64 {
+            imm as i64 as u64
+        } else {
+            imm as u32 as u64
+        };
         // Constant divisors with a defined special result need no division at all.
         match (divisor, signed && imm == -1, quotient) {
             (0, _, true) | (_, true, false) => return asm!(c.ops, ; xor Rd(d), Rd(d)),
@@ -229,9 +276,16 @@ fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
         asm!(c.ops, ; mov Rq(TMP), Rq(host(s)));
     }
     // Divisor in r11; save rax and rdx (BPF r0 and r3) in r10 and r9; dividend in rax.
-    let checks = matches!(src, Source::Reg(_));
+    let reg = matches!(src, Source::Reg(_));
+    let test_zero = reg && !divisor.nonzero;
+    let test_minus_one = reg && signed && !divisor.not_minus_one;
+    let checks = test_zero || test_minus_one;
     let (zero, minus_one, done) = if checks {
-        (c.ops.new_dynamic_label(), c.ops.new_dynamic_label(), c.ops.new_dynamic_label())
+        (
+            c.ops.new_dynamic_label(),
+            c.ops.new_dynamic_label(),
+            c.ops.new_dynamic_label(),
+        )
     } else {
         let unused = c.unwind;
         (unused, unused, unused)
@@ -242,18 +296,18 @@ fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
     } else {
         asm!(c.ops, ; mov eax, Rd(d));
     }
-    if checks {
+    if test_zero {
         if w64 {
             asm!(c.ops, ; test Rq(TMP), Rq(TMP) ; jz =>zero);
         } else {
             asm!(c.ops, ; test Rd(TMP), Rd(TMP) ; jz =>zero);
         }
-        if signed {
-            if w64 {
-                asm!(c.ops, ; cmp Rq(TMP), -1 ; je =>minus_one);
-            } else {
-                asm!(c.ops, ; cmp Rd(TMP), -1 ; je =>minus_one);
-            }
+    }
+    if test_minus_one {
+        if w64 {
+            asm!(c.ops, ; cmp Rq(TMP), -1 ; je =>minus_one);
+        } else {
+            asm!(c.ops, ; cmp Rd(TMP), -1 ; je =>minus_one);
         }
     }
     match (signed, w64) {
@@ -268,21 +322,24 @@ fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
         (false, true) => asm!(c.ops, ; mov Rq(TMP), rdx),
         (false, false) => asm!(c.ops, ; mov Rd(TMP), edx),
     }
-    if checks {
+    // The special cases, out of the straight path.
+    if test_zero {
         asm!(c.ops, ; jmp =>done ; =>zero);
         match (quotient, w64) {
             (true, _) => asm!(c.ops, ; xor Rd(TMP), Rd(TMP)),
             (false, true) => asm!(c.ops, ; mov Rq(TMP), rax),
             (false, false) => asm!(c.ops, ; mov Rd(TMP), eax),
         }
-        if signed {
-            asm!(c.ops, ; jmp =>done ; =>minus_one);
-            match (quotient, w64) {
-                (true, true) => asm!(c.ops, ; mov Rq(TMP), rax ; neg Rq(TMP)),
-                (true, false) => asm!(c.ops, ; mov Rd(TMP), eax ; neg Rd(TMP)),
-                (false, _) => asm!(c.ops, ; xor Rd(TMP), Rd(TMP)),
-            }
+    }
+    if test_minus_one {
+        asm!(c.ops, ; jmp =>done ; =>minus_one);
+        match (quotient, w64) {
+            (true, true) => asm!(c.ops, ; mov Rq(TMP), rax ; neg Rq(TMP)),
+            (true, false) => asm!(c.ops, ; mov Rd(TMP), eax ; neg Rd(TMP)),
+            (false, _) => asm!(c.ops, ; xor Rd(TMP), Rd(TMP)),
         }
+    }
+    if checks {
         asm!(c.ops, ; =>done);
     }
     if d != x86::RAX {
@@ -326,7 +383,14 @@ pub(crate) fn endian(c: &mut Compiler<'_>, op: EndianOp, bits: u32, dst: Reg) {
 
 /// `lddw`: a constant, or (`Pseudo::Func`) the slot index of a subprogram as in the
 /// interpreter. Other pseudos were refused by the analysis.
-pub(crate) fn ld_imm64(c: &mut Compiler<'_>, pc: usize, dst: Reg, pseudo: Pseudo, imm: i32, next_imm: i32) {
+pub(crate) fn ld_imm64(
+    c: &mut Compiler<'_>,
+    pc: usize,
+    dst: Reg,
+    pseudo: Pseudo,
+    imm: i32,
+    next_imm: i32,
+) {
     let v = match pseudo {
         Pseudo::Func => (pc as i64 + 1 + imm as i64) as u64,
         _ => Insn::imm64(imm, next_imm),

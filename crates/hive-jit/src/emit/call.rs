@@ -132,14 +132,22 @@ pub(crate) fn prologue(c: &mut Compiler<'_>, k: usize) {
     }
     let epilogue = c.ops.new_dynamic_label();
     let packet_status = c.ops.new_dynamic_label();
-    c.frame = Frame { env_off: pad, epilogue, packet_status };
+    c.frame = Frame {
+        env_off: pad,
+        epilogue,
+        packet_status,
+    };
 }
 
 /// Epilogue of subprogram `k` (the target of its `exit`s), and the out-of-line status check
 /// of its packet loads.
 pub(crate) fn epilogue(c: &mut Compiler<'_>, k: usize) {
     let sub = &c.subs[k];
-    let Frame { env_off, epilogue, packet_status } = c.frame;
+    let Frame {
+        env_off,
+        epilogue,
+        packet_status,
+    } = c.frame;
     asm!(c.ops, ; =>epilogue ; add rsp, env_off + 8);
     if k != 0 {
         if sub.may_goto {
@@ -275,14 +283,23 @@ fn lddw_reaching(c: &Compiler<'_>, pc: usize, reg: Reg) -> Option<(hive_isa::Pse
         q -= 1;
         let Some(insn) = c.code.get(q) else { continue };
         match *insn {
-            Insn::LdImm64 { dst, pseudo, imm, next_imm } if dst == reg => {
+            Insn::LdImm64 {
+                dst,
+                pseudo,
+                imm,
+                next_imm,
+            } if dst == reg => {
                 let value = match pseudo {
                     hive_isa::Pseudo::Func => (q as i64 + 1 + imm as i64) as u64,
                     _ => Insn::imm64(imm, next_imm),
                 };
                 return Some((pseudo, value));
             }
-            Insn::Call(_) | Insn::CallX { .. } | Insn::LoadPacket { .. } | Insn::Exit | Insn::Ja { .. } => return None,
+            Insn::Call(_)
+            | Insn::CallX { .. }
+            | Insn::LoadPacket { .. }
+            | Insn::Exit
+            | Insn::Ja { .. } => return None,
             _ if insn.written_reg() == Some(reg) => return None,
             _ => {}
         }
@@ -395,8 +412,16 @@ fn array_index(c: &mut Compiler<'_>, a: ArrayLayout, null: dynasmrt::DynamicLabe
 /// check would (through an out-of-line `r0 = 0` for `==`), so a hit takes no extra branch.
 /// Returns the number of slots emitted, 0 if the pattern does not apply.
 pub(crate) fn lookup_then_test(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
-    let (Some(&Insn::Call(CallTarget::Helper(BPF_FUNC_MAP_LOOKUP_ELEM))), Some(&Insn::Jump { width, cond, dst, src, off })) =
-        (c.code.get(pc), c.code.get(pc + 1))
+    let (
+        Some(&Insn::Call(CallTarget::Helper(BPF_FUNC_MAP_LOOKUP_ELEM))),
+        Some(&Insn::Jump {
+            width,
+            cond,
+            dst,
+            src,
+            off,
+        }),
+    ) = (c.code.get(pc), c.code.get(pc + 1))
     else {
         return 0;
     };
@@ -409,7 +434,9 @@ pub(crate) fn lookup_then_test(c: &mut Compiler<'_>, pc: usize, end: usize) -> u
     {
         return 0;
     }
-    let Some(layout) = map_at(c, pc).and_then(|m| m.array) else { return 0 };
+    let Some(layout) = map_at(c, pc).and_then(|m| m.array) else {
+        return 0;
+    };
     let target = c.target(pc + 1, off as i64);
     if cond == hive_isa::Cond::Eq {
         let stub = c.ops.new_dynamic_label();
@@ -518,7 +545,14 @@ pub(crate) fn callx(c: &mut Compiler<'_>, pc: usize, reg: Reg) {
 /// `LD_ABS`/`LD_IND`: `r0 = load(ctx = r6, offset, size)` through the environment's packet
 /// routine, which returns status 0 (loaded), 1 (failed: return 0 from this function) or the
 /// unwind target (a fault).
-pub(crate) fn load_packet(c: &mut Compiler<'_>, pc: usize, mode: PacketMode, size: Size, src: Reg, imm: i32) {
+pub(crate) fn load_packet(
+    c: &mut Compiler<'_>,
+    pc: usize,
+    mode: PacketMode,
+    size: Size,
+    src: Reg,
+    imm: i32,
+) {
     let env = c.frame.env_off;
     match mode {
         PacketMode::Abs => asm!(c.ops, ; mov rsi, DWORD imm),

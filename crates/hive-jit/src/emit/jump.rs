@@ -24,37 +24,128 @@ pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
 }
 
 /// `if dst cond src goto pc + 1 + off`.
-pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, dst: Reg, src: Source, off: i16) {
+pub(crate) fn cond(
+    c: &mut Compiler<'_>,
+    pc: usize,
+    width: Width,
+    cond: Cond,
+    dst: Reg,
+    src: Source,
+    off: i16,
+) {
     compare(c, width, cond, dst, src);
-    let short = c.short_back(pc, off as i64) || c.short_fwd(pc, off as i64);
-    let t = c.target(pc, off as i64);
-    if short {
+    jump_if(c, pc, Test::of(cond), off as i64);
+}
+
+/// An x86 condition: what a `jcc` tests after [`compare`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Test {
+    E,
+    Ne,
+    A,
+    Ae,
+    B,
+    Be,
+    G,
+    Ge,
+    L,
+    Le,
+}
+
+impl Test {
+    /// The test that jumps when BPF's `cond` holds (`jset` is `test`, so "not zero").
+    fn of(cond: Cond) -> Test {
         match cond {
-            Cond::Eq => asm!(c.ops, ; je BYTE =>t),
-            Cond::Ne | Cond::Set => asm!(c.ops, ; jne BYTE =>t),
-            Cond::Gt => asm!(c.ops, ; ja BYTE =>t),
-            Cond::Ge => asm!(c.ops, ; jae BYTE =>t),
-            Cond::Lt => asm!(c.ops, ; jb BYTE =>t),
-            Cond::Le => asm!(c.ops, ; jbe BYTE =>t),
-            Cond::Sgt => asm!(c.ops, ; jg BYTE =>t),
-            Cond::Sge => asm!(c.ops, ; jge BYTE =>t),
-            Cond::Slt => asm!(c.ops, ; jl BYTE =>t),
-            Cond::Sle => asm!(c.ops, ; jle BYTE =>t),
+            Cond::Eq => Test::E,
+            Cond::Ne | Cond::Set => Test::Ne,
+            Cond::Gt => Test::A,
+            Cond::Ge => Test::Ae,
+            Cond::Lt => Test::B,
+            Cond::Le => Test::Be,
+            Cond::Sgt => Test::G,
+            Cond::Sge => Test::Ge,
+            Cond::Slt => Test::L,
+            Cond::Sle => Test::Le,
+        }
+    }
+
+    /// The test that holds exactly when this one does not.
+    fn negated(self) -> Test {
+        match self {
+            Test::E => Test::Ne,
+            Test::Ne => Test::E,
+            Test::A => Test::Be,
+            Test::Be => Test::A,
+            Test::Ae => Test::B,
+            Test::B => Test::Ae,
+            Test::G => Test::Le,
+            Test::Le => Test::G,
+            Test::Ge => Test::L,
+            Test::L => Test::Ge,
+        }
+    }
+}
+
+/// `jcc` to the instruction at `pc + 1 + delta`, emitted as (the end of) slot `pc`, in the
+/// 2-byte form when it surely reaches.
+fn jump_if(c: &mut Compiler<'_>, pc: usize, test: Test, delta: i64) {
+    let short = c.short_back(pc, delta) || c.short_fwd(pc, delta);
+    let t = c.target(pc, delta);
+    if short {
+        match test {
+            Test::E => asm!(c.ops, ; je BYTE =>t),
+            Test::Ne => asm!(c.ops, ; jne BYTE =>t),
+            Test::A => asm!(c.ops, ; ja BYTE =>t),
+            Test::Ae => asm!(c.ops, ; jae BYTE =>t),
+            Test::B => asm!(c.ops, ; jb BYTE =>t),
+            Test::Be => asm!(c.ops, ; jbe BYTE =>t),
+            Test::G => asm!(c.ops, ; jg BYTE =>t),
+            Test::Ge => asm!(c.ops, ; jge BYTE =>t),
+            Test::L => asm!(c.ops, ; jl BYTE =>t),
+            Test::Le => asm!(c.ops, ; jle BYTE =>t),
         }
         return;
     }
-    match cond {
-        Cond::Eq => asm!(c.ops, ; je =>t),
-        Cond::Ne | Cond::Set => asm!(c.ops, ; jne =>t),
-        Cond::Gt => asm!(c.ops, ; ja =>t),
-        Cond::Ge => asm!(c.ops, ; jae =>t),
-        Cond::Lt => asm!(c.ops, ; jb =>t),
-        Cond::Le => asm!(c.ops, ; jbe =>t),
-        Cond::Sgt => asm!(c.ops, ; jg =>t),
-        Cond::Sge => asm!(c.ops, ; jge =>t),
-        Cond::Slt => asm!(c.ops, ; jl =>t),
-        Cond::Sle => asm!(c.ops, ; jle =>t),
+    match test {
+        Test::E => asm!(c.ops, ; je =>t),
+        Test::Ne => asm!(c.ops, ; jne =>t),
+        Test::A => asm!(c.ops, ; ja =>t),
+        Test::Ae => asm!(c.ops, ; jae =>t),
+        Test::B => asm!(c.ops, ; jb =>t),
+        Test::Be => asm!(c.ops, ; jbe =>t),
+        Test::G => asm!(c.ops, ; jg =>t),
+        Test::Ge => asm!(c.ops, ; jge =>t),
+        Test::L => asm!(c.ops, ; jl =>t),
+        Test::Le => asm!(c.ops, ; jle =>t),
     }
+}
+
+/// `if cond goto +1; goto L` (the `goto` no jump lands on) as one `j!cond L`: a loop whose
+/// exit test sits before its back edge then takes one branch per iteration instead of two.
+/// Returns the number of slots emitted, 0 if the pattern does not apply.
+pub(crate) fn inverted(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
+    let (
+        Some(&Insn::Jump {
+            width,
+            cond,
+            dst,
+            src,
+            off: 1,
+        }),
+        Some(&Insn::Ja { off: j, .. }),
+    ) = (c.code.get(pc), c.code.get(pc + 1))
+    else {
+        return 0;
+    };
+    if pc + 1 >= end || c.targets[pc + 1] {
+        return 0;
+    }
+    compare(c, width, cond, dst, src);
+    let here = c.ops.offset().0 as u32;
+    c.note_offset(pc + 1, here);
+    // Emitted as the end of slot pc + 1, whose jump it replaces.
+    jump_if(c, pc + 1, Test::of(cond).negated(), j as i64);
+    2
 }
 
 /// Sets the flags for `dst cond src`: `cmp` (or `test` for `jset` and comparisons with 0,
@@ -101,7 +192,16 @@ const MAX_SELECT: usize = 2;
 /// `cmov` writes (zero-extends) its destination even when the condition is false. Returns
 /// the number of slots emitted (`n + 1`), or 0 if the pattern does not apply.
 pub(crate) fn select(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
-    let Some(&Insn::Jump { width, cond, dst, src, off }) = c.code.get(pc) else { return 0 };
+    let Some(&Insn::Jump {
+        width,
+        cond,
+        dst,
+        src,
+        off,
+    }) = c.code.get(pc)
+    else {
+        return 0;
+    };
     let n = off as usize;
     if off < 1 || n > MAX_SELECT || pc + n >= end {
         return 0;
@@ -110,7 +210,12 @@ pub(crate) fn select(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
     for (k, m) in moves.iter_mut().enumerate().take(n) {
         let at = pc + 1 + k;
         match c.code.get(at) {
-            Some(&Insn::Alu { width: Width::W64, op: AluOp::Mov, dst, src }) if !c.targets[at] => *m = (dst, src),
+            Some(&Insn::Alu {
+                width: Width::W64,
+                op: AluOp::Mov,
+                dst,
+                src,
+            }) if !c.targets[at] => *m = (dst, src),
             _ => return 0,
         }
     }
@@ -161,7 +266,9 @@ pub(crate) fn may_goto(c: &mut Compiler<'_>, pc: usize, off: i16) {
 /// then the exit in line. The loop then takes one branch per iteration instead of two.
 /// Returns the number of slots emitted, 0 if the pattern does not apply.
 pub(crate) fn may_goto_latch(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
-    let (Some(&Insn::MayGoto { off }), Some(&Insn::Ja { off: j, .. })) = (c.code.get(pc), c.code.get(pc + 1)) else {
+    let (Some(&Insn::MayGoto { off }), Some(&Insn::Ja { off: j, .. })) =
+        (c.code.get(pc), c.code.get(pc + 1))
+    else {
         return 0;
     };
     if pc + 1 >= end || c.targets[pc + 1] {

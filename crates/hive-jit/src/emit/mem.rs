@@ -103,7 +103,12 @@ pub(crate) fn atomic(
     let w64 = match size {
         Size::DW => true,
         Size::W => false,
-        _ => return Err(JitError::Unsupported { pc, what: "a read-modify-write atomic of 1 or 2 bytes" }),
+        _ => {
+            return Err(JitError::Unsupported {
+                pc,
+                what: "a read-modify-write atomic of 1 or 2 bytes",
+            });
+        }
     };
     let (b, o, s) = (host(dst), off as i32, host(src));
     macro_rules! plain {
