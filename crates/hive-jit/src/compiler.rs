@@ -84,6 +84,8 @@ pub(crate) struct Compiler<'a> {
     pub null_exits: Vec<(DynamicLabel, DynamicLabel)>,
     /// The known bits of the registers before the instruction being emitted.
     pub facts: Facts,
+    /// Keys for [`JitOptions::blind_constants`], when on.
+    pub blinding: Option<emit::blind::Blinding>,
 }
 
 impl<'a> Compiler<'a> {
@@ -134,6 +136,7 @@ impl<'a> Compiler<'a> {
         };
         Compiler {
             facts: Facts::unknown(),
+            blinding: options.blind_constants.then(emit::blind::Blinding::new),
             bound,
             ops,
             code,
@@ -211,7 +214,12 @@ impl<'a> Compiler<'a> {
                         }
                         1
                     } else {
-                        match emit::jump::select(self, pc, sub.end) {
+                        // Conditional moves of immediates would encode them.
+                        match if self.blinding.is_some() {
+                            0
+                        } else {
+                            emit::jump::select(self, pc, sub.end)
+                        } {
                             0 => emit::jump::inverted(self, pc, sub.end),
                             n => n,
                         }
@@ -334,13 +342,17 @@ impl<'a> Compiler<'a> {
             if let Some((b32, d2)) = next.as_ref().and_then(narrowed)
                 && d2 == dst
                 && zext_at(self, pc + 2, dst, end)
+                && self.blinding.is_none()
                 && pair(self, &a32, &b32)
             {
                 return Ok(covered(self, 4));
             }
         }
         match next {
-            Some(next) if pair(self, insn, &next) => Ok(covered(self, 2)),
+            // Pairs fold immediates into `lea` and `imul` encodings.
+            Some(next) if self.blinding.is_none() && pair(self, insn, &next) => {
+                Ok(covered(self, 2))
+            }
             _ => Ok(0),
         }
     }

@@ -160,6 +160,13 @@
 //! [`JitProgram::disassemble`] shows the result with the BPF instructions interleaved
 //! (`hive bench --disasm NAME`).
 //!
+//! ## Constant blinding
+//!
+//! With [`JitOptions::blind_constants`] (the kernel's `bpf_jit_harden`, for programs from
+//! untrusted authors) no immediate the program chose is encoded in the machine code: each is
+//! loaded into the scratch `r11` as `imm ^ key` and un-masked with a `xor`, a fresh random key
+//! per immediate, and the register form of the instruction is used (`emit::blind`).
+//!
 //! `LD_ABS`/`LD_IND` call the interpreter's own routine ([`hive_interp::packet::ld_packet`])
 //! with `r6`, the offset and the size. Status 1 means the load
 //! failed: the current function returns 0, as in the kernel's rewrite and the interpreter.

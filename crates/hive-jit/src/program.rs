@@ -45,6 +45,11 @@ pub struct JitOptions {
     /// bpf-to-bpf call) until it returns non-zero; the result is the number of calls. Default
     /// off: `bpf_loop` goes to the helpers, which call back through the trampoline.
     pub inline_bpf_loop: bool,
+    /// Constant blinding, as the kernel's `bpf_jit_harden`: no immediate of the program
+    /// appears in the machine code (each is loaded as `imm ^ key` and un-masked at run
+    /// time, with a fresh random key), against JIT spraying by untrusted program authors.
+    /// Costs an instruction or two per immediate. Default off.
+    pub blind_constants: bool,
 }
 
 impl Default for JitOptions {
@@ -58,6 +63,7 @@ impl Default for JitOptions {
             zero_stack: true,
             align_loops: 32,
             inline_bpf_loop: false,
+            blind_constants: false,
         }
     }
 }

@@ -12,14 +12,27 @@ use hive_interp::classic::skb::ClassicHelpers;
 use hive_jit::{JitOptions, compile};
 
 #[test]
-#[allow(unsafe_code)]
 fn test_bpf_on_the_jit() {
+    run_with(JitOptions::default());
+}
+
+/// The same with every immediate blinded (test_bpf's own `bpf_jit_harden` coverage).
+#[test]
+fn test_bpf_on_the_jit_with_blinded_constants() {
+    run_with(JitOptions {
+        blind_constants: true,
+        ..JitOptions::default()
+    });
+}
+
+#[allow(unsafe_code)]
+fn run_with(options: JitOptions) {
     let Some(dir) = test_bpf::corpus() else {
         return;
     };
     let mut compiled = 0usize;
     let suite = test_bpf::run_suite(&dir, &mut |code| {
-        let prog = compile(code, &JitOptions::default()).map_err(|e| format!("jit: {e}"))?;
+        let prog = compile(code, &options).map_err(|e| format!("jit: {e}"))?;
         compiled += 1;
         let run: Subtest = Box::new(move |mem, ctx| {
             // SAFETY: test_bpf's programs are the kernel's trusted JIT tests; each touches only

@@ -2,8 +2,9 @@
 //! Hive's JIT, `r0` and every register and stack word compared.
 //!
 //! ```text
-//! cargo run --release -p hive-testkit --example jit_differential -- [COUNT] [FIRST_SEED] [--stress]
+//! cargo run --release -p hive-testkit --example jit_differential -- [COUNT] [FIRST_SEED] [--stress] [--blind]
 //! ```
+//! `--blind` compiles with constant blinding ([`hive_jit::JitOptions::blind_constants`]).
 //! Prints progress every 100,000 programs and a final line
 //! `hive-interp vs hive-jit: N programs, N agreed, 0 mismatched (...)`; exits 1 on a mismatch.
 
@@ -15,22 +16,48 @@ use hive_testkit::{GenConfig, InterpEngine, JitEngine, differential_chunked};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let stress = args.iter().any(|a| a == "--stress");
-    let nums: Vec<u64> = args.iter().filter_map(|a| a.replace('_', "").parse().ok()).collect();
+    let blind = args.iter().any(|a| a == "--blind");
+    let nums: Vec<u64> = args
+        .iter()
+        .filter_map(|a| a.replace('_', "").parse().ok())
+        .collect();
     let count = nums.first().copied().unwrap_or(1_000_000);
     let first = nums.get(1).copied().unwrap_or(0);
-    let cfg = if stress { GenConfig::stress() } else { GenConfig::default() };
+    let cfg = if stress {
+        GenConfig::stress()
+    } else {
+        GenConfig::default()
+    };
     // SAFETY: the engine only runs `generate`'s programs, which the kernel verifier accepts.
-    let mut jit = unsafe { JitEngine::trusting() };
-    let mut interp = InterpEngine::new();
-    let total = differential_chunked(first..first + count, &cfg, &mut interp, &mut jit, 100_000, |end, t| {
-        eprintln!("seeds {first}..{end}: {} programs, {} mismatched", t.programs, t.mismatch_count);
+    let mut jit = unsafe { JitEngine::trusting() }.with_options(hive_jit::JitOptions {
+        blind_constants: blind,
+        ..hive_jit::JitOptions::default()
     });
+    let mut interp = InterpEngine::new();
+    let total = differential_chunked(
+        first..first + count,
+        &cfg,
+        &mut interp,
+        &mut jit,
+        100_000,
+        |end, t| {
+            eprintln!(
+                "seeds {first}..{end}: {} programs, {} mismatched",
+                t.programs, t.mismatch_count
+            );
+        },
+    );
     let per = |d: std::time::Duration, n: u64| d.as_secs_f64() * 1e6 / n.max(1) as f64;
     println!(
         "seeds {first}..{} ({}), {} interpreter instructions; JIT compiled {} slots into {} bytes, \
          {:.1} µs per program, {:.1} µs per 1,000 slots",
         first + count,
-        if stress { "stress" } else { "default" },
+        match (stress, blind) {
+            (true, true) => "stress, blinded",
+            (true, false) => "stress",
+            (false, true) => "default, blinded",
+            (false, false) => "default",
+        },
         interp.insns,
         jit.slots,
         jit.code_bytes,
@@ -38,5 +65,9 @@ fn main() -> ExitCode {
         per(jit.compile_time, jit.slots) * 1000.0,
     );
     print!("{total}");
-    if total.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if total.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

@@ -9,6 +9,7 @@
 use hive_isa::{AluOp, EndianOp, Insn, Pseudo, Reg, Source, Width};
 
 use crate::compiler::{Compiler, asm};
+use crate::emit::blind;
 use crate::facts::Known;
 use crate::regmap::{AUX, TMP, TMP2, host, x86};
 
@@ -82,9 +83,11 @@ fn mov(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
     }
 }
 
-/// `d = v` in the shortest form.
+/// `d = v` in the shortest form (blinded when the compiler blinds constants).
 pub(crate) fn load_const(c: &mut Compiler<'_>, d: u8, v: u64) {
-    if v == 0 {
+    if v != 0 && blind::on(c) {
+        blind::load_const(c, d, v);
+    } else if v == 0 {
         asm!(c.ops, ; xor Rd(d), Rd(d));
     } else if v <= u32::MAX as u64 {
         asm!(c.ops, ; mov Rd(d), v as i32);
@@ -98,10 +101,25 @@ pub(crate) fn load_const(c: &mut Compiler<'_>, d: u8, v: u64) {
 fn arith(c: &mut Compiler<'_>, width: Width, op: AluOp, reg: Reg, src: Source) {
     let d = host(reg);
     let w64 = width == Width::W64;
-    // An immediate that fits in a signed byte takes the 3-byte shorter `imm8` form.
+    // Blinded, an immediate operand is loaded into r11 first and the register form used;
+    // else an immediate that fits in a signed byte takes the 3-byte shorter `imm8` form.
+    let src_host = match src {
+        // (Products and the masks 0xff and 0xffff have their own encodings, below.)
+        Source::Imm(i)
+            if i != 0
+                && blind::on(c)
+                && !matches!((op, i), (AluOp::Mul, _) | (AluOp::And, 0xff | 0xffff)) =>
+        {
+            Some(blind::imm_in_tmp(c, w64, i))
+        }
+        Source::Reg(s) => Some(host(s)),
+        Source::Imm(_) => None,
+    };
     macro_rules! both {
         ($mn:ident) => {
             match (width, src) {
+                (Width::W64, _) if let Some(s) = src_host => asm!(c.ops, ; $mn Rq(d), Rq(s)),
+                (Width::W32, _) if let Some(s) = src_host => asm!(c.ops, ; $mn Rd(d), Rd(s)),
                 (Width::W64, Source::Imm(i)) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; $mn Rq(d), BYTE b),
                 (Width::W32, Source::Imm(i)) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; $mn Rd(d), BYTE b),
                 (Width::W64, Source::Imm(i)) => asm!(c.ops, ; $mn Rq(d), i),
@@ -148,6 +166,14 @@ fn arith(c: &mut Compiler<'_>, width: Width, op: AluOp, reg: Reg, src: Source) {
                     asm!(c.ops, ; shl Rq(d), k);
                 } else {
                     asm!(c.ops, ; shl Rd(d), k);
+                }
+            }
+            Source::Imm(i) if blind::on(c) => {
+                let t = blind::imm_in_tmp(c, w64, i);
+                if w64 {
+                    asm!(c.ops, ; imul Rq(d), Rq(t));
+                } else {
+                    asm!(c.ops, ; imul Rd(d), Rd(t));
                 }
             }
             Source::Imm(i) if w64 => asm!(c.ops, ; imul Rq(d), Rq(d), i),
@@ -267,7 +293,9 @@ fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source, div
             }
             return;
         }
-        if w64 {
+        if blind::on(c) {
+            blind::imm_in_tmp(c, w64, imm);
+        } else if w64 {
             asm!(c.ops, ; mov Rq(TMP), DWORD imm);
         } else {
             asm!(c.ops, ; mov Rd(TMP), imm);

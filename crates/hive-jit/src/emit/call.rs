@@ -554,14 +554,21 @@ pub(crate) fn load_packet(
     imm: i32,
 ) {
     let env = c.frame.env_off;
-    match mode {
-        PacketMode::Abs => asm!(c.ops, ; mov rsi, DWORD imm),
-        PacketMode::Ind => {
+    // Blinded, the offset comes from r11.
+    let blinded = (imm != 0 && crate::emit::blind::on(c))
+        .then(|| crate::emit::blind::imm_in_tmp(c, true, imm));
+    match (mode, blinded) {
+        (PacketMode::Abs, Some(t)) => asm!(c.ops, ; mov rsi, Rq(t)),
+        (PacketMode::Abs, None) => asm!(c.ops, ; mov rsi, DWORD imm),
+        (PacketMode::Ind, _) => {
             let s = host(src);
             if s != host(Reg::R2) {
                 asm!(c.ops, ; mov rsi, Rq(s));
             }
-            asm!(c.ops, ; add rsi, imm);
+            match blinded {
+                Some(t) => asm!(c.ops, ; add rsi, Rq(t)),
+                None => asm!(c.ops, ; add rsi, imm),
+            }
         }
     }
     let status = c.frame.packet_status;

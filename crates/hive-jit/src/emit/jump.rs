@@ -10,6 +10,7 @@ use dynasmrt::DynasmApi;
 use hive_isa::{AluOp, Cond, Insn, Reg, Source, Width};
 
 use crate::compiler::{Compiler, asm};
+use crate::emit::blind;
 use crate::regmap::{LOOPS, TMP, host};
 
 /// `ja` / `gotol`.
@@ -156,6 +157,19 @@ fn compare(c: &mut Compiler<'_>, width: Width, cond: Cond, dst: Reg, src: Source
     // `if dst ==/!= 0` right after an operation that set ZF from dst's value (in this width
     // or, after a zero-extending 32-bit operation, in either) needs no `test`.
     let zf_ready = matches!(c.prev_flags, Some((r, w32)) if r == dst && (w64 || w32));
+    // Blinded, a non-zero immediate is compared from r11.
+    let src = match src {
+        Source::Imm(i) if i != 0 && blind::on(c) => {
+            let t = blind::imm_in_tmp(c, w64, i);
+            return match (cond == Cond::Set, w64) {
+                (false, true) => asm!(c.ops, ; cmp Rq(d), Rq(t)),
+                (false, false) => asm!(c.ops, ; cmp Rd(d), Rd(t)),
+                (true, true) => asm!(c.ops, ; test Rq(d), Rq(t)),
+                (true, false) => asm!(c.ops, ; test Rd(d), Rd(t)),
+            };
+        }
+        src => src,
+    };
     match (src, cond == Cond::Set) {
         (Source::Imm(0), false) if zf_ready && matches!(cond, Cond::Eq | Cond::Ne) => {}
         (Source::Imm(0), false) if w64 => asm!(c.ops, ; test Rq(d), Rq(d)),

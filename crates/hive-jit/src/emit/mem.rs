@@ -10,6 +10,7 @@
 use hive_isa::{AtomicOp, Reg, Size, Source};
 
 use crate::compiler::{Compiler, asm};
+use crate::emit::blind;
 use crate::error::JitError;
 use crate::regmap::{AUX, TMP, TMP2, host, x86};
 
@@ -45,6 +46,11 @@ pub(crate) fn load(c: &mut Compiler<'_>, size: Size, signed: bool, dst: Reg, src
 pub(crate) fn store(c: &mut Compiler<'_>, size: Size, dst: Reg, off: i16, src: Source) {
     let (b, o) = (host(dst), off as i32);
     match src {
+        // Blinded: from r11 (the register form stores the same low bytes).
+        Source::Imm(i) if i != 0 && blind::on(c) => {
+            let t = blind::imm_in_tmp(c, true, i);
+            store_reg(c, size, b, o, t);
+        }
         Source::Imm(i) if let Ok(o) = i8::try_from(o) => match size {
             Size::B => asm!(c.ops, ; mov BYTE [BYTE Rq(b) + o], i as i8),
             Size::H => asm!(c.ops, ; mov WORD [BYTE Rq(b) + o], i as i16),

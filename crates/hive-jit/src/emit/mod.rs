@@ -1,6 +1,7 @@
 //! Code emission, one module per instruction family.
 
 pub(crate) mod alu;
+pub(crate) mod blind;
 pub(crate) mod call;
 pub(crate) mod fuse;
 pub(crate) mod jump;

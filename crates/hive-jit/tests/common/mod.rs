@@ -133,13 +133,20 @@ pub fn agree(code: &Code) -> Seen {
     agree_with(code, &[0u8; 64], &JitOptions::default(), HelperTable::new)
 }
 
-/// Both shift implementations (BMI2 and `cl`), when the host has BMI2.
+/// Both shift implementations (BMI2 and `cl`), when the host has BMI2, and constant
+/// blinding.
 pub fn option_sets() -> Vec<JitOptions> {
     let base = JitOptions::default();
-    let mut v = vec![JitOptions {
-        bmi2: false,
-        ..base
-    }];
+    let mut v = vec![
+        JitOptions {
+            bmi2: false,
+            ..base
+        },
+        JitOptions {
+            blind_constants: true,
+            ..base
+        },
+    ];
     if base.bmi2 {
         v.push(base);
     }
