@@ -82,8 +82,9 @@
 //! refuses writes to `r10`, which the verifier forbids and frame chaining relies on.
 //!
 //! A host call enters through a stub, `extern "sysv64" fn(env, target, fp, args) -> u64`,
-//! that saves the host's callee-saved registers, loads `r1`-`r5` and `r10`, zeroes `r0` and
-//! `r6`-`r9` and calls the subprogram at `target`: the main program for a run.
+//! that saves the host's callee-saved registers the program uses, loads `r1`-`r5` and `r10`,
+//! zeroes `r0` and those of `r6`-`r9` the program uses, and calls the subprogram at `target`:
+//! the main program for a run.
 //!
 //! ## Helpers, `Flow::Exit`, callbacks and tail calls
 //!
@@ -155,7 +156,7 @@
 //! immediate, and a conditional jump the known bits settle becomes a `jmp` or nothing.
 //!
 //! Loop heads are aligned to 32 bytes ([`JitOptions::align_loops`]). The entry stub and
-//! [`JitProgram::run`] cost about 7 ns a run; frame 0 is zeroed before each run unless
+//! [`JitProgram::run`] cost about 6 ns a run; frame 0 is zeroed before each run unless
 //! [`JitOptions::zero_stack`] is off.
 //! [`JitProgram::disassemble`] shows the result with the BPF instructions interleaved
 //! (`hive bench --disasm NAME`).

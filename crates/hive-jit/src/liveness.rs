@@ -30,7 +30,7 @@ fn src_bit(s: Source) -> Regs {
 }
 
 /// (uses, definitions) of one instruction.
-fn use_def(insn: &Insn) -> (Regs, Regs) {
+pub(crate) fn use_def(insn: &Insn) -> (Regs, Regs) {
     match *insn {
         Insn::Alu {
             op:

@@ -45,11 +45,13 @@ const FRAME: i32 = STACK_SIZE as i32;
 const BPF_FUNC_LOOP: i32 = 181;
 
 /// The entry stub, the one way Rust enters compiled code: `extern "sysv64" fn(env: *mut Env,
-/// target, fp, args: *const [u64; 5]) -> u64`. It saves the host's callee-saved registers,
+/// target, fp, args: *const [u64; 5]) -> u64`. It saves the host's callee-saved registers
+/// the program touches (`rbp`; `rbx`, `r13`-`r15` for the `r6`-`r9` any subprogram reads or
+/// writes; `r12` if one has a `may_goto`: an unwind skips the subprograms' own epilogues),
 /// records its `rsp` in the environment (the unwind target), sets `r10 = fp` and `r1`-`r5 =
-/// *args`, zeroes `r0` and `r6`-`r9` as the interpreter does, and calls the subprogram whose
-/// prologue is at `target`: the main program for a run, a callback for a helper's
-/// [`hive_interp::Flow::Call`] (which a trampoline runs while the calling program is
+/// *args`, zeroes `r0` and those of `r6`-`r9` as the interpreter does, and calls the
+/// subprogram whose prologue is at `target`: the main program for a run, a callback for a
+/// helper's [`hive_interp::Flow::Call`] (which a trampoline runs while the calling program is
 /// suspended in it). An unwind (`rsp = rdx`, the innermost stub's `rsp`) returns through the
 /// stub's own epilogue: from a callback, to the trampoline that called it, which restores the
 /// outer unwind target and passes the unwind on, so no Rust frame is ever skipped. Returns
@@ -58,9 +60,22 @@ pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
     let unwind = c.unwind;
     let done = c.ops.new_dynamic_label();
     let offset = c.ops.offset().0;
+    let touched = touched_callee_saved(c);
+    let saved: Vec<u8> = touched
+        .iter()
+        .map(|&r| host(r))
+        .chain(c.subs.iter().any(|s| s.may_goto).then_some(LOOPS))
+        .collect();
+    asm!(c.ops, ; push rbp);
+    for &r in &saved {
+        asm!(c.ops, ; push Rq(r));
+    }
+    // The call below needs rsp 16-byte aligned: an odd number of pushes after the return address.
+    let pad = if saved.len() % 2 == 1 { 8 } else { 0 };
+    if pad != 0 {
+        asm!(c.ops, ; sub rsp, pad);
+    }
     asm!(c.ops,
-        ; push rbp ; push rbx ; push r12 ; push r13 ; push r14 ; push r15
-        ; push rdi
         ; mov [rdi + SAVED_RSP], rsp
         ; mov rbp, rdx
         ; mov r11, rsi
@@ -71,11 +86,20 @@ pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
         ; mov rdx, [r10 + 16]
         ; mov rcx, [r10 + 24]
         ; mov r8, [r10 + 32]
-        ; xor eax, eax ; xor ebx, ebx ; xor r13d, r13d ; xor r14d, r14d ; xor r15d, r15d
-        ; call r11
-        ; =>done
-        ; add rsp, 8
-        ; pop r15 ; pop r14 ; pop r13 ; pop r12 ; pop rbx ; pop rbp
+        ; xor eax, eax
+    );
+    for &r in &touched {
+        asm!(c.ops, ; xor Rd(host(r)), Rd(host(r)));
+    }
+    asm!(c.ops, ; call r11 ; =>done);
+    if pad != 0 {
+        asm!(c.ops, ; add rsp, pad);
+    }
+    for &r in saved.iter().rev() {
+        asm!(c.ops, ; pop Rq(r));
+    }
+    asm!(c.ops,
+        ; pop rbp
         ; ret
         // A trampoline asked to end the run: rdx holds the entry frame's rsp, rax the result.
         ; =>unwind
@@ -83,6 +107,19 @@ pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
         ; jmp =>done
     );
     offset
+}
+
+/// Those of `r6`-`r9` that some instruction of the program reads or writes.
+fn touched_callee_saved(c: &Compiler<'_>) -> Vec<Reg> {
+    let mut regs = 0;
+    for (_, insn) in c.code.iter() {
+        let (uses, defs) = crate::liveness::use_def(insn);
+        regs |= uses | defs;
+    }
+    CALLEE_SAVED
+        .into_iter()
+        .filter(|&r| regs & crate::liveness::bit(r) != 0)
+        .collect()
 }
 
 /// Prologue of subprogram `k`; sets `c.frame`.
