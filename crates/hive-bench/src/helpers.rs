@@ -277,7 +277,7 @@ impl Helpers for BenchHelpers<'_> {
 #[allow(unsafe_code)]
 pub mod natives {
     use hive_jit::{ArrayLayout, MapFacts, Natives};
-    use hive_maps::{Map, MapType};
+    use hive_maps::Map;
 
     use super::{BenchHelpers, map_handle};
 
@@ -358,23 +358,10 @@ pub mod natives {
         h.packet_len
     }
 
-    /// Where `map`'s values are, if it is an array whose values sit at one stride (one
-    /// executor, so a per-CPU array has a single slot per index).
+    /// Where `map`'s values are, if it is an array whose values are one block.
     fn array_layout(map: &Map) -> Option<ArrayLayout> {
-        if !matches!(map.map_type(), MapType::Array | MapType::PercpuArray) || map.executors() != 1 {
-            return None;
-        }
-        let exec = hive_maps::Executor::enter(0);
-        let max = map.spec().max_entries;
-        let at = |i: u32| map.prog_lookup(&exec, &i.to_ne_bytes()).map(|v| v.addr());
-        let base = at(0)?;
-        let stride = if max > 1 { at(1)? - base } else { map.spec().value_size.next_multiple_of(8) as u64 };
-        // The layout must hold for the last index too (one contiguous block).
-        (at(max - 1)? == base + u64::from(max - 1) * stride).then_some(ArrayLayout {
-            base,
-            stride: u32::try_from(stride).ok()?,
-            max_entries: max,
-        })
+        let b = map.value_block()?;
+        Some(ArrayLayout { base: b.base, stride: b.stride, max_entries: b.count })
     }
 
     /// The direct helpers and map facts for a program over `maps`.

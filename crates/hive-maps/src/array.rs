@@ -9,7 +9,7 @@ use std::any::Any;
 use std::sync::atomic::AtomicU64;
 
 use crate::error::{MapError, Result};
-use crate::map::MapOps;
+use crate::map::{MapOps, ValueBlock};
 use crate::spec::{MapSpec, MapType, PCPU_MIN_UNIT_SIZE, elem, flags};
 use crate::storage::{ValueLayout, ValueRef, alloc_words, load_bytes, store_bytes};
 use crate::Executor;
@@ -156,6 +156,14 @@ impl MapOps for ArrayMap {
     fn prog_lookup<'a>(&'a self, exec: &Executor, key: &[u8]) -> Option<ValueRef<'a>> {
         let cpu = if self.slots == 1 { 0 } else { exec.cpu() };
         self.index(key).map(|i| ValueRef::new(self.slot(i, cpu), self.layout))
+    }
+
+    fn value_block(&self) -> Option<ValueBlock> {
+        (self.slots == 1).then(|| ValueBlock {
+            base: self.words.as_ptr() as u64,
+            stride: (self.slot_words * 8) as u32,
+            count: self.max_entries,
+        })
     }
 
     fn prog_lookup_percpu<'a>(&'a self, key: &[u8], cpu: usize) -> Option<ValueRef<'a>> {

@@ -109,7 +109,7 @@ use std::sync::Arc;
 
 pub use batch::{Batch, BatchCursor};
 pub use error::{ENOTSUPP, MapError, Result};
-pub use map::{Map, MapOps};
+pub use map::{Map, MapOps, ValueBlock};
 pub use perf_event::{BPF_F_CURRENT_CPU, BPF_F_INDEX_MASK, PerfEventBuffer, PerfRecord, perf_event_output};
 pub use ringbuf::{
     BPF_RB_AVAIL_DATA, BPF_RB_CONS_POS, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP, BPF_RB_PROD_POS, BPF_RB_RING_SIZE,

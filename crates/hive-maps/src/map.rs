@@ -16,6 +16,28 @@ use crate::{Executor, FdObject};
 /// [`Map`] has already checked the buffers: `key.len() == key_size`, user-space value buffers
 /// are `MapSpec::user_value_size` long and program-side ones `value_size` long. Operations a
 /// type does not have default to the kernel's answer for a missing op.
+/// The values of an array map as one block: value `i` (`i < count`) is the `value_size`
+/// bytes at `base + i * stride`, for as long as the map lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValueBlock {
+    /// Address of value 0.
+    pub base: u64,
+    /// Bytes from one value to the next (the value size rounded up to 8).
+    pub stride: u32,
+    /// Number of values (`max_entries`).
+    pub count: u32,
+}
+
+impl ValueBlock {
+    /// The index of the value containing `[addr, addr + len)`, if one does.
+    pub fn index_of(&self, addr: u64, len: usize, value_size: u32) -> Option<u32> {
+        let off = addr.checked_sub(self.base)?;
+        let i = off / u64::from(self.stride);
+        let within = off % u64::from(self.stride);
+        (i < u64::from(self.count) && within + len as u64 <= u64::from(value_size)).then_some(i as u32)
+    }
+}
+
 pub trait MapOps: Send + Sync + fmt::Debug + Any {
     /// The concrete type, for typed access (`Map::ringbuf`, ...).
     fn as_any(&self) -> &dyn Any;
@@ -49,6 +71,11 @@ pub trait MapOps: Send + Sync + fmt::Debug + Any {
     }
     /// `bpf_map_lookup_percpu_elem`: slot `cpu` of a per-CPU map.
     fn prog_lookup_percpu<'a>(&'a self, _key: &[u8], _cpu: usize) -> Option<ValueRef<'a>> {
+        None
+    }
+    /// Where the values sit, when they are one fixed block whose address never changes and
+    /// no executor has its own copy (see [`ValueBlock`]).
+    fn value_block(&self) -> Option<ValueBlock> {
         None
     }
     /// `bpf_map_update_elem` from a program (per-CPU: only the executor's slot).
@@ -330,6 +357,14 @@ impl Map {
             return None;
         }
         self.ops.prog_lookup(exec, key)
+    }
+
+    /// Where an array's values sit ([`ValueBlock`]): for arrays whose every executor shares
+    /// one copy (plain arrays, and per-CPU arrays of a single executor). A compiler may then
+    /// look values up as `base + index * stride` in line, which is what
+    /// [`prog_lookup`](Self::prog_lookup) returns for them. `None` for other maps.
+    pub fn value_block(&self) -> Option<ValueBlock> {
+        self.ops.value_block()
     }
 
     /// `bpf_map_lookup_percpu_elem`: slot `cpu` of a per-CPU map.

@@ -27,6 +27,28 @@ fn array_values_have_stable_aligned_addresses() {
     assert_eq!(map.prog_lookup(&exec, &k(2)).unwrap().addr(), a + 16);
 }
 
+/// `Map::value_block` describes exactly where `prog_lookup` finds array values, for maps
+/// whose executors share one copy, and nothing else.
+#[test]
+fn array_value_blocks_match_lookups() {
+    let exec = Executor::enter(0);
+    for (ty, executors) in [(MapType::Array, 4), (MapType::PercpuArray, 1)] {
+        let map = Map::create(MapSpec::new(ty, 4, 12, 5), executors).unwrap();
+        let b = map.value_block().unwrap();
+        assert_eq!((b.stride, b.count), (16, 5));
+        for i in 0..5 {
+            let addr = map.prog_lookup(&exec, &k(i)).unwrap().addr();
+            assert_eq!(addr, b.base + u64::from(i) * 16);
+            assert_eq!(b.index_of(addr + 4, 8, 12), Some(i));
+            assert_eq!(b.index_of(addr + 4, 9, 12), None, "past the value's 12 bytes");
+        }
+        assert_eq!(b.index_of(b.base + 5 * 16, 1, 12), None);
+        assert_eq!(b.index_of(b.base - 1, 1, 12), None);
+    }
+    assert!(Map::create(MapSpec::new(MapType::PercpuArray, 4, 8, 2), 2).unwrap().value_block().is_none());
+    assert!(Map::create(MapSpec::new(MapType::Hash, 4, 8, 2), 1).unwrap().value_block().is_none());
+}
+
 #[test]
 fn percpu_maps_keep_one_slot_per_executor() {
     for t in [MapType::PercpuArray, MapType::PercpuHash, MapType::LruPercpuHash] {
