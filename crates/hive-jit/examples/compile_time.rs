@@ -33,96 +33,33 @@ fn program(n: usize) -> Code {
         let slots_left = (main_len - 2 - v.len()) as i16;
         let insn = match (x >> 24) % 16 {
             0..=4 => {
-                let op = [
-                    AluOp::Add,
-                    AluOp::Sub,
-                    AluOp::Xor,
-                    AluOp::And,
-                    AluOp::Or,
-                    AluOp::Mul,
-                    AluOp::Lsh,
-                    AluOp::Mov,
-                ][(x >> 32) as usize % 8];
-                let src = if x & 2 == 0 {
-                    Source::Reg(s)
-                } else {
-                    Source::Imm((x >> 40) as i32)
-                };
-                Insn::Alu {
-                    width,
-                    op,
-                    dst: d,
-                    src,
-                }
+                let op = [AluOp::Add, AluOp::Sub, AluOp::Xor, AluOp::And, AluOp::Or, AluOp::Mul, AluOp::Lsh, AluOp::Mov]
+                    [(x >> 32) as usize % 8];
+                let src = if x & 2 == 0 { Source::Reg(s) } else { Source::Imm((x >> 40) as i32) };
+                Insn::Alu { width, op, dst: d, src }
             }
-            5 => Insn::Alu {
-                width,
-                op: AluOp::Div,
-                dst: d,
-                src: Source::Reg(s),
-            },
-            6 | 7 => Insn::Store {
-                size: Size::DW,
-                dst: Reg::R10,
-                off: -8 * (1 + (x >> 40) as i16 % 32),
-                src: Source::Reg(s),
-            },
-            8 | 9 => Insn::Load {
-                size: Size::ALL[(x >> 36) as usize % 4],
-                signed: false,
-                dst: d,
-                src: Reg::R10,
-                off: -8 * (1 + (x >> 40) as i16 % 32),
-            },
+            5 => Insn::Alu { width, op: AluOp::Div, dst: d, src: Source::Reg(s) },
+            6 | 7 => Insn::Store { size: Size::DW, dst: Reg::R10, off: -8 * (1 + (x >> 40) as i16 % 32), src: Source::Reg(s) },
+            8 | 9 => Insn::Load { size: Size::ALL[(x >> 36) as usize % 4], signed: false, dst: d, src: Reg::R10, off: -8 * (1 + (x >> 40) as i16 % 32) },
             10 | 11 => Insn::Jump {
                 width,
                 cond: Cond::ALL[(x >> 36) as usize % 11],
                 dst: d,
-                src: if x & 2 == 0 {
-                    Source::Reg(s)
-                } else {
-                    Source::Imm(7)
-                },
+                src: if x & 2 == 0 { Source::Reg(s) } else { Source::Imm(7) },
                 off: ((x >> 44) as i16 % 20).min(slots_left - 1).max(0),
             },
-            12 => Insn::Atomic {
-                size: Size::DW,
-                op: AtomicOp::Add { fetch: x & 2 == 0 },
-                dst: Reg::R10,
-                src: s,
-                off: -16,
-            },
-            13 => Insn::Alu {
-                width,
-                op: AluOp::Mod,
-                dst: d,
-                src: Source::Imm((x >> 40) as i32 | 1),
-            },
+            12 => Insn::Atomic { size: Size::DW, op: AtomicOp::Add { fetch: x & 2 == 0 }, dst: Reg::R10, src: s, off: -16 },
+            13 => Insn::Alu { width, op: AluOp::Mod, dst: d, src: Source::Imm((x >> 40) as i32 | 1) },
             14 => Insn::Call(CallTarget::Helper(1)),
-            _ => Insn::Alu {
-                width: Width::W64,
-                op: AluOp::Arsh,
-                dst: d,
-                src: Source::Imm(3),
-            },
+            _ => Insn::Alu { width: Width::W64, op: AluOp::Arsh, dst: d, src: Source::Imm(3) },
         };
         v.push(insn);
     }
     v.push(Insn::Call(CallTarget::Local(1)));
     v.push(Insn::Exit);
     v.extend([
-        Insn::Alu {
-            width: Width::W64,
-            op: AluOp::Mov,
-            dst: Reg::R6,
-            src: Source::Imm(1),
-        },
-        Insn::Alu {
-            width: Width::W64,
-            op: AluOp::Add,
-            dst: Reg::R0,
-            src: Source::Reg(Reg::R6),
-        },
+        Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R6, src: Source::Imm(1) },
+        Insn::Alu { width: Width::W64, op: AluOp::Add, dst: Reg::R0, src: Source::Reg(Reg::R6) },
         Insn::Exit,
     ]);
     Code::from_insns(&v).expect("valid program")
@@ -134,10 +71,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.replace('_', "").parse().ok())
-        .collect();
+    let args: Vec<usize> = std::env::args().skip(1).filter_map(|a| a.replace('_', "").parse().ok()).collect();
     let n = args.first().copied().unwrap_or(1000);
     let iterations = args.get(1).copied().unwrap_or(2000);
     let code = program(n);

@@ -41,10 +41,7 @@ pub(crate) fn subprog_at(subs: &[Subprog], slot: usize) -> Option<usize> {
 fn writes(insn: &Insn) -> Option<Reg> {
     match *insn {
         // Only the old value of a fetching atomic is written back (`written_reg` covers it).
-        Insn::Atomic {
-            op: AtomicOp::StoreRelease,
-            ..
-        } => None,
+        Insn::Atomic { op: AtomicOp::StoreRelease, .. } => None,
         _ => insn.written_reg(),
     }
 }
@@ -83,10 +80,7 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
         .collect();
     for k in 0..subs.len() {
         let (start, end) = (subs[k].start, subs[k].end);
-        let last = (start..end)
-            .rev()
-            .find(|&pc| code.get(pc).is_some())
-            .unwrap_or(start);
+        let last = (start..end).rev().find(|&pc| code.get(pc).is_some()).unwrap_or(start);
         if !matches!(code.get(last), Some(Insn::Exit | Insn::Ja { .. })) {
             if k + 1 != subs.len() {
                 return Err(LayoutError::LastNotExit { pc: last }.into());
@@ -95,9 +89,7 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
         }
         for pc in start..end {
             let Some(insn) = code.get(pc) else { continue };
-            if let (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. }, Some(delta)) =
-                (insn, insn.branch_delta())
-            {
+            if let (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. }, Some(delta)) = (insn, insn.branch_delta()) {
                 let to = pc as i64 + 1 + delta;
                 if to < start as i64 || to >= end as i64 {
                     return Err(LayoutError::JumpOutOfSubprogram { from: pc, to }.into());
@@ -115,11 +107,7 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
                 Insn::LdImm64 { pseudo, .. } if !matches!(pseudo, Pseudo::None | Pseudo::Func) => {
                     return Err(JitError::UnresolvedPseudo { pc, pseudo });
                 }
-                Insn::LdImm64 {
-                    pseudo: Pseudo::Func,
-                    imm,
-                    ..
-                } if callbacks => {
+                Insn::LdImm64 { pseudo: Pseudo::Func, imm, .. } if callbacks => {
                     let target = (pc as i64 + 1 + imm as i64) as usize;
                     if let Some(callee) = subprog_at(&subs, target) {
                         subs[k].callees.push(callee);
@@ -129,8 +117,7 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
                 Insn::LoadPacket { .. } => subs[k].packet = true,
                 Insn::Call(CallTarget::Local(imm)) => {
                     let target = (pc as i64 + 1 + imm as i64) as usize;
-                    let callee =
-                        subprog_at(&subs, target).expect("local call targets start subprograms");
+                    let callee = subprog_at(&subs, target).expect("local call targets start subprograms");
                     subs[k].callees.push(callee);
                 }
                 _ => {}
@@ -162,11 +149,7 @@ fn check_depth(subs: &mut [Subprog]) -> Result<(), JitError> {
             if let Some(&callee) = subs[node].callees.get(*next) {
                 *next += 1;
                 match marks[callee] {
-                    Mark::Active => {
-                        return Err(JitError::Recursion {
-                            start: subs[callee].start,
-                        });
-                    }
+                    Mark::Active => return Err(JitError::Recursion { start: subs[callee].start }),
                     Mark::New => {
                         marks[callee] = Mark::Active;
                         stack.push((callee, 0));
@@ -184,10 +167,7 @@ fn check_depth(subs: &mut [Subprog]) -> Result<(), JitError> {
                     .max()
                     .unwrap_or(0);
                 if depth > MAX_CALL_FRAMES {
-                    return Err(JitError::CallDepth {
-                        frames: depth,
-                        limit: MAX_CALL_FRAMES,
-                    });
+                    return Err(JitError::CallDepth { frames: depth, limit: MAX_CALL_FRAMES });
                 }
                 marks[node] = Mark::Done(depth);
                 subs[node].height = depth;
@@ -209,21 +189,9 @@ mod tests {
 
     #[test]
     fn subprograms_and_saves() {
-        let mov7 = Insn::Alu {
-            width: Width::W64,
-            op: AluOp::Mov,
-            dst: Reg::R7,
-            src: Source::Imm(1),
-        };
+        let mov7 = Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R7, src: Source::Imm(1) };
         // main: call +1; exit | sub: r7 = 1; may_goto +0; exit
-        let code = Code::from_insns(&[
-            call(1),
-            Insn::Exit,
-            mov7,
-            Insn::MayGoto { off: 0 },
-            Insn::Exit,
-        ])
-        .unwrap();
+        let code = Code::from_insns(&[call(1), Insn::Exit, mov7, Insn::MayGoto { off: 0 }, Insn::Exit]).unwrap();
         let subs = analyze(&code).unwrap();
         assert_eq!(subs.len(), 2);
         assert_eq!((subs[1].start, subs[1].end), (2, 5));
@@ -249,21 +217,13 @@ mod tests {
         assert!(analyze(&chain(MAX_CALL_FRAMES)).is_ok());
         assert_eq!(
             analyze(&chain(MAX_CALL_FRAMES + 1)),
-            Err(JitError::CallDepth {
-                frames: MAX_CALL_FRAMES + 1,
-                limit: MAX_CALL_FRAMES
-            })
+            Err(JitError::CallDepth { frames: MAX_CALL_FRAMES + 1, limit: MAX_CALL_FRAMES })
         );
     }
 
     #[test]
     fn frame_pointer_writes_are_refused() {
-        let w = Insn::Alu {
-            width: Width::W64,
-            op: AluOp::Add,
-            dst: Reg::R10,
-            src: Source::Imm(8),
-        };
+        let w = Insn::Alu { width: Width::W64, op: AluOp::Add, dst: Reg::R10, src: Source::Imm(8) };
         let code = Code::from_insns(&[w, Insn::Exit]).unwrap();
         assert_eq!(analyze(&code), Err(JitError::FramePointerWrite { pc: 0 }));
     }

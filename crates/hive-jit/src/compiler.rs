@@ -89,31 +89,14 @@ pub(crate) struct Compiler<'a> {
 }
 
 impl<'a> Compiler<'a> {
-    fn new(
-        code: &'a Code,
-        subs: &'a [Subprog],
-        options: &'a JitOptions,
-        natives: &'a Table,
-        short: bool,
-    ) -> Self {
+    fn new(code: &'a Code, subs: &'a [Subprog], options: &'a JitOptions, natives: &'a Table, short: bool) -> Self {
         // About 12 bytes of x86 per BPF instruction on average; reserve generously.
-        let mut ops = Asm::new_with_capacity(
-            0,
-            code.len() * 16 + 512,
-            0,
-            0,
-            code.len() / 2 + subs.len() + 8,
-            0,
-            code.len(),
-        );
+        let mut ops =
+            Asm::new_with_capacity(0, code.len() * 16 + 512, 0, 0, code.len() / 2 + subs.len() + 8, 0, code.len());
         let entries = (0..subs.len()).map(|_| ops.new_dynamic_label()).collect();
         let unwind = ops.new_dynamic_label();
         let placeholder = ops.new_dynamic_label();
-        let frame = Frame {
-            env_off: 0,
-            epilogue: placeholder,
-            packet_status: placeholder,
-        };
+        let frame = Frame { env_off: 0, epilogue: placeholder, packet_status: placeholder };
         let (offsets, labels) = (vec![u32::MAX; code.len()], vec![None; code.len()]);
         let mut targets = vec![false; code.len()];
         let mut loop_spans = vec![0u32; code.len()];
@@ -129,11 +112,7 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        let bound = if short {
-            bounds(code, &loop_spans, options)
-        } else {
-            Vec::new()
-        };
+        let bound = if short { bounds(code, &loop_spans, options) } else { Vec::new() };
         Compiler {
             facts: Facts::unknown(),
             blinding: options.blind_constants.then(emit::blind::Blinding::new),
@@ -180,11 +159,7 @@ impl<'a> Compiler<'a> {
             if let Some(label) = self.labels[pc] {
                 self.define(label, here);
             }
-            self.prev_flags = if self.targets[pc] {
-                None
-            } else {
-                self.flags.take()
-            };
+            self.prev_flags = if self.targets[pc] { None } else { self.flags.take() };
             self.flags = None;
             if self.targets[pc] || pc == sub.start {
                 self.facts = Facts::unknown();
@@ -201,13 +176,7 @@ impl<'a> Compiler<'a> {
                 Insn::Load { .. } => emit::fuse::load_op(self, pc, sub.end),
                 // A jump the known bits settle; a short forward jump over moves, as
                 // conditional moves; a jump over a `goto`, as one jump.
-                Insn::Jump {
-                    width,
-                    cond,
-                    dst,
-                    src,
-                    off,
-                } => {
+                Insn::Jump { width, cond, dst, src, off } => {
                     if let Some(taken) = self.facts.decide(width, cond, dst, src) {
                         if taken {
                             emit::jump::ja(self, pc, off as i64);
@@ -215,11 +184,7 @@ impl<'a> Compiler<'a> {
                         1
                     } else {
                         // Conditional moves of immediates would encode them.
-                        match if self.blinding.is_some() {
-                            0
-                        } else {
-                            emit::jump::select(self, pc, sub.end)
-                        } {
+                        match if self.blinding.is_some() { 0 } else { emit::jump::select(self, pc, sub.end) } {
                             0 => emit::jump::inverted(self, pc, sub.end),
                             n => n,
                         }
@@ -227,12 +192,10 @@ impl<'a> Compiler<'a> {
                 }
                 // A rotate written as two shifts and an `or`; else one or two operations and
                 // the zero-extension after them, or two instructions as one.
-                Insn::Alu { .. } | Insn::Neg { .. } => {
-                    match emit::fuse::rotate(self, pc, sub.end) {
-                        0 => self.alu_group(pc, insn, sub.end)?,
-                        n => n,
-                    }
-                }
+                Insn::Alu { .. } | Insn::Neg { .. } => match emit::fuse::rotate(self, pc, sub.end) {
+                    0 => self.alu_group(pc, insn, sub.end)?,
+                    n => n,
+                },
                 _ => 0,
             };
             let next = if taken != 0 {
@@ -258,54 +221,16 @@ impl<'a> Compiler<'a> {
     fn insn(&mut self, pc: usize, insn: &Insn) -> Result<(), JitError> {
         use emit::{alu, call, jump, mem};
         match *insn {
-            Insn::Alu {
-                width,
-                op,
-                dst,
-                src,
-            } => alu::alu(self, width, op, dst, src),
+            Insn::Alu { width, op, dst, src } => alu::alu(self, width, op, dst, src),
             Insn::Neg { width, dst } => alu::neg(self, width, dst),
             Insn::Endian { op, bits, dst } => alu::endian(self, op, bits, dst),
-            Insn::LdImm64 {
-                dst,
-                pseudo,
-                imm,
-                next_imm,
-            } => alu::ld_imm64(self, pc, dst, pseudo, imm, next_imm),
-            Insn::Load {
-                size,
-                signed,
-                dst,
-                src,
-                off,
-            } => mem::load(self, size, signed, dst, src, off),
-            Insn::Store {
-                size,
-                dst,
-                off,
-                src,
-            } => mem::store(self, size, dst, off, src),
-            Insn::Atomic {
-                size,
-                op,
-                dst,
-                src,
-                off,
-            } => return mem::atomic(self, pc, size, op, dst, src, off),
-            Insn::LoadPacket {
-                mode,
-                size,
-                src,
-                imm,
-            } => call::load_packet(self, pc, mode, size, src, imm),
+            Insn::LdImm64 { dst, pseudo, imm, next_imm } => alu::ld_imm64(self, pc, dst, pseudo, imm, next_imm),
+            Insn::Load { size, signed, dst, src, off } => mem::load(self, size, signed, dst, src, off),
+            Insn::Store { size, dst, off, src } => mem::store(self, size, dst, off, src),
+            Insn::Atomic { size, op, dst, src, off } => return mem::atomic(self, pc, size, op, dst, src, off),
+            Insn::LoadPacket { mode, size, src, imm } => call::load_packet(self, pc, mode, size, src, imm),
             Insn::Ja { off, .. } => jump::ja(self, pc, off as i64),
-            Insn::Jump {
-                width,
-                cond,
-                dst,
-                src,
-                off,
-            } => jump::cond(self, pc, width, cond, dst, src, off),
+            Insn::Jump { width, cond, dst, src, off } => jump::cond(self, pc, width, cond, dst, src, off),
             Insn::MayGoto { off } => jump::may_goto(self, pc, off),
             Insn::Call(CallTarget::Local(imm)) => call::local(self, pc, imm),
             Insn::Call(CallTarget::Helper(id)) => call::helper(self, pc, id),
@@ -323,11 +248,7 @@ impl<'a> Compiler<'a> {
     fn alu_group(&mut self, pc: usize, insn: &Insn, end: usize) -> Result<usize, JitError> {
         use emit::fuse::{narrowed, pair, zext_at};
         let here = self.ops.offset().0 as u32;
-        let next = self
-            .code
-            .get(pc + 1)
-            .filter(|_| pc + 1 < end && !self.targets[pc + 1])
-            .copied();
+        let next = self.code.get(pc + 1).filter(|_| pc + 1 < end && !self.targets[pc + 1]).copied();
         let covered = |c: &mut Self, n: usize| {
             for q in pc + 1..pc + n {
                 c.note_offset(q, here);
@@ -350,9 +271,7 @@ impl<'a> Compiler<'a> {
         }
         match next {
             // Pairs fold immediates into `lea` and `imul` encodings.
-            Some(next) if self.blinding.is_none() && pair(self, insn, &next) => {
-                Ok(covered(self, 2))
-            }
+            Some(next) if self.blinding.is_none() && pair(self, insn, &next) => Ok(covered(self, 2)),
             _ => Ok(0),
         }
     }
@@ -390,11 +309,7 @@ impl<'a> Compiler<'a> {
         }
         // The padding of slot pc + 1 (if it starts a loop) is not in the difference.
         let head = self.loop_spans[pc + 1] != 0;
-        let pad = if head && self.options.align_loops > 1 {
-            self.options.align_loops as u32 - 1
-        } else {
-            0
-        };
+        let pad = if head && self.options.align_loops > 1 { self.options.align_loops as u32 - 1 } else { 0 };
         self.bound[t as usize] - self.bound[pc + 1] + pad <= i8::MAX as u32
     }
 
@@ -476,27 +391,15 @@ fn generate_with(
     }
     let offsets = std::mem::take(&mut c.offsets);
     let sub_offsets = std::mem::take(&mut c.sub_offsets);
-    let bytes = c
-        .ops
-        .finalize()
-        .map_err(|e| JitError::Assembler(e.to_string()))?;
-    Ok(Generated {
-        bytes,
-        entry,
-        sub_offsets,
-        offsets,
-    })
+    let bytes = c.ops.finalize().map_err(|e| JitError::Assembler(e.to_string()))?;
+    Ok(Generated { bytes, entry, sub_offsets, offsets })
 }
 
 /// Upper bounds of the in-line code of each instruction, summed (see `Compiler::bound`):
 /// generous per kind, plus the most padding an aligned loop head may get. Fused and
 /// rewritten groups of instructions emit less than their members' bounds together.
 fn bounds(code: &Code, loop_spans: &[u32], options: &JitOptions) -> Vec<u32> {
-    let pad = if options.align_loops > 1 {
-        options.align_loops as u32 - 1
-    } else {
-        0
-    };
+    let pad = if options.align_loops > 1 { options.align_loops as u32 - 1 } else { 0 };
     let mut out = Vec::with_capacity(code.len() + 1);
     let mut sum = 0u32;
     for (pc, &span) in loop_spans.iter().enumerate().take(code.len()) {
@@ -520,23 +423,10 @@ fn bounds(code: &Code, loop_spans: &[u32], options: &JitOptions) -> Vec<u32> {
 fn bound_of(insn: &Insn, options: &JitOptions) -> u32 {
     use hive_isa::{AluOp, Source};
     match *insn {
-        Insn::Alu {
-            op: AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod,
-            ..
-        } => 100,
-        Insn::Alu {
-            op: AluOp::Lsh | AluOp::Rsh | AluOp::Arsh,
-            src: Source::Reg(_),
-            ..
-        } if !options.bmi2 => 24,
-        Insn::Alu {
-            op: AluOp::Lsh | AluOp::Rsh | AluOp::Arsh,
-            ..
-        } => 5,
-        Insn::Alu {
-            src: Source::Imm(_),
-            ..
-        } => 11,
+        Insn::Alu { op: AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod, .. } => 100,
+        Insn::Alu { op: AluOp::Lsh | AluOp::Rsh | AluOp::Arsh, src: Source::Reg(_), .. } if !options.bmi2 => 24,
+        Insn::Alu { op: AluOp::Lsh | AluOp::Rsh | AluOp::Arsh, .. } => 5,
+        Insn::Alu { src: Source::Imm(_), .. } => 11,
         Insn::Alu { .. } => 5,
         Insn::Load { .. } | Insn::Store { .. } => 12,
         Insn::LdImm64 { .. } => 10,

@@ -40,21 +40,14 @@ pub fn disassemble_annotated(
             let pc = starts[next].1;
             if let Some(i) = code.get(pc) {
                 annotate(pc, &mut out);
-                let _ = writeln!(
-                    out,
-                    "; {pc:>5}: {}",
-                    hive_asm::format_insn(i, hive_asm::Syntax::Kernel)
-                );
+                let _ = writeln!(out, "; {pc:>5}: {}", hive_asm::format_insn(i, hive_asm::Syntax::Kernel));
             }
             next += 1;
         }
         decoder.decode_out(&mut insn);
         text.clear();
         formatter.format(&insn, &mut text);
-        let hex: String = bytes[at..at + insn.len()]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hex: String = bytes[at..at + insn.len()].iter().map(|b| format!("{b:02x}")).collect();
         let _ = writeln!(out, "{at:6x}:  {hex:<24} {text}");
     }
     out

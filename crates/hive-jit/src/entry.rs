@@ -21,8 +21,8 @@
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use hive_interp::{Fault, FaultKind, Outcome};
 use hive_interp::{Flow, HelperError, Helpers, Memory};
+use hive_interp::{Fault, FaultKind, Outcome};
 use hive_isa::{CallTarget, Insn, MAX_CALL_FRAMES, STACK_SIZE, Size};
 
 use crate::program::JitProgram;
@@ -97,10 +97,7 @@ impl Env {
     /// Ends the run: the call site unwinds to the innermost stub with `value` in `rax`.
     fn unwind(&mut self, value: u64) -> Ret {
         self.unwinding = true;
-        Ret {
-            value,
-            status: self.saved_rsp,
-        }
+        Ret { value, status: self.saved_rsp }
     }
 
     fn fault(&mut self, pc: usize, kind: FaultKind) -> Ret {
@@ -121,12 +118,7 @@ impl Env {
         // it holds for the whole run and does not use while compiled code runs; compiled code
         // is suspended inside this call, and the references die before any callback runs
         // compiled code again, so these are the only live references.
-        let (helpers, mem) = unsafe {
-            (
-                &mut **(self.helpers as *mut *mut H),
-                &mut *(self.mem as *mut Memory<'_>),
-            )
-        };
+        let (helpers, mem) = unsafe { (&mut **(self.helpers as *mut *mut H), &mut *(self.mem as *mut Memory<'_>)) };
         // Helpers may touch the frames of every active call, the caller's included.
         mem.set_live_depth((self.fp.wrapping_sub(call_fp) / STACK_SIZE as u64) as usize);
         catch_unwind(AssertUnwindSafe(|| call(helpers, mem)))
@@ -176,33 +168,16 @@ impl Env {
     /// Runs the callback starting at slot `target` with `args`, in the frame below the
     /// caller's (at `call_fp`), through the entry stub; its `r0`, or the [`Ret`] that passes
     /// an unwind on to the caller.
-    fn callback(
-        &mut self,
-        pc: usize,
-        call_fp: u64,
-        target: u64,
-        args: [u64; 5],
-    ) -> Result<u64, Ret> {
+    fn callback(&mut self, pc: usize, call_fp: u64, target: u64, args: [u64; 5]) -> Result<u64, Ret> {
         // SAFETY: `prog` points to the running program, borrowed by `run` for the whole run.
         let prog = unsafe { &*self.prog };
         let Some(entry) = prog.callback_entry(target) else {
-            return Err(self.fault(
-                pc,
-                FaultKind::BadCallxTarget {
-                    value: target,
-                    what: "callback instruction index",
-                },
-            ));
+            return Err(self.fault(pc, FaultKind::BadCallxTarget { value: target, what: "callback instruction index" }));
         };
         // The caller's frame index, then the callback's chain below it.
         let depth = (self.fp.wrapping_sub(call_fp) / STACK_SIZE as u64) as usize;
         if depth + entry.height >= MAX_CALL_FRAMES {
-            return Err(self.fault(
-                pc,
-                FaultKind::CallDepth {
-                    limit: MAX_CALL_FRAMES,
-                },
-            ));
+            return Err(self.fault(pc, FaultKind::CallDepth { limit: MAX_CALL_FRAMES }));
         }
         let outer = self.saved_rsp;
         self.callbacks += 1;
@@ -215,10 +190,7 @@ impl Env {
         self.callbacks -= 1;
         self.saved_rsp = outer;
         if self.unwinding {
-            return Err(Ret {
-                value: r0,
-                status: outer,
-            });
+            return Err(Ret { value: r0, status: outer });
         }
         Ok(r0)
     }
@@ -234,87 +206,39 @@ unsafe fn env<'e>(env: *mut Env) -> &'e mut Env {
     unsafe { &mut *env }
 }
 
-extern "sysv64" fn call_helper<H: Helpers + ?Sized>(
-    a: u64,
-    b: u64,
-    c: u64,
-    d: u64,
-    e: u64,
-    env_ptr: *mut Env,
-) -> Ret {
+extern "sysv64" fn call_helper<H: Helpers + ?Sized>(a: u64, b: u64, c: u64, d: u64, e: u64, env_ptr: *mut Env) -> Ret {
     // SAFETY: compiled code passes the run's environment as the sixth argument.
     let env = unsafe { env(env_ptr) };
     let (pc, id) = ((env.call >> 32) as usize, env.call as u32 as i32);
-    env.dispatch::<H>(
-        pc,
-        |h, mem| h.call_helper(id, [a, b, c, d, e], mem),
-        |error| FaultKind::Helper { id, error },
-    )
+    env.dispatch::<H>(pc, |h, mem| h.call_helper(id, [a, b, c, d, e], mem), |error| FaultKind::Helper { id, error })
 }
 
-extern "sysv64" fn call_kfunc<H: Helpers + ?Sized>(
-    a: u64,
-    b: u64,
-    c: u64,
-    d: u64,
-    e: u64,
-    env_ptr: *mut Env,
-) -> Ret {
+extern "sysv64" fn call_kfunc<H: Helpers + ?Sized>(a: u64, b: u64, c: u64, d: u64, e: u64, env_ptr: *mut Env) -> Ret {
     // SAFETY: compiled code passes the run's environment as the sixth argument.
     let env = unsafe { env(env_ptr) };
     let pc = (env.call >> 32) as usize;
     // SAFETY: `prog` is the running program, borrowed by `run` for the whole run.
-    let Some(Insn::Call(CallTarget::Kfunc { btf_id, off })) =
-        (unsafe { (*env.prog).code().get(pc).copied() })
-    else {
+    let Some(Insn::Call(CallTarget::Kfunc { btf_id, off })) = (unsafe { (*env.prog).code().get(pc).copied() }) else {
         unreachable!("kfunc trampoline called from pc {pc}, which is no kfunc call");
     };
     env.dispatch::<H>(
         pc,
         |h, mem| h.call_kfunc(btf_id, off, [a, b, c, d, e], mem),
-        |error| FaultKind::Kfunc {
-            btf_id,
-            module: off,
-            error,
-        },
+        |error| FaultKind::Kfunc { btf_id, module: off, error },
     )
 }
 
-extern "sysv64" fn call_x<H: Helpers + ?Sized>(
-    a: u64,
-    b: u64,
-    c: u64,
-    d: u64,
-    e: u64,
-    env_ptr: *mut Env,
-) -> Ret {
+extern "sysv64" fn call_x<H: Helpers + ?Sized>(a: u64, b: u64, c: u64, d: u64, e: u64, env_ptr: *mut Env) -> Ret {
     // SAFETY: compiled code passes the run's environment as the sixth argument.
     let env = unsafe { env(env_ptr) };
     let (pc, value) = ((env.call >> 32) as usize, env.callx_value);
     let Ok(id) = i32::try_from(value) else {
-        return env.fault(
-            pc,
-            FaultKind::BadCallxTarget {
-                value,
-                what: "helper id",
-            },
-        );
+        return env.fault(pc, FaultKind::BadCallxTarget { value, what: "helper id" });
     };
-    env.dispatch::<H>(
-        pc,
-        |h, mem| h.call_helper(id, [a, b, c, d, e], mem),
-        |error| FaultKind::Helper { id, error },
-    )
+    env.dispatch::<H>(pc, |h, mem| h.call_helper(id, [a, b, c, d, e], mem), |error| FaultKind::Helper { id, error })
 }
 
-extern "sysv64" fn load_packet(
-    ctx: u64,
-    offset: u64,
-    size: u64,
-    pc: u64,
-    _: u64,
-    env_ptr: *mut Env,
-) -> Ret {
+extern "sysv64" fn load_packet(ctx: u64, offset: u64, size: u64, pc: u64, _: u64, env_ptr: *mut Env) -> Ret {
     // SAFETY: compiled code passes the run's environment as the sixth argument.
     let env = unsafe { env(env_ptr) };
     let pc = pc as usize;
@@ -326,14 +250,8 @@ extern "sysv64" fn load_packet(
         _ => Size::W,
     };
     match hive_interp::packet::ld_packet(mem, ctx, offset, size) {
-        Ok(Some(v)) => Ret {
-            value: v as u64,
-            status: 0,
-        },
-        Ok(None) => Ret {
-            value: 0,
-            status: 1,
-        },
+        Ok(Some(v)) => Ret { value: v as u64, status: 0 },
+        Ok(None) => Ret { value: 0, status: 1 },
         Err(kind) => env.fault(pc, kind),
     }
 }
@@ -359,14 +277,8 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     if let Some(expected) = prog.native_type()
         && !prog.native_type_matches(expected, std::any::type_name::<H>())
     {
-        let kind = FaultKind::Unsupported(
-            "helpers of another type than the program's direct calls were compiled for",
-        );
-        return Err(Fault {
-            pc: 0,
-            insn: prog.code().get(0).copied(),
-            kind,
-        });
+        let kind = FaultKind::Unsupported("helpers of another type than the program's direct calls were compiled for");
+        return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind });
     }
     // Frame 0 is the interpreter's frame 0: the top 512 bytes of the memory's stack, zeroed
     // unless the embedder vouches that the program never reads stack it did not write.
@@ -375,11 +287,7 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
         match mem.slice_mut(fp - STACK_SIZE as u64, STACK_SIZE) {
             Ok(frame) => frame.fill(0),
             Err(e) => {
-                return Err(Fault {
-                    pc: 0,
-                    insn: prog.code().get(0).copied(),
-                    kind: FaultKind::Memory(e),
-                });
+                return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind: FaultKind::Memory(e) });
             }
         }
     }

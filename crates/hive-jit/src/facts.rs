@@ -36,10 +36,7 @@ pub(crate) struct Known {
 const LOW32: u64 = 0xffff_ffff;
 
 impl Known {
-    pub const UNKNOWN: Known = Known {
-        value: 0,
-        mask: u64::MAX,
-    };
+    pub const UNKNOWN: Known = Known { value: 0, mask: u64::MAX };
 
     pub const fn constant(v: u64) -> Known {
         Known { value: v, mask: 0 }
@@ -66,10 +63,7 @@ impl Known {
     }
 
     fn low32(self) -> Known {
-        Known {
-            value: self.value & LOW32,
-            mask: self.mask & LOW32,
-        }
+        Known { value: self.value & LOW32, mask: self.mask & LOW32 }
     }
 
     fn add(self, b: Known) -> Known {
@@ -77,44 +71,29 @@ impl Known {
         let sv = self.value.wrapping_add(b.value);
         let chi = sm.wrapping_add(sv) ^ sv;
         let mu = chi | self.mask | b.mask;
-        Known {
-            value: sv & !mu,
-            mask: mu,
-        }
+        Known { value: sv & !mu, mask: mu }
     }
 
     fn sub(self, b: Known) -> Known {
         let dv = self.value.wrapping_sub(b.value);
         let chi = dv.wrapping_add(self.mask) ^ dv.wrapping_sub(b.mask);
         let mu = chi | self.mask | b.mask;
-        Known {
-            value: dv & !mu,
-            mask: mu,
-        }
+        Known { value: dv & !mu, mask: mu }
     }
 
     fn and(self, b: Known) -> Known {
         let v = self.value & b.value;
-        Known {
-            value: v,
-            mask: (self.value | self.mask) & (b.value | b.mask) & !v,
-        }
+        Known { value: v, mask: (self.value | self.mask) & (b.value | b.mask) & !v }
     }
 
     fn or(self, b: Known) -> Known {
         let v = self.value | b.value;
-        Known {
-            value: v,
-            mask: (self.mask | b.mask) & !v,
-        }
+        Known { value: v, mask: (self.mask | b.mask) & !v }
     }
 
     fn xor(self, b: Known) -> Known {
         let mu = self.mask | b.mask;
-        Known {
-            value: (self.value ^ b.value) & !mu,
-            mask: mu,
-        }
+        Known { value: (self.value ^ b.value) & !mu, mask: mu }
     }
 
     /// Bounds of the value read unsigned in `w32` or 64 bits.
@@ -125,17 +104,9 @@ impl Known {
 
     /// Bounds of the value read signed in `w32` or 64 bits.
     fn signed(self, w32: bool) -> (i64, i64) {
-        let (sign, m) = if w32 {
-            (1u64 << 31, LOW32)
-        } else {
-            (1u64 << 63, u64::MAX)
-        };
+        let (sign, m) = if w32 { (1u64 << 31, LOW32) } else { (1u64 << 63, u64::MAX) };
         let extend = |v: u64| {
-            if w32 {
-                v as u32 as i32 as i64
-            } else {
-                v as i64
-            }
+            if w32 { v as u32 as i32 as i64 } else { v as i64 }
         };
         let (v, u) = (self.value & m, self.mask & m);
         (extend(v | (u & sign)), extend(v | (u & !sign)))
@@ -157,11 +128,7 @@ fn source(regs: &Regs, width: Width, src: Source) -> Known {
     match src {
         Source::Reg(r) => regs[r.idx()],
         // `JMP` and 64-bit ALU immediates are sign-extended; the 32-bit forms read the low half.
-        Source::Imm(i) => Known::constant(if width == Width::W64 {
-            i as i64 as u64
-        } else {
-            i as u32 as u64
-        }),
+        Source::Imm(i) => Known::constant(if width == Width::W64 { i as i64 as u64 } else { i as u32 as u64 }),
     }
 }
 
@@ -170,9 +137,7 @@ fn alu(regs: &Regs, width: Width, op: AluOp, dst: Reg, src: Source) -> Known {
     let w32 = width == Width::W32;
     let (a, b) = (regs[dst.idx()], source(regs, width, src));
     let (a, b) = if w32 { (a.low32(), b.low32()) } else { (a, b) };
-    let count = b
-        .as_constant()
-        .map(|n| (n & if w32 { 31 } else { 63 }) as u32);
+    let count = b.as_constant().map(|n| (n & if w32 { 31 } else { 63 }) as u32);
     let v = match op {
         AluOp::Mov => b,
         // A 32-bit `movsx32` reads as a plain move, as in the interpreter.
@@ -199,18 +164,9 @@ fn alu(regs: &Regs, width: Width, op: AluOp, dst: Reg, src: Source) -> Known {
         },
         AluOp::Lsh | AluOp::Rsh | AluOp::Arsh => match (op, count, w32) {
             (_, None, _) => Known::UNKNOWN,
-            (AluOp::Lsh, Some(n), _) => Known {
-                value: a.value << n,
-                mask: a.mask << n,
-            },
-            (AluOp::Rsh, Some(n), _) => Known {
-                value: a.value >> n,
-                mask: a.mask >> n,
-            },
-            (_, Some(n), false) => Known {
-                value: (a.value as i64 >> n) as u64,
-                mask: (a.mask as i64 >> n) as u64,
-            },
+            (AluOp::Lsh, Some(n), _) => Known { value: a.value << n, mask: a.mask << n },
+            (AluOp::Rsh, Some(n), _) => Known { value: a.value >> n, mask: a.mask >> n },
+            (_, Some(n), false) => Known { value: (a.value as i64 >> n) as u64, mask: (a.mask as i64 >> n) as u64 },
             (_, Some(n), true) => Known {
                 value: (a.value as u32 as i32 >> n) as u32 as u64,
                 mask: (a.mask as u32 as i32 >> n) as u32 as u64,
@@ -222,23 +178,13 @@ fn alu(regs: &Regs, width: Width, op: AluOp, dst: Reg, src: Source) -> Known {
 }
 
 fn endian(a: Known, op: EndianOp, bits: u32) -> Known {
-    let keep = if bits == 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
-    };
+    let keep = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
     match op {
-        EndianOp::ToLe => Known {
-            value: a.value & keep,
-            mask: a.mask & keep,
-        },
+        EndianOp::ToLe => Known { value: a.value & keep, mask: a.mask & keep },
         // `be` on this little-endian host and `bswap` reverse the low `bits` bits' bytes.
         _ => {
             let swap = |x: u64| (x & keep).swap_bytes() >> (64 - bits);
-            Known {
-                value: swap(a.value),
-                mask: swap(a.mask),
-            }
+            Known { value: swap(a.value), mask: swap(a.mask) }
         }
     }
 }
@@ -312,38 +258,23 @@ impl Facts {
     pub fn step(&mut self, pc: usize, insn: &Insn) {
         let regs = &mut self.regs;
         match *insn {
-            Insn::Alu {
-                width,
-                op,
-                dst,
-                src,
-            } => regs[dst.idx()] = alu(regs, width, op, dst, src),
+            Insn::Alu { width, op, dst, src } => regs[dst.idx()] = alu(regs, width, op, dst, src),
             Insn::Neg { width, dst } => {
                 let v = Known::constant(0).sub(regs[dst.idx()]);
                 regs[dst.idx()] = if width == Width::W32 { v.low32() } else { v };
             }
             Insn::Endian { op, bits, dst } => regs[dst.idx()] = endian(regs[dst.idx()], op, bits),
-            Insn::LdImm64 {
-                dst,
-                pseudo,
-                imm,
-                next_imm,
-            } => {
+            Insn::LdImm64 { dst, pseudo, imm, next_imm } => {
                 let v = match pseudo {
                     Pseudo::Func => (pc as i64 + 1 + imm as i64) as u64,
                     _ => Insn::imm64(imm, next_imm),
                 };
                 regs[dst.idx()] = Known::constant(v);
             }
-            Insn::Load {
-                size, signed, dst, ..
-            } => {
+            Insn::Load { size, signed, dst, .. } => {
                 regs[dst.idx()] = match (size, signed) {
                     (Size::DW, _) | (_, true) => Known::UNKNOWN,
-                    (size, false) => Known {
-                        value: 0,
-                        mask: u64::MAX >> (64 - 8 * size.bytes() as u32),
-                    },
+                    (size, false) => Known { value: 0, mask: u64::MAX >> (64 - 8 * size.bytes() as u32) },
                 }
             }
             Insn::Atomic { .. } => {
@@ -352,14 +283,8 @@ impl Facts {
                 }
             }
             // Calls (and `LD_ABS`/`LD_IND`, which may call) clobber r0-r5.
-            Insn::LoadPacket { .. } | Insn::Call(_) | Insn::CallX { .. } => {
-                regs[..6].fill(Known::UNKNOWN)
-            }
-            Insn::Store { .. }
-            | Insn::Ja { .. }
-            | Insn::Jump { .. }
-            | Insn::MayGoto { .. }
-            | Insn::Exit => {}
+            Insn::LoadPacket { .. } | Insn::Call(_) | Insn::CallX { .. } => regs[..6].fill(Known::UNKNOWN),
+            Insn::Store { .. } | Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. } | Insn::Exit => {}
         }
     }
 }
@@ -376,11 +301,7 @@ mod tests {
     fn members(t: Known) -> Vec<u64> {
         let bits: Vec<u32> = (0..64).filter(|b| t.mask >> b & 1 == 1).collect();
         (0..1u64 << bits.len())
-            .map(|n| {
-                bits.iter()
-                    .enumerate()
-                    .fold(t.value, |v, (i, &b)| v | ((n >> i & 1) << b))
-            })
+            .map(|n| bits.iter().enumerate().fold(t.value, |v, (i, &b)| v | ((n >> i & 1) << b)))
             .collect()
     }
 
@@ -390,14 +311,7 @@ mod tests {
 
     #[test]
     fn arithmetic_covers_every_member() {
-        let samples = [
-            k(0, 0),
-            k(5, 0),
-            k(4, 3),
-            k(0x10, 0x0f),
-            k(u64::MAX - 7, 6),
-            k(0x8000_0000, 0x7000_0001),
-        ];
+        let samples = [k(0, 0), k(5, 0), k(4, 3), k(0x10, 0x0f), k(u64::MAX - 7, 6), k(0x8000_0000, 0x7000_0001)];
         for &a in &samples {
             for &b in &samples {
                 for x in members(a) {
@@ -415,15 +329,8 @@ mod tests {
 
     #[test]
     fn decisions_hold_for_every_member() {
-        let samples = [
-            k(0, 0),
-            k(3, 0),
-            k(1, 6),
-            k(8, 7),
-            k(u64::MAX, 0),
-            k(0x8000_0000_0000_0000, 3),
-            k(0xffff_fff0, 0xf),
-        ];
+        let samples =
+            [k(0, 0), k(3, 0), k(1, 6), k(8, 7), k(u64::MAX, 0), k(0x8000_0000_0000_0000, 3), k(0xffff_fff0, 0xf)];
         for &a in &samples {
             for &b in &samples {
                 let mut regs = UNKNOWN;
@@ -431,17 +338,12 @@ mod tests {
                 regs[2] = b;
                 for width in [Width::W64, Width::W32] {
                     for cond in Cond::ALL {
-                        let Some(taken) = decide(&regs, width, cond, Reg::R1, Source::Reg(Reg::R2))
-                        else {
+                        let Some(taken) = decide(&regs, width, cond, Reg::R1, Source::Reg(Reg::R2)) else {
                             continue;
                         };
                         for x in members(a) {
                             for y in members(b) {
-                                assert_eq!(
-                                    cond.holds(x, y, width),
-                                    taken,
-                                    "{a:?} {cond:?} {b:?} {width:?}"
-                                );
+                                assert_eq!(cond.holds(x, y, width), taken, "{a:?} {cond:?} {b:?} {width:?}");
                             }
                         }
                     }
@@ -454,31 +356,10 @@ mod tests {
     fn steps_follow_the_block() {
         // r1 = *(u32 *)(r10 - 8); r1 |= 1; w2 = w1; r3 = r2; r3 <<= 4
         let insns = [
-            Insn::Load {
-                size: Size::W,
-                signed: false,
-                dst: Reg::R1,
-                src: Reg::R10,
-                off: -8,
-            },
-            Insn::Alu {
-                width: Width::W64,
-                op: AluOp::Or,
-                dst: Reg::R1,
-                src: Source::Imm(1),
-            },
-            Insn::Alu {
-                width: Width::W32,
-                op: AluOp::Mov,
-                dst: Reg::R2,
-                src: Source::Reg(Reg::R1),
-            },
-            Insn::Alu {
-                width: Width::W64,
-                op: AluOp::Lsh,
-                dst: Reg::R2,
-                src: Source::Imm(4),
-            },
+            Insn::Load { size: Size::W, signed: false, dst: Reg::R1, src: Reg::R10, off: -8 },
+            Insn::Alu { width: Width::W64, op: AluOp::Or, dst: Reg::R1, src: Source::Imm(1) },
+            Insn::Alu { width: Width::W32, op: AluOp::Mov, dst: Reg::R2, src: Source::Reg(Reg::R1) },
+            Insn::Alu { width: Width::W64, op: AluOp::Lsh, dst: Reg::R2, src: Source::Imm(4) },
             Insn::Call(hive_isa::CallTarget::Helper(1)),
         ];
         let mut f = Facts::unknown();
@@ -486,21 +367,9 @@ mod tests {
             f.step(pc, insn);
         }
         assert!(f.reg(Reg::R1).upper_zero() && f.reg(Reg::R1).nonzero(false));
-        assert_eq!(
-            f.reg(Reg::R2),
-            Known {
-                value: 0x10,
-                mask: 0xf_ffff_ffe0
-            }
-        );
-        assert_eq!(
-            f.decide(Width::W64, Cond::Set, Reg::R2, Source::Imm(0x10)),
-            Some(true)
-        );
-        assert_eq!(
-            f.decide(Width::W64, Cond::Gt, Reg::R2, Source::Imm(-1)),
-            Some(false)
-        );
+        assert_eq!(f.reg(Reg::R2), Known { value: 0x10, mask: 0xf_ffff_ffe0 });
+        assert_eq!(f.decide(Width::W64, Cond::Set, Reg::R2, Source::Imm(0x10)), Some(true));
+        assert_eq!(f.decide(Width::W64, Cond::Gt, Reg::R2, Source::Imm(-1)), Some(false));
         f.step(4, &insns[4]);
         assert_eq!(f.reg(Reg::R2), Known::UNKNOWN);
     }

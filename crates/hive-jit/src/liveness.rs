@@ -33,11 +33,7 @@ fn src_bit(s: Source) -> Regs {
 pub(crate) fn use_def(insn: &Insn) -> (Regs, Regs) {
     match *insn {
         Insn::Alu {
-            op:
-                hive_isa::AluOp::Mov
-                | hive_isa::AluOp::MovSx8
-                | hive_isa::AluOp::MovSx16
-                | hive_isa::AluOp::MovSx32,
+            op: hive_isa::AluOp::Mov | hive_isa::AluOp::MovSx8 | hive_isa::AluOp::MovSx16 | hive_isa::AluOp::MovSx32,
             dst,
             src,
             ..
@@ -47,9 +43,7 @@ pub(crate) fn use_def(insn: &Insn) -> (Regs, Regs) {
         Insn::LdImm64 { dst, .. } => (0, bit(dst)),
         Insn::Load { dst, src, .. } => (bit(src), bit(dst)),
         Insn::Store { dst, src, .. } => (bit(dst) | src_bit(src), 0),
-        Insn::Atomic { dst, src, .. } => {
-            (bit(dst) | bit(src) | 1, insn.written_reg().map_or(0, bit))
-        }
+        Insn::Atomic { dst, src, .. } => (bit(dst) | bit(src) | 1, insn.written_reg().map_or(0, bit)),
         Insn::LoadPacket { src, .. } => (bit(Reg::R6) | bit(src), CALL_DEFS),
         Insn::Jump { dst, src, .. } => (bit(dst) | src_bit(src), 0),
         Insn::Ja { .. } | Insn::MayGoto { .. } => (0, 0),
@@ -69,11 +63,7 @@ const MAX_SCAN: usize = 64;
 /// answer "maybe live" (`false`), which is always safe.
 pub(crate) fn dead_after(code: &Code, q: usize, reg: Reg, end: usize) -> bool {
     let r = bit(reg);
-    let mut pc = q + if matches!(code.get(q), Some(Insn::LdImm64 { .. })) {
-        2
-    } else {
-        1
-    };
+    let mut pc = q + if matches!(code.get(q), Some(Insn::LdImm64 { .. })) { 2 } else { 1 };
     for _ in 0..MAX_SCAN {
         let Some(insn) = code.get(pc).filter(|_| pc < end) else {
             return false;
@@ -112,13 +102,7 @@ mod tests {
 
     #[test]
     fn dead_and_maybe_live() {
-        let j = Insn::Jump {
-            width: Width::W64,
-            cond: hive_isa::Cond::Eq,
-            dst: Reg::R0,
-            src: Source::Imm(0),
-            off: 1,
-        };
+        let j = Insn::Jump { width: Width::W64, cond: hive_isa::Cond::Eq, dst: Reg::R0, src: Source::Imm(0), off: 1 };
         // 0: r1 = r2; 1: r0 = r1; 2: r1 = r3; 3: exit
         let code = Code::from_insns(&[mov(1, 2), mov(0, 1), mov(1, 3), Insn::Exit]).unwrap();
         assert!(!dead_after(&code, 0, Reg::R1, 4)); // read at 1

@@ -64,10 +64,7 @@ pub struct MapFacts<H> {
 
 impl<H> Clone for MapFacts<H> {
     fn clone(&self) -> Self {
-        MapFacts {
-            array: self.array,
-            lookup: self.lookup,
-        }
+        MapFacts { array: self.array, lookup: self.lookup }
     }
 }
 
@@ -75,10 +72,7 @@ impl<H> fmt::Debug for MapFacts<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MapFacts")
             .field("array", &self.array)
-            .field(
-                "lookup",
-                &self.lookup.map(|(func, obj)| (func as usize, obj)),
-            )
+            .field("lookup", &self.lookup.map(|(func, obj)| (func as usize, obj)))
             .finish()
     }
 }
@@ -99,18 +93,13 @@ pub struct Natives<H> {
 
 impl<H> Default for Natives<H> {
     fn default() -> Self {
-        Natives {
-            table: Table::default(),
-            _helpers: PhantomData,
-        }
+        Natives { table: Table::default(), _helpers: PhantomData }
     }
 }
 
 impl<H> fmt::Debug for Natives<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Natives")
-            .field("table", &self.table)
-            .finish()
+        f.debug_struct("Natives").field("table", &self.table).finish()
     }
 }
 
@@ -128,10 +117,7 @@ impl<H> Natives<H> {
 
     /// The map `r1 = value` names.
     pub fn map(&mut self, value: u64, facts: MapFacts<H>) -> &mut Self {
-        let entry = MapEntry {
-            array: facts.array,
-            lookup: facts.lookup.map(|(f, obj)| (f as usize as u64, obj)),
-        };
+        let entry = MapEntry { array: facts.array, lookup: facts.lookup.map(|(f, obj)| (f as usize as u64, obj)) };
         self.table.maps.insert(value, entry);
         self
     }

@@ -72,21 +72,13 @@ impl JitOptions {
     /// The options matching an interpreter configuration (`may_goto` budget and `callx`
     /// mode; the budget and strictness have no JIT equivalent).
     pub fn from_interp(options: &hive_interp::Options) -> Self {
-        JitOptions {
-            may_goto_loops: options.may_goto_loops,
-            callx: options.callx,
-            ..JitOptions::default()
-        }
+        JitOptions { may_goto_loops: options.may_goto_loops, callx: options.callx, ..JitOptions::default() }
     }
 
     /// [`Self::iter_num_kfuncs`] from the embedder's kfunc ids by name: `Some` when `id`
     /// knows all three of `bpf_iter_num_new`, `_next` and `_destroy`.
     pub fn iter_num_ids(id: impl Fn(&str) -> Option<i32>) -> Option<[i32; 3]> {
-        Some([
-            id("bpf_iter_num_new")?,
-            id("bpf_iter_num_next")?,
-            id("bpf_iter_num_destroy")?,
-        ])
+        Some([id("bpf_iter_num_new")?, id("bpf_iter_num_next")?, id("bpf_iter_num_destroy")?])
     }
 }
 
@@ -160,11 +152,7 @@ pub fn compile(code: &Code, options: &JitOptions) -> Result<JitProgram, JitError
 /// inlining or calling directly the lookups of the maps it describes (see [`Natives`]). The
 /// program then runs only with helpers of type `H` ([`JitProgram::run`] refuses others
 /// with a fault).
-pub fn compile_with<H>(
-    code: &Code,
-    options: &JitOptions,
-    natives: &Natives<H>,
-) -> Result<JitProgram, JitError> {
+pub fn compile_with<H>(code: &Code, options: &JitOptions, natives: &Natives<H>) -> Result<JitProgram, JitError> {
     let name = (!natives.table.is_empty()).then(Natives::<H>::type_name);
     compile_table(code, options, &natives.table, name)
 }
@@ -176,24 +164,13 @@ fn compile_table(
     native_type: Option<&'static str>,
 ) -> Result<JitProgram, JitError> {
     if !cfg!(target_arch = "x86_64") {
-        return Err(JitError::Unsupported {
-            pc: 0,
-            what: "a host other than x86-64",
-        });
+        return Err(JitError::Unsupported { pc: 0, what: "a host other than x86-64" });
     }
     if options.callx != CallxMode::HelperId {
-        return Err(JitError::Unsupported {
-            pc: 0,
-            what: "callx in instruction-index mode",
-        });
+        return Err(JitError::Unsupported { pc: 0, what: "callx in instruction-index mode" });
     }
     let subs = analysis::analyze_with(code, options.inline_bpf_loop)?;
-    let compiler::Generated {
-        bytes,
-        entry,
-        sub_offsets,
-        offsets,
-    } = compiler::generate(code, &subs, options, natives)?;
+    let compiler::Generated { bytes, entry, sub_offsets, offsets } = compiler::generate(code, &subs, options, natives)?;
     // W^X: the pages are mapped read-write, filled, then switched to read-execute.
     let memory = |e: std::io::Error| JitError::ExecutableMemory(e.to_string());
     let mut buf = MutableBuffer::new(bytes.len()).map_err(memory)?;
@@ -295,10 +272,7 @@ impl JitProgram {
     /// Per instruction slot, the offset of its machine code in [`Self::machine_code`]
     /// (`None` for the second slot of `lddw`).
     pub fn insn_offset(&self, pc: usize) -> Option<usize> {
-        self.offsets
-            .get(pc)
-            .filter(|&&o| o != u32::MAX)
-            .map(|&o| o as usize)
+        self.offsets.get(pc).filter(|&&o| o != u32::MAX).map(|&o| o as usize)
     }
 
     /// Per instruction slot, the offset of its machine code (`u32::MAX` for the second slot
@@ -310,12 +284,7 @@ impl JitProgram {
     /// The machine code as Intel-syntax assembly, each BPF instruction (kernel syntax)
     /// before its x86 code; the entry stub and out-of-line code show without one.
     pub fn disassemble(&self) -> String {
-        crate::disasm::disassemble_annotated(
-            self.machine_code(),
-            &self.code,
-            &self.offsets,
-            &mut |_, _| {},
-        )
+        crate::disasm::disassemble_annotated(self.machine_code(), &self.code, &self.offsets, &mut |_, _| {})
     }
 
     /// The machine code (entry stub included), e.g. for a disassembler.
@@ -358,10 +327,7 @@ impl JitProgram {
 
     /// The subprogram starting at `slot`, as a callback target.
     pub(crate) fn callback_entry(&self, slot: u64) -> Option<CallbackEntry> {
-        let i = self
-            .callbacks
-            .binary_search_by_key(&slot, |c| c.start as u64)
-            .ok()?;
+        let i = self.callbacks.binary_search_by_key(&slot, |c| c.start as u64).ok()?;
         Some(self.callbacks[i])
     }
 }

@@ -32,19 +32,8 @@ pub(crate) mod x86 {
 }
 
 /// The x86-64 register of each BPF register, indexed by register number.
-const MAP: [u8; 11] = [
-    x86::RAX,
-    x86::RDI,
-    x86::RSI,
-    x86::RDX,
-    x86::RCX,
-    x86::R8,
-    x86::RBX,
-    x86::R13,
-    x86::R14,
-    x86::R15,
-    x86::RBP,
-];
+const MAP: [u8; 11] =
+    [x86::RAX, x86::RDI, x86::RSI, x86::RDX, x86::RCX, x86::R8, x86::RBX, x86::R13, x86::R14, x86::R15, x86::RBP];
 
 /// The x86-64 register number holding BPF register `r`.
 #[inline]
@@ -79,15 +68,6 @@ mod tests {
         for scratch in [AUX, TMP, TMP2, LOOPS, 4] {
             assert!(!seen[scratch as usize], "scratch {scratch} is mapped");
         }
-        assert_eq!(
-            [
-                host(Reg::R1),
-                host(Reg::R2),
-                host(Reg::R3),
-                host(Reg::R4),
-                host(Reg::R5)
-            ],
-            [7, 6, 2, 1, 8]
-        );
+        assert_eq!([host(Reg::R1), host(Reg::R2), host(Reg::R3), host(Reg::R4), host(Reg::R5)], [7, 6, 2, 1, 8]);
     }
 }

@@ -53,26 +53,7 @@ fn register_operands() {
 
 #[test]
 fn immediate_operands() {
-    let imms = [
-        0,
-        1,
-        2,
-        3,
-        -1,
-        -2,
-        7,
-        16,
-        31,
-        32,
-        33,
-        63,
-        64,
-        65,
-        i32::MIN,
-        i32::MAX,
-        0x4000_0000,
-        -8,
-    ];
+    let imms = [0, 1, 2, 3, -1, -2, 7, 16, 31, 32, 33, 63, 64, 65, i32::MIN, i32::MAX, 0x4000_0000, -8];
     for width in [Width::W64, Width::W32] {
         for op in AluOp::ALL {
             for &d in &REGS {
@@ -92,25 +73,18 @@ fn division_edges_have_defined_results() {
         let buf = observe(body);
         u64::from_le_bytes(buf[0..8].try_into().unwrap())
     };
-    let div =
-        |w, op, a: u64, b: u64| run(&[lddw(0, a), lddw(2, b), alu(w, op, 0, Source::Reg(r(2)))]);
+    let div = |w, op, a: u64, b: u64| run(&[lddw(0, a), lddw(2, b), alu(w, op, 0, Source::Reg(r(2)))]);
     assert_eq!(div(Width::W64, AluOp::Div, 7, 0), 0);
     assert_eq!(div(Width::W64, AluOp::Mod, 7, 0), 7);
     assert_eq!(div(Width::W64, AluOp::SDiv, I64_MIN, u64::MAX), I64_MIN);
     assert_eq!(div(Width::W64, AluOp::SMod, I64_MIN, u64::MAX), 0);
     assert_eq!(div(Width::W32, AluOp::Mod, 0xffff_ffff_0000_0007, 0), 7);
-    assert_eq!(
-        div(Width::W32, AluOp::SDiv, 0x8000_0000, 0xffff_ffff),
-        0x8000_0000
-    );
+    assert_eq!(div(Width::W32, AluOp::SDiv, 0x8000_0000, 0xffff_ffff), 0x8000_0000);
     assert_eq!(div(Width::W32, AluOp::SMod, 0x8000_0000, 0xffff_ffff), 0);
     assert_eq!(div(Width::W32, AluOp::Div, 0x1_0000_0008, 0x1_0000_0002), 4);
     let imm = |w, op, a: u64, i: i32| run(&[lddw(0, a), alu(w, op, 0, Source::Imm(i))]);
     assert_eq!(imm(Width::W64, AluOp::SDiv, I64_MIN, -1), I64_MIN);
-    assert_eq!(
-        imm(Width::W32, AluOp::SMod, 0xffff_ffff_8000_0000, 0),
-        0x8000_0000
-    );
+    assert_eq!(imm(Width::W32, AluOp::SMod, 0xffff_ffff_8000_0000, 0), 0x8000_0000);
     assert_eq!(imm(Width::W64, AluOp::Div, 100, 0), 0);
 }
 
@@ -127,86 +101,36 @@ fn shifts_are_masked_and_zero_extend() {
     for reg in [false, true] {
         assert_eq!(run(Width::W64, AluOp::Lsh, 1, 65, reg), 2);
         assert_eq!(run(Width::W32, AluOp::Lsh, 1, 33, reg), 2);
-        assert_eq!(
-            run(Width::W32, AluOp::Lsh, 0xffff_ffff_0000_0001, 32, reg),
-            1,
-            "count 0 still zero-extends"
-        );
-        assert_eq!(
-            run(Width::W32, AluOp::Arsh, 0x8000_0000, 63, reg),
-            0xffff_ffff
-        );
+        assert_eq!(run(Width::W32, AluOp::Lsh, 0xffff_ffff_0000_0001, 32, reg), 1, "count 0 still zero-extends");
+        assert_eq!(run(Width::W32, AluOp::Arsh, 0x8000_0000, 63, reg), 0xffff_ffff);
         assert_eq!(run(Width::W64, AluOp::Arsh, I64_MIN, 63, reg), u64::MAX);
         assert_eq!(run(Width::W32, AluOp::Rsh, u64::MAX, 4, reg), 0x0fff_ffff);
     }
     // The shifted register is rcx itself (BPF r4), by a count in another register.
-    let body = [
-        lddw(4, 0xffff_0000_0000_0003),
-        lddw(2, 34),
-        alu(Width::W32, AluOp::Lsh, 4, Source::Reg(r(2))),
-    ];
-    assert_eq!(
-        u64::from_le_bytes(observe(&body)[32..40].try_into().unwrap()),
-        12
-    );
+    let body = [lddw(4, 0xffff_0000_0000_0003), lddw(2, 34), alu(Width::W32, AluOp::Lsh, 4, Source::Reg(r(2)))];
+    assert_eq!(u64::from_le_bytes(observe(&body)[32..40].try_into().unwrap()), 12);
 }
 
 #[test]
 fn negation_byte_swaps_and_moves() {
     for &d in &REGS {
         for &(a, _) in &values() {
-            observe(&[
-                lddw(d, a),
-                Insn::Neg {
-                    width: Width::W64,
-                    dst: r(d),
-                },
-            ]);
-            observe(&[
-                lddw(d, a),
-                Insn::Neg {
-                    width: Width::W32,
-                    dst: r(d),
-                },
-            ]);
+            observe(&[lddw(d, a), Insn::Neg { width: Width::W64, dst: r(d) }]);
+            observe(&[lddw(d, a), Insn::Neg { width: Width::W32, dst: r(d) }]);
             for op in [EndianOp::ToLe, EndianOp::ToBe, EndianOp::Swap] {
                 for bits in [16, 32, 64] {
-                    observe(&[
-                        lddw(d, a),
-                        Insn::Endian {
-                            op,
-                            bits,
-                            dst: r(d),
-                        },
-                    ]);
+                    observe(&[lddw(d, a), Insn::Endian { op, bits, dst: r(d) }]);
                 }
             }
         }
     }
-    let buf = observe(&[
-        lddw(3, 0x1122_3344_5566_7788),
-        Insn::Endian {
-            op: EndianOp::ToBe,
-            bits: 16,
-            dst: r(3),
-        },
-    ]);
+    let buf = observe(&[lddw(3, 0x1122_3344_5566_7788), Insn::Endian { op: EndianOp::ToBe, bits: 16, dst: r(3) }]);
     assert_eq!(u64::from_le_bytes(buf[24..32].try_into().unwrap()), 0x8877);
 }
 
 #[test]
 fn constants() {
-    for v in [
-        0,
-        1,
-        0x7fff_ffff,
-        0x8000_0000,
-        0xffff_ffff,
-        0x1_0000_0000,
-        u64::MAX,
-        0xffff_ffff_8000_0000,
-        I64_MIN,
-    ] {
+    for v in [0, 1, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff, 0x1_0000_0000, u64::MAX, 0xffff_ffff_8000_0000, I64_MIN] {
         let buf = observe(&[lddw(7, v)]);
         assert_eq!(u64::from_le_bytes(buf[56..64].try_into().unwrap()), v);
     }
@@ -233,22 +157,10 @@ fn conditional_jumps() {
         for cond in Cond::ALL {
             for (a, b) in pairs {
                 let skip = lddw(5, 77);
-                let jr = Insn::Jump {
-                    width,
-                    cond,
-                    dst: r(3),
-                    src: Source::Reg(r(4)),
-                    off: 2,
-                };
+                let jr = Insn::Jump { width, cond, dst: r(3), src: Source::Reg(r(4)), off: 2 };
                 observe(&[lddw(3, a), lddw(4, b), jr, skip]);
                 for imm in [0, 1, -1, b as i32] {
-                    let ji = Insn::Jump {
-                        width,
-                        cond,
-                        dst: r(3),
-                        src: Source::Imm(imm),
-                        off: 2,
-                    };
+                    let ji = Insn::Jump { width, cond, dst: r(3), src: Source::Imm(imm), off: 2 };
                     observe(&[lddw(3, a), ji, skip]);
                 }
             }
@@ -263,27 +175,7 @@ fn conditional_jumps() {
 /// same pairs split by a jump target (not fused).
 #[test]
 fn fused_pairs() {
-    let imms = [
-        0,
-        1,
-        2,
-        3,
-        4,
-        5,
-        8,
-        9,
-        16,
-        -1,
-        -8,
-        127,
-        128,
-        -128,
-        -129,
-        0xff,
-        0xffff,
-        i32::MIN,
-        i32::MAX,
-    ];
+    let imms = [0, 1, 2, 3, 4, 5, 8, 9, 16, -1, -8, 127, 128, -128, -129, 0xff, 0xffff, i32::MIN, i32::MAX];
     let ops = [AluOp::Add, AluOp::Sub, AluOp::Mul, AluOp::Lsh, AluOp::And];
     let regs: [u8; 4] = [0, 1, 6, 7];
     for width in [Width::W64, Width::W32] {
@@ -296,18 +188,10 @@ fn fused_pairs() {
                     let copy = alu(width, AluOp::Mov, d, Source::Reg(r(s)));
                     for &i in &imms {
                         let x = if op == AluOp::Lsh { i & 63 } else { i };
-                        observe(&[
-                            lddw(s, 0x8123_4567_89ab_cdef),
-                            copy,
-                            alu(width, op, d, Source::Imm(x)),
-                        ]);
+                        observe(&[lddw(s, 0x8123_4567_89ab_cdef), copy, alu(width, op, d, Source::Imm(x))]);
                     }
                     for &t in &regs {
-                        observe(&[
-                            lddw(s, 0xfedc_ba98_7654_3210),
-                            copy,
-                            alu(width, AluOp::Add, d, Source::Reg(r(t))),
-                        ]);
+                        observe(&[lddw(s, 0xfedc_ba98_7654_3210), copy, alu(width, AluOp::Add, d, Source::Reg(r(t)))]);
                     }
                 }
             }
@@ -320,41 +204,19 @@ fn fused_pairs() {
             let copy = alu(width, AluOp::Mov, 1, Source::Reg(r(s)));
             let add = alu(width, AluOp::Add, 1, Source::Reg(r(t)));
             let unbase = alu(width, AluOp::Sub, 1, Source::Reg(r(10)));
-            let body = [
-                lddw(2, 0x1234_5678_9abc_def0),
-                lddw(7, 0xfedc_ba98_7654_3210),
-                copy,
-                add,
-            ];
+            let body = [lddw(2, 0x1234_5678_9abc_def0), lddw(7, 0xfedc_ba98_7654_3210), copy, add];
             if s == 10 || t == 10 {
                 observe(&[&body[..], &[unbase]].concat());
             } else {
                 observe(&body);
-                observe(&[
-                    lddw(7, 0xfedc_ba98_7654_3210),
-                    copy,
-                    alu(width, AluOp::Mul, 1, Source::Imm(9)),
-                ]);
+                observe(&[lddw(7, 0xfedc_ba98_7654_3210), copy, alu(width, AluOp::Mul, 1, Source::Imm(9))]);
             }
         }
     }
     for &d in &regs {
         for op in [AluOp::Rsh, AluOp::Arsh] {
-            for (width, k) in [
-                (Width::W64, 32),
-                (Width::W64, 48),
-                (Width::W64, 56),
-                (Width::W64, 8),
-                (Width::W32, 16),
-                (Width::W32, 24),
-                (Width::W32, 8),
-            ] {
-                for v in [
-                    0x8123_4567_89ab_cdef,
-                    0x0123_4567_f9ab_cdef,
-                    0x0000_0000_7fff_ffff,
-                    0x1234_5678_9abc_8080,
-                ] {
+            for (width, k) in [(Width::W64, 32), (Width::W64, 48), (Width::W64, 56), (Width::W64, 8), (Width::W32, 16), (Width::W32, 24), (Width::W32, 8)] {
+                for v in [0x8123_4567_89ab_cdef, 0x0123_4567_f9ab_cdef, 0x0000_0000_7fff_ffff, 0x1234_5678_9abc_8080] {
                     let shl = alu(width, AluOp::Lsh, d, Source::Imm(k));
                     observe(&[lddw(d, v), shl, alu(width, op, d, Source::Imm(k))]);
                 }
@@ -372,29 +234,14 @@ fn zero_tests_after_arithmetic() {
         for w_op in [Width::W64, Width::W32] {
             for w_jmp in [Width::W64, Width::W32] {
                 for cond in [Cond::Eq, Cond::Ne] {
-                    let jump = Insn::Jump {
-                        width: w_jmp,
-                        cond,
-                        dst: r(1),
-                        src: Source::Imm(0),
-                        off: 1,
-                    };
+                    let jump = Insn::Jump { width: w_jmp, cond, dst: r(1), src: Source::Imm(0), off: 1 };
                     for op in ops {
                         for imm in [0, 1, -1] {
-                            let body = [
-                                lddw(1, v),
-                                mov(0, 5),
-                                alu(w_op, op, 1, Source::Imm(imm)),
-                                jump,
-                                mov(0, 7),
-                            ];
+                            let body = [lddw(1, v), mov(0, 5), alu(w_op, op, 1, Source::Imm(imm)), jump, mov(0, 7)];
                             observe(&body);
                         }
                     }
-                    let neg = Insn::Neg {
-                        width: w_op,
-                        dst: r(1),
-                    };
+                    let neg = Insn::Neg { width: w_op, dst: r(1) };
                     observe(&[lddw(1, v), mov(0, 5), neg, jump, mov(0, 7)]);
                 }
             }
@@ -419,50 +266,19 @@ fn jumps_over_moves() {
         Cond::Sle,
         Cond::Set,
     ];
-    let pairs = [
-        (5u64, 5u64),
-        (5, 7),
-        (7, 5),
-        (u64::MAX, 1),
-        (1, u64::MAX),
-        (0xffff_ffff, 0x1_0000_0000),
-    ];
+    let pairs = [(5u64, 5u64), (5, 7), (7, 5), (u64::MAX, 1), (1, u64::MAX), (0xffff_ffff, 0x1_0000_0000)];
     for width in [Width::W64, Width::W32] {
         for cond in conds {
             for &(a, b) in &pairs {
-                for src in [
-                    Source::Reg(r(2)),
-                    Source::Imm(5),
-                    Source::Imm(-1),
-                    Source::Imm(0),
-                ] {
-                    let jump = |off| Insn::Jump {
-                        width,
-                        cond,
-                        dst: r(1),
-                        src,
-                        off,
-                    };
-                    let head = [
-                        lddw(1, a),
-                        lddw(2, b),
-                        lddw(3, garbage(3)),
-                        lddw(4, garbage(4)),
-                    ];
+                for src in [Source::Reg(r(2)), Source::Imm(5), Source::Imm(-1), Source::Imm(0)] {
+                    let jump = |off| Insn::Jump { width, cond, dst: r(1), src, off };
+                    let head = [lddw(1, a), lddw(2, b), lddw(3, garbage(3)), lddw(4, garbage(4))];
                     // one move of a register, of an immediate; two moves; a 32-bit move
                     let bodies: [Vec<Insn>; 5] = [
                         vec![jump(1), alu(Width::W64, AluOp::Mov, 3, Source::Reg(r(1)))],
                         vec![jump(1), mov(3, -3)],
-                        vec![
-                            jump(2),
-                            alu(Width::W64, AluOp::Mov, 3, Source::Reg(r(2))),
-                            mov(1, 9),
-                        ],
-                        vec![
-                            jump(2),
-                            alu(Width::W64, AluOp::Mov, 1, Source::Reg(r(4))),
-                            alu(Width::W64, AluOp::Mov, 4, Source::Reg(r(1))),
-                        ],
+                        vec![jump(2), alu(Width::W64, AluOp::Mov, 3, Source::Reg(r(2))), mov(1, 9)],
+                        vec![jump(2), alu(Width::W64, AluOp::Mov, 1, Source::Reg(r(4))), alu(Width::W64, AluOp::Mov, 4, Source::Reg(r(1)))],
                         vec![jump(1), alu(Width::W32, AluOp::Mov, 3, Source::Reg(r(2)))],
                     ];
                     for body in bodies {
@@ -479,14 +295,7 @@ fn jumps_over_moves() {
 #[test]
 fn rotates() {
     let (t, x, b) = (3u8, 6u8, 1u8);
-    let sh = |w, left: bool, d, k| {
-        alu(
-            w,
-            if left { AluOp::Lsh } else { AluOp::Rsh },
-            d,
-            Source::Imm(k),
-        )
-    };
+    let sh = |w, left: bool, d, k| alu(w, if left { AluOp::Lsh } else { AluOp::Rsh }, d, Source::Imm(k));
     let or = |w, d, s| alu(w, AluOp::Or, d, Source::Reg(r(s)));
     let cp = |w, d, s| alu(w, AluOp::Mov, d, Source::Reg(r(s)));
     for w in [Width::W64, Width::W32] {
@@ -500,70 +309,24 @@ fn rotates() {
                         let (st, sx) = (sh(w, t_left, t, kt), sh(w, !t_left, x, kx));
                         let shifts = if swap { [sx, st] } else { [st, sx] };
                         let last = if into_x { or(w, x, t) } else { or(w, t, x) };
-                        observe(&[
-                            lddw(x, 0x8123_4567_89ab_cdef),
-                            cp(w, t, x),
-                            shifts[0],
-                            shifts[1],
-                            last,
-                        ]);
+                        observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), shifts[0], shifts[1], last]);
                         // the other register dead afterwards (overwritten)
                         let kill = mov(if into_x { t } else { x }, 77);
-                        observe(&[
-                            lddw(x, 0x8123_4567_89ab_cdef),
-                            cp(w, t, x),
-                            shifts[0],
-                            shifts[1],
-                            last,
-                            kill,
-                        ]);
+                        observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), shifts[0], shifts[1], last, kill]);
                         // two copies
                         let (sa, sb) = (sh(w, t_left, t, kt), sh(w, !t_left, b, kx));
                         let last = if into_x { or(w, b, t) } else { or(w, t, b) };
-                        observe(&[
-                            lddw(x, 0xf123_4567_89ab_cdef),
-                            cp(w, t, x),
-                            sa,
-                            cp(w, b, x),
-                            sb,
-                            last,
-                        ]);
+                        observe(&[lddw(x, 0xf123_4567_89ab_cdef), cp(w, t, x), sa, cp(w, b, x), sb, last]);
                         let kill = mov(if into_x { t } else { b }, 77);
-                        observe(&[
-                            lddw(x, 0xf123_4567_89ab_cdef),
-                            cp(w, t, x),
-                            sa,
-                            cp(w, b, x),
-                            sb,
-                            last,
-                            kill,
-                        ]);
+                        observe(&[lddw(x, 0xf123_4567_89ab_cdef), cp(w, t, x), sa, cp(w, b, x), sb, last, kill]);
                     }
                 }
             }
             // near misses
-            observe(&[
-                lddw(x, 0x8123_4567_89ab_cdef),
-                cp(w, t, x),
-                sh(w, false, t, m + 1),
-                sh(w, true, x, k),
-                or(w, x, t),
-            ]);
+            observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), sh(w, false, t, m + 1), sh(w, true, x, k), or(w, x, t)]);
             let arsh = alu(w, AluOp::Arsh, t, Source::Imm(m));
-            observe(&[
-                lddw(x, 0x8123_4567_89ab_cdef),
-                cp(w, t, x),
-                arsh,
-                sh(w, true, x, k),
-                or(w, x, t),
-            ]);
-            observe(&[
-                lddw(x, 0x8123_4567_89ab_cdef),
-                cp(w, t, x),
-                sh(w, false, t, m),
-                sh(w, true, x, k),
-                or(w, x, b),
-            ]);
+            observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), arsh, sh(w, true, x, k), or(w, x, t)]);
+            observe(&[lddw(x, 0x8123_4567_89ab_cdef), cp(w, t, x), sh(w, false, t, m), sh(w, true, x, k), or(w, x, b)]);
         }
     }
 }
@@ -572,67 +335,29 @@ fn rotates() {
 /// load whose value stays live, for each foldable operation and both widths.
 #[test]
 fn loads_folded_into_operations() {
-    let ops = [
-        AluOp::Add,
-        AluOp::Sub,
-        AluOp::And,
-        AluOp::Or,
-        AluOp::Xor,
-        AluOp::Mul,
-    ];
-    for (size, width) in [
-        (Size::W, Width::W32),
-        (Size::DW, Width::W64),
-        (Size::W, Width::W64),
-    ] {
+    let ops = [AluOp::Add, AluOp::Sub, AluOp::And, AluOp::Or, AluOp::Xor, AluOp::Mul];
+    for (size, width) in [(Size::W, Width::W32), (Size::DW, Width::W64), (Size::W, Width::W64)] {
         for op in ops {
             for (d, t) in [(4u8, 3u8), (0, 1), (10, 3)] {
                 if d == 10 {
                     continue;
                 }
                 let store = stx(Size::DW, 10, -200, 5);
-                let load = Insn::Load {
-                    size,
-                    signed: false,
-                    dst: r(t),
-                    src: r(10),
-                    off: -200,
-                };
+                let load = Insn::Load { size, signed: false, dst: r(t), src: r(10), off: -200 };
                 let apply = alu(width, op, d, Source::Reg(r(t)));
                 observe(&[lddw(5, 0x8765_4321_f0e1_d2c3), store, load, apply]);
-                observe(&[
-                    lddw(5, 0x8765_4321_f0e1_d2c3),
-                    store,
-                    load,
-                    apply,
-                    mov(t, 0),
-                ]);
+                observe(&[lddw(5, 0x8765_4321_f0e1_d2c3), store, load, apply, mov(t, 0)]);
                 // The base register is the destination. It holds a stack address, which differs
                 // between the engines: only a 64-bit add or subtract cancels out once r10 is
                 // subtracted again; other operations would compare two different addresses.
                 if !(width == Width::W64 && matches!(op, AluOp::Add | AluOp::Sub)) {
                     continue;
                 }
-                let load2 = Insn::Load {
-                    size,
-                    signed: false,
-                    dst: r(t),
-                    src: r(d),
-                    off: 0,
-                };
+                let load2 = Insn::Load { size, signed: false, dst: r(t), src: r(d), off: 0 };
                 let addr = alu(Width::W64, AluOp::Mov, d, Source::Reg(r(10)));
                 let addr2 = alu(Width::W64, AluOp::Add, d, Source::Imm(-200));
                 let apply2 = alu(Width::W64, AluOp::Sub, d, Source::Reg(r(10)));
-                observe(&[
-                    lddw(5, 0x8765_4321_f0e1_d2c3),
-                    store,
-                    addr,
-                    addr2,
-                    load2,
-                    apply,
-                    mov(t, 0),
-                    apply2,
-                ]);
+                observe(&[lddw(5, 0x8765_4321_f0e1_d2c3), store, addr, addr2, load2, apply, mov(t, 0), apply2]);
             }
         }
     }

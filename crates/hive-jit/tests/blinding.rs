@@ -22,42 +22,14 @@ fn carriers(marker: impl Fn(u8) -> i32) -> Code {
         alu(Width::W32, AluOp::Mod, 2, Source::Imm(m(7))),
         alu(Width::W64, AluOp::And, 3, Source::Imm(m(8))),
         lddw(4, m64(9)),
-        Insn::Store {
-            size: Size::W,
-            dst: r(10),
-            off: -8,
-            src: Source::Imm(m(10)),
-        },
-        Insn::Store {
-            size: Size::DW,
-            dst: r(10),
-            off: -16,
-            src: Source::Imm(m(11)),
-        },
-        Insn::Jump {
-            width: Width::W64,
-            cond: Cond::Gt,
-            dst: r(2),
-            src: Source::Imm(m(12)),
-            off: 1,
-        },
-        Insn::Jump {
-            width: Width::W32,
-            cond: Cond::Set,
-            dst: r(3),
-            src: Source::Imm(m(13)),
-            off: 1,
-        },
+        Insn::Store { size: Size::W, dst: r(10), off: -8, src: Source::Imm(m(10)) },
+        Insn::Store { size: Size::DW, dst: r(10), off: -16, src: Source::Imm(m(11)) },
+        Insn::Jump { width: Width::W64, cond: Cond::Gt, dst: r(2), src: Source::Imm(m(12)), off: 1 },
+        Insn::Jump { width: Width::W32, cond: Cond::Set, dst: r(3), src: Source::Imm(m(13)), off: 1 },
         // mov + add (a `lea` pair) and an immediate select (`cmov`) unblinded
         alu(Width::W64, AluOp::Mov, 5, Source::Reg(r(2))),
         alu(Width::W64, AluOp::Add, 5, Source::Imm(m(14))),
-        Insn::Jump {
-            width: Width::W64,
-            cond: Cond::Eq,
-            dst: r(5),
-            src: Source::Reg(r(3)),
-            off: 1,
-        },
+        Insn::Jump { width: Width::W64, cond: Cond::Eq, dst: r(5), src: Source::Reg(r(3)), off: 1 },
         mov(0, m(15)),
         alu(Width::W64, AluOp::Add, 0, Source::Reg(r(2))),
         alu(Width::W64, AluOp::Add, 0, Source::Reg(r(3))),
@@ -77,38 +49,18 @@ fn no_immediate_appears_in_blinded_code() {
     let marker = |k: u8| i32::from_le_bytes([0x4a, 0x6b, k, 0x90]);
     let code = carriers(marker);
     let plain = compile(&code, &JitOptions::default()).unwrap();
-    let blinded = compile(
-        &code,
-        &JitOptions {
-            blind_constants: true,
-            ..JitOptions::default()
-        },
-    )
-    .unwrap();
+    let blinded = compile(&code, &JitOptions { blind_constants: true, ..JitOptions::default() }).unwrap();
     let kinds: Vec<u8> = (1..=15).chain(109..=109).collect();
     let mut seen_plain = 0;
     for k in kinds {
         let needle = marker(k).to_le_bytes();
         seen_plain += usize::from(contains(plain.machine_code(), needle));
-        assert!(
-            !contains(blinded.machine_code(), needle),
-            "immediate {k} in\n{}",
-            blinded.disassemble()
-        );
+        assert!(!contains(blinded.machine_code(), needle), "immediate {k} in\n{}", blinded.disassemble());
     }
     // The unblinded code does carry them (most kinds: some fold away, like the division).
-    assert!(
-        seen_plain >= 10,
-        "only {seen_plain} markers in the plain code"
-    );
+    assert!(seen_plain >= 10, "only {seen_plain} markers in the plain code");
     // Both compute the same as the interpreter.
-    for options in [
-        JitOptions::default(),
-        JitOptions {
-            blind_constants: true,
-            ..JitOptions::default()
-        },
-    ] {
+    for options in [JitOptions::default(), JitOptions { blind_constants: true, ..JitOptions::default() }] {
         agree_with(&code, &[0u8; 64], &options, hive_interp::HelperTable::new);
     }
 }
@@ -116,10 +68,7 @@ fn no_immediate_appears_in_blinded_code() {
 #[test]
 fn keys_differ_between_compilations() {
     let code = carriers(|k| 0x1234_0000 | k as i32);
-    let options = JitOptions {
-        blind_constants: true,
-        ..JitOptions::default()
-    };
+    let options = JitOptions { blind_constants: true, ..JitOptions::default() };
     let a = compile(&code, &options).unwrap();
     let b = compile(&code, &options).unwrap();
     assert_ne!(a.machine_code(), b.machine_code());

@@ -18,12 +18,7 @@ struct Looping {
 }
 
 impl Helpers for Looping {
-    fn call_helper(
-        &mut self,
-        id: i32,
-        a: [u64; 5],
-        _: &mut Memory<'_>,
-    ) -> Result<Flow, HelperError> {
+    fn call_helper(&mut self, id: i32, a: [u64; 5], _: &mut Memory<'_>) -> Result<Flow, HelperError> {
         match id {
             181 => {
                 let (n, callback, ctx) = (a[0] as u32 as u64, a[1], a[2]);
@@ -37,10 +32,7 @@ impl Helpers for Looping {
                     return Ok(Flow::Return(0));
                 }
                 self.loops.push((callback, ctx, 0, n));
-                Ok(Flow::Call {
-                    target: callback,
-                    args: [0, ctx, 0, 0, 0],
-                })
+                Ok(Flow::Call { target: callback, args: [0, ctx, 0, 0, 0] })
             }
             7 => Ok(Flow::Return(a[0].wrapping_mul(3))),
             8 => Ok(Flow::Exit(a[0])),
@@ -58,10 +50,7 @@ impl Helpers for Looping {
             self.loops.pop();
             return Ok(Flow::Return(done));
         }
-        Ok(Flow::Call {
-            target: l.0,
-            args: [l.2, l.1, 0, 0, 0],
-        })
+        Ok(Flow::Call { target: l.0, args: [l.2, l.1, 0, 0, 0] })
     }
 }
 
@@ -69,17 +58,9 @@ impl Helpers for Looping {
 /// in line: all three agree.
 fn both(src: &str) -> Seen {
     let code = asm(src);
-    let a = interp(
-        &code,
-        &[0u8; 64],
-        &JitOptions::default(),
-        &mut Looping::default(),
-    );
+    let a = interp(&code, &[0u8; 64], &JitOptions::default(), &mut Looping::default());
     for inline_bpf_loop in [false, true] {
-        let o = JitOptions {
-            inline_bpf_loop,
-            ..JitOptions::default()
-        };
+        let o = JitOptions { inline_bpf_loop, ..JitOptions::default() };
         let b = jit(&code, &[0u8; 64], &o, &mut Looping::default());
         assert_eq!(a, b, "inline_bpf_loop {inline_bpf_loop}: {src}");
     }
@@ -99,17 +80,7 @@ fn program(n: i64, stop: i64, flags: i64) -> String {
 
 #[test]
 fn inlined_bpf_loop_agrees_with_the_helper() {
-    for (n, stop, flags) in [
-        (0, -1, 0),
-        (1, -1, 0),
-        (10, -1, 0),
-        (10, 3, 0),
-        (10, 0, 0),
-        (5, -1, 1),
-        (0x1_0000_0005, -1, 0),
-        (1 << 23, 5, 0),
-        ((1 << 23) + 1, -1, 0),
-    ] {
+    for (n, stop, flags) in [(0, -1, 0), (1, -1, 0), (10, -1, 0), (10, 3, 0), (10, 0, 0), (5, -1, 1), (0x1_0000_0005, -1, 0), (1 << 23, 5, 0), ((1 << 23) + 1, -1, 0)] {
         let s = both(&program(n, stop, flags));
         let expected_calls = if flags != 0 {
             (-22i64) as u64
@@ -120,11 +91,7 @@ fn inlined_bpf_loop_agrees_with_the_helper() {
         } else {
             n as u32 as u64
         };
-        assert_eq!(
-            s.result.clone().map(|r| r >> 32),
-            Ok(expected_calls & 0xffff_ffff),
-            "n {n} stop {stop} flags {flags}"
-        );
+        assert_eq!(s.result.clone().map(|r| r >> 32), Ok(expected_calls & 0xffff_ffff), "n {n} stop {stop} flags {flags}");
     }
 }
 
@@ -169,10 +136,7 @@ fn an_exit_or_a_fault_inside_a_callback_ends_the_whole_run() {
     for _ in 0..3 {
         let mut mem = Memory::new();
         // SAFETY: the program touches only its stack.
-        assert_eq!(
-            unsafe { prog.run(&mut mem, &mut Looping::default(), [0; 5]) },
-            Ok(77)
-        );
+        assert_eq!(unsafe { prog.run(&mut mem, &mut Looping::default(), [0; 5]) }, Ok(77));
     }
 }
 
@@ -201,31 +165,17 @@ fn tail_calls_end_the_run_from_the_main_frame_only() {
     let out = unsafe { prog.run_outcome(&mut mem, &mut Looping::default(), [0; 5]) };
     assert_eq!(out, Ok(hive_interp::Outcome::TailCall(42)));
     let mut vm = hive_interp::Vm::new(&code, hive_interp::Options::default());
-    assert_eq!(
-        vm.run_outcome(&mut Memory::new(), &mut Looping::default(), [0; 5]),
-        out
-    );
+    assert_eq!(vm.run_outcome(&mut Memory::new(), &mut Looping::default(), [0; 5]), out);
     // Not through `run`, nor from a callback: the interpreter's faults.
     // SAFETY: as above.
     let plain = unsafe { prog.run(&mut Memory::new(), &mut Looping::default(), [0; 5]) };
-    assert_eq!(
-        plain,
-        vm.run(&mut Memory::new(), &mut Looping::default(), [0; 5])
-    );
+    assert_eq!(plain, vm.run(&mut Memory::new(), &mut Looping::default(), [0; 5]));
     assert!(plain.is_err());
-    let nested = asm(
-        "r1 = 1\nr2 = func[cb]\nr3 = 0\nr4 = 0\ncall 181\nexit\ncb:\nr3 = 42\ncall 12\nr0 = 0\nexit",
-    );
+    let nested = asm("r1 = 1\nr2 = func[cb]\nr3 = 0\nr4 = 0\ncall 181\nexit\ncb:\nr3 = 42\ncall 12\nr0 = 0\nexit");
     let prog = hive_jit::compile(&nested, &JitOptions::default()).unwrap();
     // SAFETY: as above.
     let out = unsafe { prog.run_outcome(&mut Memory::new(), &mut Looping::default(), [0; 5]) };
     let mut vm = hive_interp::Vm::new(&nested, hive_interp::Options::default());
-    assert_eq!(
-        out,
-        vm.run_outcome(&mut Memory::new(), &mut Looping::default(), [0; 5])
-    );
-    assert!(
-        matches!(out, Err(ref f) if matches!(f.kind, hive_interp::FaultKind::TailCall(_))),
-        "{out:?}"
-    );
+    assert_eq!(out, vm.run_outcome(&mut Memory::new(), &mut Looping::default(), [0; 5]));
+    assert!(matches!(out, Err(ref f) if matches!(f.kind, hive_interp::FaultKind::TailCall(_))), "{out:?}");
 }

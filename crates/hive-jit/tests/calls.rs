@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use hive_interp::{FaultKind, Flow, HelperError, HelperTable};
+use hive_interp::{Flow, FaultKind, HelperError, HelperTable};
 use hive_jit::{JitError, JitOptions, compile};
 
 /// main -> f1 -> ... -> f{depth-1}: each callee clobbers r6-r9, reads its fresh frame and
@@ -30,12 +30,7 @@ fn chain(depth: usize) -> Code {
 
 #[test]
 fn eight_frames_keep_callee_saved_registers_and_get_fresh_frames() {
-    let seen = agree_with(
-        &chain(8),
-        &[0u8; 40],
-        &JitOptions::default(),
-        HelperTable::new,
-    );
+    let seen = agree_with(&chain(8), &[0u8; 40], &JitOptions::default(), HelperTable::new);
     let word = |i: usize| u64::from_le_bytes(seen.buf[8 * i..8 * i + 8].try_into().unwrap());
     assert_eq!([word(0), word(1), word(2), word(3)], [100, 200, 300, 400]);
     // the deepest frame's r10 is 7 * 512 below main's
@@ -53,32 +48,14 @@ fn eight_frames_keep_callee_saved_registers_and_get_fresh_frames() {
 #[test]
 fn nine_frames_are_refused() {
     let code = chain(9);
-    assert_eq!(
-        compile(&code, &JitOptions::default()).unwrap_err(),
-        JitError::CallDepth {
-            frames: 9,
-            limit: 8
-        }
-    );
-    let seen = interp(
-        &code,
-        &[0u8; 40],
-        &JitOptions::default(),
-        &mut HelperTable::new(),
-    );
-    assert!(matches!(
-        seen.result.unwrap_err().kind,
-        FaultKind::CallDepth { .. }
-    ));
+    assert_eq!(compile(&code, &JitOptions::default()).unwrap_err(), JitError::CallDepth { frames: 9, limit: 8 });
+    let seen = interp(&code, &[0u8; 40], &JitOptions::default(), &mut HelperTable::new());
+    assert!(matches!(seen.result.unwrap_err().kind, FaultKind::CallDepth { .. }));
 }
 
 fn helpers() -> HelperTable {
     let mut t = HelperTable::new();
-    t.add_helper(1, |a, _| {
-        Ok(Flow::Return(
-            a[0].wrapping_mul(31) ^ a[1] ^ (a[2] << 1) ^ (a[3] << 2) ^ (a[4] << 3),
-        ))
-    });
+    t.add_helper(1, |a, _| Ok(Flow::Return(a[0].wrapping_mul(31) ^ a[1] ^ (a[2] << 1) ^ (a[3] << 2) ^ (a[4] << 3))));
     t.add_helper(2, |a, _| Ok(Flow::Exit(a[0])));
     t.add_helper(3, |_, _| Err(HelperError::Failed("no".into())));
     t.add_helper(4, |_, _| panic!("helper 4 panics"));
@@ -99,17 +76,12 @@ fn run_both(src: &str) -> Seen {
 #[test]
 fn helper_arguments_and_result() {
     let s = run_both("r1 = 3\nr2 = 5\nr3 = 7\nr4 = 11\nr5 = 13\ncall 1\nr0 += 1\nexit");
-    assert_eq!(
-        s.result,
-        Ok(((3u64 * 31) ^ 5 ^ (7 << 1) ^ (11 << 2) ^ (13 << 3)) + 1)
-    );
+    assert_eq!(s.result, Ok(((3u64 * 31) ^ 5 ^ (7 << 1) ^ (11 << 2) ^ (13 << 3)) + 1));
 }
 
 #[test]
 fn helper_exit_ends_the_whole_run_from_any_depth() {
-    let s = run_both(
-        "r6 = r1\ncall f\nr0 = 99\nexit\nf:\ncall g\nr0 = 98\nexit\ng:\nr1 = 42\ncall 2\nr0 = 97\nexit",
-    );
+    let s = run_both("r6 = r1\ncall f\nr0 = 99\nexit\nf:\ncall g\nr0 = 98\nexit\ng:\nr1 = 42\ncall 2\nr0 = 97\nexit");
     assert_eq!(s.result, Ok(42));
     // and the program works again afterwards (nothing was left on the native stack)
     assert_eq!(run_both("r1 = 7\ncall 2\nexit").result, Ok(7));
@@ -120,33 +92,12 @@ fn helper_errors_are_the_interpreters_faults() {
     let s = run_both("r0 = 1\ncall f\nexit\nf:\ncall 3\nexit");
     let fault = s.result.unwrap_err();
     assert_eq!(fault.pc, 3);
-    assert!(
-        matches!(fault.kind, FaultKind::Helper { id: 3, .. }),
-        "{fault}"
-    );
+    assert!(matches!(fault.kind, FaultKind::Helper { id: 3, .. }), "{fault}");
     let fault = run_both("call 12345\nexit").result.unwrap_err();
-    assert!(
-        matches!(
-            fault.kind,
-            FaultKind::Helper {
-                id: 12345,
-                error: HelperError::Unknown
-            }
-        ),
-        "{fault}"
-    );
+    assert!(matches!(fault.kind, FaultKind::Helper { id: 12345, error: HelperError::Unknown }), "{fault}");
     // a helper's bad pointer is caught by Memory, as under the interpreter
     let fault = run_both("r1 = 16\ncall 5\nexit").result.unwrap_err();
-    assert!(
-        matches!(
-            fault.kind,
-            FaultKind::Helper {
-                id: 5,
-                error: HelperError::Memory(_)
-            }
-        ),
-        "{fault}"
-    );
+    assert!(matches!(fault.kind, FaultKind::Helper { id: 5, error: HelperError::Memory(_) }), "{fault}");
 }
 
 #[test]
@@ -168,8 +119,7 @@ fn helpers_reach_callee_frames() {
 fn helper_panics_propagate_and_leave_the_program_usable() {
     let code = asm("call f\nexit\nf:\ncall 4\nexit");
     let prog = compile(&code, &JitOptions::default()).unwrap();
-    let caught =
-        std::panic::catch_unwind(|| jit(&code, &[], &JitOptions::default(), &mut helpers()));
+    let caught = std::panic::catch_unwind(|| jit(&code, &[], &JitOptions::default(), &mut helpers()));
     let msg = caught.unwrap_err();
     assert_eq!(msg.downcast_ref::<&str>(), Some(&"helper 4 panics"));
     drop(prog);
@@ -179,38 +129,12 @@ fn helper_panics_propagate_and_leave_the_program_usable() {
 #[test]
 fn callx_and_kfuncs() {
     assert_eq!(run_both("r1 = 8\nr2 = 2\ncallx r2\nexit").result, Ok(8));
-    assert_eq!(
-        run_both("r1 = 3\nr2 = 0\nr5 = 1\ncallx r5\nr0 += 1\nexit").result,
-        Ok(((3u64 * 31) ^ (1 << 3)) + 1)
-    );
-    let fault = run_both("r3 = 1\nr3 <<= 32\ncallx r3\nexit")
-        .result
-        .unwrap_err();
-    assert!(
-        matches!(
-            fault.kind,
-            FaultKind::BadCallxTarget {
-                value: 0x1_0000_0000,
-                ..
-            }
-        ),
-        "{fault}"
-    );
+    assert_eq!(run_both("r1 = 3\nr2 = 0\nr5 = 1\ncallx r5\nr0 += 1\nexit").result, Ok(((3u64 * 31) ^ (1 << 3)) + 1));
+    let fault = run_both("r3 = 1\nr3 <<= 32\ncallx r3\nexit").result.unwrap_err();
+    assert!(matches!(fault.kind, FaultKind::BadCallxTarget { value: 0x1_0000_0000, .. }), "{fault}");
     assert_eq!(run_both("r1 = 5\ncall kfunc[id:77]\nexit").result, Ok(1005));
-    let fault = run_both("call kfunc[id:78,fd_idx:2]\nexit")
-        .result
-        .unwrap_err();
-    assert!(
-        matches!(
-            fault.kind,
-            FaultKind::Kfunc {
-                btf_id: 78,
-                module: 2,
-                ..
-            }
-        ),
-        "{fault}"
-    );
+    let fault = run_both("call kfunc[id:78,fd_idx:2]\nexit").result.unwrap_err();
+    assert!(matches!(fault.kind, FaultKind::Kfunc { btf_id: 78, module: 2, .. }), "{fault}");
 }
 
 #[test]
@@ -220,10 +144,7 @@ fn may_goto_budget_is_per_frame() {
                f:\nr1 = 0\nl2:\nmay_goto +2\nr1 += 1\ngoto l2\nr7 += r1\nexit";
     // r7 is callee-saved: f adds to its own copy, so main's r7 stays 0
     for loops in [0, 1, 3, 100] {
-        let o = JitOptions {
-            may_goto_loops: loops,
-            ..JitOptions::default()
-        };
+        let o = JitOptions { may_goto_loops: loops, ..JitOptions::default() };
         let s = agree_with(&asm(src), &[], &o, HelperTable::new);
         assert_eq!(s.result, Ok(loops << 32));
     }
@@ -239,14 +160,8 @@ fn can_loop_latches_count_like_the_interpreter() {
     let latch = "r0 = 0\nloop:\nr0 += 1\nmay_goto +1\ngoto loop\nr0 += 100\nexit";
     let targeted = "r0 = 0\nloop:\nr0 += 1\nif r0 == 1000000 goto back\nmay_goto +2\nback:\ngoto loop\nr0 += 100\nexit";
     for loops in [0, 1, 2, 5, 300] {
-        let o = JitOptions {
-            may_goto_loops: loops,
-            ..JitOptions::default()
-        };
-        assert_eq!(
-            agree_with(&asm(latch), &[], &o, HelperTable::new).result,
-            Ok(loops + 101)
-        );
+        let o = JitOptions { may_goto_loops: loops, ..JitOptions::default() };
+        assert_eq!(agree_with(&asm(latch), &[], &o, HelperTable::new).result, Ok(loops + 101));
         agree_with(&asm(targeted), &[], &o, HelperTable::new);
     }
 }
@@ -260,70 +175,30 @@ fn function_references_load_slot_indices() {
 #[test]
 fn unresolved_pseudos_and_frame_pointer_writes_are_refused() {
     let e = compile(&asm("r1 = map[fd:3]\nr0 = 0\nexit"), &JitOptions::default()).unwrap_err();
-    assert_eq!(
-        e,
-        JitError::UnresolvedPseudo {
-            pc: 0,
-            pseudo: Pseudo::MapFd
-        }
-    );
+    assert_eq!(e, JitError::UnresolvedPseudo { pc: 0, pseudo: Pseudo::MapFd });
     let e = compile(&asm("r10 = 0\nr0 = 0\nexit"), &JitOptions::default()).unwrap_err();
     assert_eq!(e, JitError::FramePointerWrite { pc: 0 });
-    let e = compile(
-        &asm("r0 = 0\nif r0 == 0 goto +2\ncall f\nexit\nf:\nexit"),
-        &JitOptions::default(),
-    );
-    assert!(
-        matches!(
-            e,
-            Err(JitError::Layout(
-                hive_isa::LayoutError::JumpOutOfSubprogram { .. }
-            ))
-        ),
-        "{e:?}"
-    );
-    let o = JitOptions {
-        callx: hive_interp::CallxMode::InsnIndex,
-        ..JitOptions::default()
-    };
-    assert!(matches!(
-        compile(&asm("r0 = 0\nexit"), &o),
-        Err(JitError::Unsupported { .. })
-    ));
+    let e = compile(&asm("r0 = 0\nif r0 == 0 goto +2\ncall f\nexit\nf:\nexit"), &JitOptions::default());
+    assert!(matches!(e, Err(JitError::Layout(hive_isa::LayoutError::JumpOutOfSubprogram { .. }))), "{e:?}");
+    let o = JitOptions { callx: hive_interp::CallxMode::InsnIndex, ..JitOptions::default() };
+    assert!(matches!(compile(&asm("r0 = 0\nexit"), &o), Err(JitError::Unsupported { .. })));
 }
 
 #[test]
 fn falling_off_the_end_is_the_interpreters_fault() {
-    let fault = run_both("r0 = 1\nif r0 == 1 goto +1\nexit\nr0 = 2")
-        .result
-        .unwrap_err();
+    let fault = run_both("r0 = 1\nif r0 == 1 goto +1\nexit\nr0 = 2").result.unwrap_err();
     assert_eq!((fault.pc, fault.kind), (4, FaultKind::FellOffEnd));
     // dead code at the end is fine when it is never reached
     assert_eq!(run_both("r0 = 1\nexit\nr0 = 2").result, Ok(1));
     // only the last subprogram may end without exit
-    let e = compile(
-        &asm("call f\nr0 = 1\nf:\nr0 = 2\nexit"),
-        &JitOptions::default(),
-    )
-    .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            JitError::Layout(hive_isa::LayoutError::LastNotExit { pc: 1 })
-        ),
-        "{e}"
-    );
+    let e = compile(&asm("call f\nr0 = 1\nf:\nr0 = 2\nexit"), &JitOptions::default()).unwrap_err();
+    assert!(matches!(e, JitError::Layout(hive_isa::LayoutError::LastNotExit { pc: 1 })), "{e}");
 }
 
 /// The interpreter's side of the inlined `bpf_iter_num` kfuncs (ids 100-102): the kernel's
 /// `kernel/bpf/bpf_iter.c`, `cur + 1` wrapping in 32 bits.
 fn iter_num_helpers() -> HelperTable {
-    fn set(
-        mem: &mut hive_interp::Memory<'_>,
-        it: u64,
-        cur: i32,
-        end: i32,
-    ) -> Result<(), HelperError> {
+    fn set(mem: &mut hive_interp::Memory<'_>, it: u64, cur: i32, end: i32) -> Result<(), HelperError> {
         Ok(mem.store(it, Size::DW, cur as u32 as u64 | (end as u32 as u64) << 32)?)
     }
     let mut t = HelperTable::new();
@@ -359,10 +234,7 @@ fn iter_num_helpers() -> HelperTable {
 
 #[test]
 fn iter_num_kfuncs_are_inlined_with_the_kernels_semantics() {
-    let inline = JitOptions {
-        iter_num_kfuncs: Some([100, 101, 102]),
-        ..JitOptions::default()
-    };
+    let inline = JitOptions { iter_num_kfuncs: Some([100, 101, 102]), ..JitOptions::default() };
     let ranges: [(i64, i64); 9] = [
         (-3, 5),
         (5, 5),
@@ -386,8 +258,7 @@ fn iter_num_kfuncs_are_inlined_with_the_kernels_semantics() {
              *(u64 *)(r6 + 56) = r1\nr0 = r8\nexit\n"
         );
         let code = asm(&src);
-        let sizes = [&inline, &JitOptions::default()]
-            .map(|o| compile(&code, o).unwrap().machine_code().len());
+        let sizes = [&inline, &JitOptions::default()].map(|o| compile(&code, o).unwrap().machine_code().len());
         assert_ne!(sizes[0], sizes[1], "the kfuncs are inlined");
         let inlined = jit(&code, &[0u8; 64], &inline, &mut iter_num_helpers());
         let reference = interp(&code, &[0u8; 64], &inline, &mut iter_num_helpers());
@@ -396,13 +267,7 @@ fn iter_num_kfuncs_are_inlined_with_the_kernels_semantics() {
         agree_with(&code, &[0u8; 64], &JitOptions::default(), iter_num_helpers);
         let word = |i: usize| u64::from_le_bytes(inlined.buf[8 * i..8 * i + 8].try_into().unwrap());
         let (s, e) = (start as i32 as i64, end as i32 as i64);
-        let expect_new = if s > e {
-            -22i64 as u64
-        } else if e - s > 8 * 1024 * 1024 {
-            -7i64 as u64
-        } else {
-            0
-        };
+        let expect_new = if s > e { -22i64 as u64 } else if e - s > 8 * 1024 * 1024 { -7i64 as u64 } else { 0 };
         assert_eq!(word(0), expect_new, "range {start}..{end}");
         let n = if expect_new == 0 { (e - s) as u64 } else { 0 };
         assert_eq!(inlined.result, Ok(n), "range {start}..{end}");

@@ -19,10 +19,7 @@ fn test_bpf_on_the_jit() {
 /// The same with every immediate blinded (test_bpf's own `bpf_jit_harden` coverage).
 #[test]
 fn test_bpf_on_the_jit_with_blinded_constants() {
-    run_with(JitOptions {
-        blind_constants: true,
-        ..JitOptions::default()
-    });
+    run_with(JitOptions { blind_constants: true, ..JitOptions::default() });
 }
 
 #[allow(unsafe_code)]
@@ -37,15 +34,11 @@ fn run_with(options: JitOptions) {
         let run: Subtest = Box::new(move |mem, ctx| {
             // SAFETY: test_bpf's programs are the kernel's trusted JIT tests; each touches only
             // its context, packet and stack, which `mem` describes, and terminates.
-            let r0 =
-                unsafe { prog.run(mem, &mut ClassicHelpers::new(NoHelpers), [ctx, 0, 0, 0, 0]) };
+            let r0 = unsafe { prog.run(mem, &mut ClassicHelpers::new(NoHelpers), [ctx, 0, 0, 0, 0]) };
             Ok((r0.map_err(|f| f.to_string())?, 0))
         });
         Ok(run)
     });
     println!("{compiled} programs compiled");
-    assert_eq!(
-        suite.line(),
-        "test_bpf: 1048 passed, 0 failed, 1 not applicable"
-    );
+    assert_eq!(suite.line(), "test_bpf: 1048 passed, 0 failed, 1 not applicable");
 }

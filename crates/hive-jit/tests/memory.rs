@@ -5,13 +5,7 @@ mod common;
 use common::*;
 
 fn atomic(size: Size, op: AtomicOp, dst: u8, src: u8, off: i16) -> Insn {
-    Insn::Atomic {
-        size,
-        op,
-        dst: r(dst),
-        src: r(src),
-        off,
-    }
+    Insn::Atomic { size, op, dst: r(dst), src: r(src), off }
 }
 
 /// A body that points `base` at the buffer (`r1`'s value was saved at `r10 - 8`) or leaves
@@ -40,31 +34,15 @@ fn loads_and_stores_every_size() {
         for signed in [false, true] {
             for base in [10u8, 6] {
                 let off = if base == 10 { -200 } else { 40 };
-                let load = Insn::Load {
-                    size,
-                    signed,
-                    dst: r(3),
-                    src: r(base),
-                    off: off + 1,
-                };
+                let load = Insn::Load { size, signed, dst: r(3), src: r(base), off: off + 1 };
                 observe(&with_memory(base, 0x8182_8384_8586_8788, &[load]));
                 // source registers whose low byte needs a REX prefix (sil, dil) and rax
                 for src in [0u8, 1, 2, 5] {
-                    let st = Insn::Store {
-                        size,
-                        dst: r(base),
-                        off: off + 3,
-                        src: Source::Reg(r(src)),
-                    };
+                    let st = Insn::Store { size, dst: r(base), off: off + 3, src: Source::Reg(r(src)) };
                     observe(&with_memory(base, 0x1111_2222_3333_4444, &[st]));
                 }
                 for imm in [-1, 0x7f, -0x81, 0x1234_5678] {
-                    let st = Insn::Store {
-                        size,
-                        dst: r(base),
-                        off: off + 2,
-                        src: Source::Imm(imm),
-                    };
+                    let st = Insn::Store { size, dst: r(base), off: off + 2, src: Source::Imm(imm) };
                     observe(&with_memory(base, 0x1111_2222_3333_4444, &[st]));
                 }
             }
@@ -74,11 +52,7 @@ fn loads_and_stores_every_size() {
 
 #[test]
 fn every_atomic() {
-    let seeds = [
-        0x0000_0000_0000_0005u64,
-        0xffff_ffff_8000_0001,
-        0x1234_5678_9abc_def0,
-    ];
+    let seeds = [0x0000_0000_0000_0005u64, 0xffff_ffff_8000_0001, 0x1234_5678_9abc_def0];
     for size in [Size::W, Size::DW] {
         for op in AtomicOp::ALL {
             for base in [10u8, 6, 0] {
@@ -99,16 +73,8 @@ fn every_atomic() {
         }
     }
     for size in Size::ALL {
-        observe(&with_memory(
-            10,
-            0x8182_8384_8586_8788,
-            &[atomic(size, AtomicOp::LoadAcquire, 3, 10, -200)],
-        ));
-        observe(&with_memory(
-            10,
-            0x8182_8384_8586_8788,
-            &[atomic(size, AtomicOp::StoreRelease, 10, 3, -200)],
-        ));
+        observe(&with_memory(10, 0x8182_8384_8586_8788, &[atomic(size, AtomicOp::LoadAcquire, 3, 10, -200)]));
+        observe(&with_memory(10, 0x8182_8384_8586_8788, &[atomic(size, AtomicOp::StoreRelease, 10, 3, -200)]));
     }
 }
 
@@ -121,29 +87,14 @@ fn cmpxchg_success_and_failure() {
             (0xffff_ffff_0000_0005, 0x0000_0000_0000_0005), // 32-bit: low halves equal
             (0x0000_0000_0000_0005, 0xdead_beef_0000_0005),
         ] {
-            let body = with_memory(
-                10,
-                seed,
-                &[lddw(0, r0), atomic(size, AtomicOp::Cmpxchg, 10, 3, -200)],
-            );
+            let body = with_memory(10, seed, &[lddw(0, r0), atomic(size, AtomicOp::Cmpxchg, 10, 3, -200)]);
             observe(&body);
-            let body = with_memory(
-                6,
-                seed,
-                &[lddw(0, r0), atomic(size, AtomicOp::Cmpxchg, 6, 0, 40)],
-            );
+            let body = with_memory(6, seed, &[lddw(0, r0), atomic(size, AtomicOp::Cmpxchg, 6, 0, 40)]);
             observe(&body);
         }
     }
     // The result: r0 = old value, zero-extended; memory written on success only.
-    let body = with_memory(
-        6,
-        0xffff_ffff_0000_0005,
-        &[
-            lddw(0, 0xdead_beef_0000_0005),
-            atomic(Size::W, AtomicOp::Cmpxchg, 6, 3, 40),
-        ],
-    );
+    let body = with_memory(6, 0xffff_ffff_0000_0005, &[lddw(0, 0xdead_beef_0000_0005), atomic(Size::W, AtomicOp::Cmpxchg, 6, 3, 40)]);
     let buf = observe(&body);
     assert_eq!(u64::from_le_bytes(buf[0..8].try_into().unwrap()), 5);
 }
@@ -152,21 +103,7 @@ fn cmpxchg_success_and_failure() {
 fn unaligned_and_byte_registers() {
     // *(u8 *)(r1 + 3) = sil/dil and friends, loads into every register
     for dst in (0..10u8).filter(|&d| d != 6) {
-        let body = with_memory(
-            6,
-            0x0102_0304_0506_0708,
-            &[
-                ldx(Size::B, dst, 6, 43),
-                Insn::Load {
-                    size: Size::H,
-                    signed: true,
-                    dst: r(dst),
-                    src: r(6),
-                    off: 41,
-                },
-                stx(Size::DW, 10, -100, dst),
-            ],
-        );
+        let body = with_memory(6, 0x0102_0304_0506_0708, &[ldx(Size::B, dst, 6, 43), Insn::Load { size: Size::H, signed: true, dst: r(dst), src: r(6), off: 41 }, stx(Size::DW, 10, -100, dst)]);
         observe(&body);
     }
 }

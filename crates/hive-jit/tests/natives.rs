@@ -25,18 +25,11 @@ struct TestHelpers {
 
 impl TestHelpers {
     fn array_lookup(&self, index: u32) -> u64 {
-        if index < MAX {
-            self.array + u64::from(index * STRIDE)
-        } else {
-            0
-        }
+        if index < MAX { self.array + u64::from(index * STRIDE) } else { 0 }
     }
 
     fn hash_lookup(&self, key: u32) -> u64 {
-        HASH_KEYS
-            .iter()
-            .position(|&k| k == key)
-            .map_or(0, |p| self.hash + 8 * p as u64)
+        HASH_KEYS.iter().position(|&k| k == key).map_or(0, |p| self.hash + 8 * p as u64)
     }
 
     fn lookup(&self, map: u64, key: u32) -> u64 {
@@ -58,12 +51,7 @@ fn mix(a: [u64; 5]) -> u64 {
 }
 
 impl Helpers for TestHelpers {
-    fn call_helper(
-        &mut self,
-        id: i32,
-        a: [u64; 5],
-        mem: &mut Memory<'_>,
-    ) -> Result<Flow, HelperError> {
+    fn call_helper(&mut self, id: i32, a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
         Ok(Flow::Return(match id {
             1 => self.lookup(a[0], mem.load(a[1], Size::W)? as u32),
             7 => self.count(a[0]),
@@ -110,24 +98,8 @@ fn natives(storage: &mut [u64], facts: &[(usize, CallSiteFacts)]) -> Natives<Tes
     let base = storage.as_mut_ptr() as u64;
     let mut n = Natives::new();
     n.helper(1, n_lookup).helper(7, n_count).helper(9, n_mix);
-    n.map(
-        ARRAY,
-        MapFacts {
-            array: Some(ArrayLayout {
-                base,
-                stride: STRIDE,
-                max_entries: MAX,
-            }),
-            lookup: None,
-        },
-    );
-    n.map(
-        HASH,
-        MapFacts {
-            array: None,
-            lookup: Some((n_hash, HASH_OBJECT)),
-        },
-    );
+    n.map(ARRAY, MapFacts { array: Some(ArrayLayout { base, stride: STRIDE, max_entries: MAX }), lookup: None });
+    n.map(HASH, MapFacts { array: None, lookup: Some((n_hash, HASH_OBJECT)) });
     for &(pc, f) in facts {
         n.call_site(pc, f);
     }
@@ -164,35 +136,21 @@ fn run(code: &Code, engine: Engine<'_>) -> Outcome {
     let jit = match engine {
         Engine::Interp => None,
         Engine::Plain => Some(compile(code, &JitOptions::default()).unwrap()),
-        Engine::Native(facts) => {
-            Some(compile_with(code, &JitOptions::default(), &natives(&mut words, facts)).unwrap())
-        }
+        Engine::Native(facts) => Some(compile_with(code, &JitOptions::default(), &natives(&mut words, facts)).unwrap()),
     };
     let base = words.as_mut_ptr() as u64;
-    let mut h = TestHelpers {
-        array: base,
-        hash: base + u64::from(MAX * STRIDE),
-        calls: 0,
-    };
+    let mut h = TestHelpers { array: base, hash: base + u64::from(MAX * STRIDE), calls: 0 };
     let mut input = [0u8; 64];
     let mut mem = Memory::new();
     let addr = mem.add_region(RegionKind::Input, &mut input);
     mem.add_region(RegionKind::MapValue, bytes(&mut words));
     let result = match &jit {
-        None => Vm::new(code, hive_interp::Options::default()).run(
-            &mut mem,
-            &mut h,
-            [addr, 64, 0, 0, 0],
-        ),
+        None => Vm::new(code, hive_interp::Options::default()).run(&mut mem, &mut h, [addr, 64, 0, 0, 0]),
         // SAFETY: the test programs touch their stack and map values only.
         Some(p) => unsafe { p.run(&mut mem, &mut h, [addr, 64, 0, 0, 0]) },
     };
     drop(mem);
-    Outcome {
-        result,
-        storage: words,
-        calls: h.calls,
-    }
+    Outcome { result, storage: words, calls: h.calls }
 }
 
 /// Runs on the interpreter, the plain JIT and the native JIT (with `facts`); all agree.
@@ -248,9 +206,7 @@ fn a_jump_target_between_lddw_and_call_keeps_the_generic_path_and_facts_override
     assert!(matches!(code.get(8), Some(Insn::Call(_))));
     assert_eq!(run(&code, Engine::Native(&facts)), out);
     // Key 2 is in the array: the inlined lookup returns its address.
-    let src2 = src
-        .replace("= 20", "= 2")
-        .replace("exit", "r0 = *(u64 *)(r0 + 0)\nr0 += 5\nexit");
+    let src2 = src.replace("= 20", "= 2").replace("exit", "r0 = *(u64 *)(r0 + 0)\nr0 += 5\nexit");
     let code2 = asm(&src2);
     let out2 = agree_natives(&code2, &facts);
     assert_eq!(out2.result, Ok(5));
@@ -293,27 +249,13 @@ fn programs_with_direct_calls_refuse_other_helper_types() {
     // SAFETY: the program is refused before it runs.
     #[allow(unsafe_code)]
     let r = unsafe { prog.run(&mut mem, &mut hive_interp::HelperTable::new(), [0; 5]) };
-    assert!(
-        matches!(
-            r,
-            Err(Fault {
-                kind: FaultKind::Unsupported(_),
-                ..
-            })
-        ),
-        "{r:?}"
-    );
+    assert!(matches!(r, Err(Fault { kind: FaultKind::Unsupported(_), .. })), "{r:?}");
 }
 
 #[test]
 fn disassembly_interleaves_bpf_instructions() {
     let mut words = storage();
-    let prog = compile_with(
-        &asm(LOOP),
-        &JitOptions::default(),
-        &natives(&mut words, &[]),
-    )
-    .unwrap();
+    let prog = compile_with(&asm(LOOP), &JitOptions::default(), &natives(&mut words, &[])).unwrap();
     let text = prog.disassemble();
     assert!(text.contains("call bpf_map_lookup_elem"), "{text}");
     assert!(text.contains("cmp     eax,10h"), "{text}");

@@ -21,11 +21,7 @@ fn run(on_jit: bool, code: &Code, setup: Setup) -> Result<u64, Fault> {
     let c = mem.add_region(RegionKind::Context, &mut ctx);
     let d = mem.add_region(RegionKind::Packet, &mut data);
     if let Setup::Packet = setup {
-        mem.set_packet(Packet {
-            ctx: Some(c),
-            frags: &frags,
-            ..Packet::linear(d, 64, 14)
-        });
+        mem.set_packet(Packet { ctx: Some(c), frags: &frags, ..Packet::linear(d, 64, 14) });
     }
     if on_jit {
         let prog = compile(code, &JitOptions::default()).unwrap();
@@ -46,15 +42,7 @@ fn both(src: &str, setup: Setup) -> Result<u64, Fault> {
 #[test]
 fn loads_in_network_order() {
     let mut src = String::from("r6 = r1\nr7 = 0\n");
-    for (size, k) in [
-        ("u8", 0),
-        ("u16", 3),
-        ("u32", 5),
-        ("u32", 60),
-        ("u16", 63),
-        ("u32", 62),
-        ("u32", 100),
-    ] {
+    for (size, k) in [("u8", 0), ("u16", 3), ("u32", 5), ("u32", 60), ("u16", 63), ("u32", 62), ("u32", 100)] {
         src += &format!("r0 = *({size} *)skb[{k}]\nr7 <<= 5\nr7 ^= r0\n");
     }
     src += "r0 = r7\nexit";
@@ -63,22 +51,7 @@ fn loads_in_network_order() {
 
 #[test]
 fn indirect_and_negative_offsets() {
-    for base in [
-        0i64,
-        7,
-        63,
-        64,
-        100,
-        103,
-        104,
-        200,
-        -1,
-        -0x100000,
-        -0x100000 + 2,
-        -0x200000,
-        -0x200000 + 62,
-        -0x300000,
-    ] {
+    for base in [0i64, 7, 63, 64, 100, 103, 104, 200, -1, -0x100000, -0x100000 + 2, -0x200000, -0x200000 + 62, -0x300000] {
         for imm in [0, 1, -1, 3] {
             for size in ["u8", "u16", "u32"] {
                 let src = format!(
@@ -93,13 +66,7 @@ fn indirect_and_negative_offsets() {
 
 #[test]
 fn a_failed_load_returns_zero_from_the_current_function() {
-    assert_eq!(
-        both(
-            "r6 = r1\nr0 = 5\nr0 = *(u32 *)skb[1000]\nr0 = 7\nexit",
-            Setup::Packet
-        ),
-        Ok(0)
-    );
+    assert_eq!(both("r6 = r1\nr0 = 5\nr0 = *(u32 *)skb[1000]\nr0 = 7\nexit", Setup::Packet), Ok(0));
     let sub = "r6 = r1\ncall f\nr0 += 100\nexit\nf:\nr6 = r1\nr0 = *(u32 *)skb[1000]\nr0 = 7\nexit";
     assert_eq!(both(sub, Setup::Packet), Ok(100));
 }

@@ -62,15 +62,10 @@ impl Client {
     /// descriptor. A refusal carries the kernel's message (`Error::Load` with errno `EINVAL`).
     #[doc(alias = "BPF_BTF_LOAD")]
     pub fn btf_load(&self, data: &[u8]) -> Result<Fd> {
-        let btf =
-            Btf::parse_with(Cow::Owned(data.to_vec()), None, Validation::Kernel).map_err(|e| {
-                let message = e.to_string();
-                Error::Load {
-                    errno: libc::EINVAL,
-                    log: format!("{message}\n"),
-                    message,
-                }
-            })?;
+        let btf = Btf::parse_with(Cow::Owned(data.to_vec()), None, Validation::Kernel).map_err(|e| {
+            let message = e.to_string();
+            Error::Load { errno: libc::EINVAL, log: format!("{message}\n"), message }
+        })?;
         let mut table = self.shared.btfs.lock();
         let id = BtfId(table.alloc()?);
         let obj = Arc::new(BtfObject { id, btf });
@@ -82,13 +77,7 @@ impl Client {
     /// `BPF_BTF_GET_FD_BY_ID`.
     #[doc(alias = "BPF_BTF_GET_FD_BY_ID")]
     pub fn btf_get_fd_by_id(&self, id: BtfId) -> Result<Fd> {
-        let obj = self
-            .shared
-            .btfs
-            .lock()
-            .live
-            .get(&id.0)
-            .and_then(|w| w.upgrade());
+        let obj = self.shared.btfs.lock().live.get(&id.0).and_then(|w| w.upgrade());
         let obj = obj.ok_or(Error::NotFound("no BTF object with this id"))?;
         Ok(self.install(Object::Btf(obj)))
     }
@@ -97,12 +86,6 @@ impl Client {
     pub fn btf_info(&self, fd: Fd) -> Result<BtfInfo> {
         let b = self.btf(fd)?;
         let bytes = b.btf.as_bytes().to_vec();
-        Ok(BtfInfo {
-            id: b.id,
-            btf_size: bytes.len() as u32,
-            btf: bytes,
-            name: String::new(),
-            kernel_btf: false,
-        })
+        Ok(BtfInfo { id: b.id, btf_size: bytes.len() as u32, btf: bytes, name: String::new(), kernel_btf: false })
     }
 }

@@ -67,25 +67,18 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let fds: Vec<u32> = self.fds.lock().keys().copied().collect();
-        f.debug_struct("Client")
-            .field("fds", &fds)
-            .finish_non_exhaustive()
+        f.debug_struct("Client").field("fds", &fds).finish_non_exhaustive()
     }
 }
 
 impl Client {
     pub(crate) fn new(shared: Arc<Shared>) -> Client {
-        Client {
-            shared,
-            fds: Mutex::new(BTreeMap::new()),
-        }
+        Client { shared, fds: Mutex::new(BTreeMap::new()) }
     }
 
     /// The runtime this client belongs to.
     pub fn runtime(&self) -> crate::Runtime {
-        crate::Runtime {
-            shared: self.shared.clone(),
-        }
+        crate::Runtime { shared: self.shared.clone() }
     }
 
     /// Installs `object` under the lowest free number.
@@ -103,21 +96,14 @@ impl Client {
     }
 
     pub(crate) fn object(&self, fd: Fd) -> Result<Object> {
-        self.fds
-            .lock()
-            .get(&fd.0)
-            .cloned()
-            .ok_or_else(|| Error::BadFd(format!("fd {} is not open", fd.0)))
+        self.fds.lock().get(&fd.0).cloned().ok_or_else(|| Error::BadFd(format!("fd {} is not open", fd.0)))
     }
 
     /// The map behind `fd` (`EBADF` otherwise, with the kernel's wording).
     pub(crate) fn map(&self, fd: Fd) -> Result<MapRef> {
         match self.fds.lock().get(&fd.0) {
             Some(Object::Map(m)) => Ok(m.0.clone()),
-            _ => Err(Error::BadFd(format!(
-                "fd {} is not pointing to valid bpf_map",
-                fd.0
-            ))),
+            _ => Err(Error::BadFd(format!("fd {} is not pointing to valid bpf_map", fd.0))),
         }
     }
 

@@ -76,23 +76,13 @@ impl JitCode {
 /// `bpf_iter_num_*` kfuncs (under the ids `kfuncs` gives them) compiled in line, with the
 /// semantics of the runtime's own helper and kfuncs (`helpers::callback`, `helpers::kfunc`).
 pub(crate) fn options(kfuncs: &KfuncRegistry, blind_constants: bool) -> JitOptions {
-    let iter_num_kfuncs =
-        JitOptions::iter_num_ids(|name| kfuncs.by_name(name).map(|(id, _)| id.0 as i32));
-    JitOptions {
-        inline_bpf_loop: true,
-        iter_num_kfuncs,
-        blind_constants,
-        ..JitOptions::default()
-    }
+    let iter_num_kfuncs = JitOptions::iter_num_ids(|name| kfuncs.by_name(name).map(|(id, _)| id.0 as i32));
+    JitOptions { inline_bpf_loop: true, iter_num_kfuncs, blind_constants, ..JitOptions::default() }
 }
 
 /// The engine for a program with this verdict, and its machine code when it is the JIT's
 /// (`options`: `None` when the runtime's JIT is disabled).
-pub(crate) fn choose(
-    verdict: &Verdict,
-    code: &Code,
-    options: Option<&JitOptions>,
-) -> (Engine, Option<JitCode>) {
+pub(crate) fn choose(verdict: &Verdict, code: &Code, options: Option<&JitOptions>) -> (Engine, Option<JitCode>) {
     let interp = |reason: String| (Engine::Interpreter { reason }, None);
     if matches!(verdict, Verdict::Unverified) {
         return interp("unverified".into());
@@ -103,12 +93,7 @@ pub(crate) fn choose(
     match hive_jit::compile(code, options) {
         Ok(p) => {
             let jit = JitCode(p);
-            (
-                Engine::Jit {
-                    code_bytes: jit.len(),
-                },
-                Some(jit),
-            )
+            (Engine::Jit { code_bytes: jit.len() }, Some(jit))
         }
         Err(e) => interp(format!("the JIT refused the program: {e}")),
     }
@@ -139,19 +124,11 @@ mod tests {
         let on = Some(&on);
         let plain = code("r0 = 2\nexit");
         let (engine, jit) = choose(&verified, &plain, on);
-        assert_eq!(
-            engine,
-            Engine::Jit {
-                code_bytes: jit.as_ref().unwrap().len()
-            }
-        );
+        assert_eq!(engine, Engine::Jit { code_bytes: jit.as_ref().unwrap().len() });
         let (engine, jit) = choose(&Verdict::Unverified, &plain, on);
         assert!(jit.is_none());
         assert_eq!(reason(engine), "unverified");
-        assert_eq!(
-            reason(choose(&verified, &plain, None).0),
-            "disabled in the runtime configuration"
-        );
+        assert_eq!(reason(choose(&verified, &plain, None).0), "disabled in the runtime configuration");
         let each = code("r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\ncall bpf_for_each_map_elem\nexit");
         assert!(choose(&verified, &each, on).1.is_some());
         // An unresolved map pseudo: the JIT's own refusal.
@@ -161,8 +138,6 @@ mod tests {
             RawInsn::new(0x95, 0, 0, 0, 0),
         ])
         .unwrap();
-        assert!(
-            reason(choose(&verified, &pseudo, on).0).starts_with("the JIT refused the program: ")
-        );
+        assert!(reason(choose(&verified, &pseudo, on).0).starts_with("the JIT refused the program: "));
     }
 }

@@ -10,9 +10,7 @@
 use std::os::fd::AsRawFd;
 
 use hive_isa::{Pseudo, RawInsn};
-use hive_kernel::{
-    LoadOptions as KLoad, MapFd, MapSpec, MapType as KMapType, ProgFd, ProgType as KType,
-};
+use hive_kernel::{LoadOptions as KLoad, MapFd, MapSpec, MapType as KMapType, ProgFd, ProgType as KType};
 use hive_object::{MapInit, ObjectSpec, ProgramSpec};
 use hive_platform::prog::ProgType;
 
@@ -42,10 +40,7 @@ pub struct KernelObject {
 impl std::fmt::Debug for KernelObject {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let maps = self.maps.iter().flatten().count();
-        f.debug_struct("KernelObject")
-            .field("maps", &maps)
-            .field("tail_programs", &self.tails.len())
-            .finish()
+        f.debug_struct("KernelObject").field("maps", &maps).field("tail_programs", &self.tails.len()).finish()
     }
 }
 
@@ -55,43 +50,27 @@ pub type Entry = (Vec<u8>, Vec<u8>);
 impl KernelObject {
     /// Loads program `p` of `spec` as `t` (creating the maps it uses, and filling prog-array
     /// slots the object initialises with programs of the same type).
-    pub fn load(
-        &mut self,
-        spec: &ObjectSpec,
-        p: &ProgramSpec,
-        t: ProgType,
-    ) -> Result<ProgFd, String> {
-        let ty = kernel_prog_type(t)
-            .ok_or_else(|| format!("the kernel cannot test-run {} programs here", t.name()))?;
+    pub fn load(&mut self, spec: &ObjectSpec, p: &ProgramSpec, t: ProgType) -> Result<ProgFd, String> {
+        let ty = kernel_prog_type(t).ok_or_else(|| format!("the kernel cannot test-run {} programs here", t.name()))?;
         let prog = self.load_one(spec, p, ty)?;
         for (idx, def) in spec.maps.iter().enumerate() {
             if self.maps.get(idx).is_none_or(Option::is_none) {
                 continue;
             }
             for (slot, init) in def.initial_values.iter().enumerate() {
-                let Some(MapInit::Program(name)) = init else {
-                    continue;
-                };
-                let tp = spec
-                    .program(name)
-                    .ok_or_else(|| format!("no program {name}"))?;
+                let Some(MapInit::Program(name)) = init else { continue };
+                let tp = spec.program(name).ok_or_else(|| format!("no program {name}"))?;
                 let tail = self.load_one(spec, tp, ty)?;
                 let fd = tail.as_raw_fd() as u32;
                 let map = self.maps[idx].as_ref().expect("created above");
-                map.update(&(slot as u32).to_ne_bytes(), &fd.to_ne_bytes(), 0)
-                    .map_err(|e| e.to_string())?;
+                map.update(&(slot as u32).to_ne_bytes(), &fd.to_ne_bytes(), 0).map_err(|e| e.to_string())?;
                 self.tails.push(tail);
             }
         }
         Ok(prog)
     }
 
-    fn load_one(
-        &mut self,
-        spec: &ObjectSpec,
-        p: &ProgramSpec,
-        ty: KType,
-    ) -> Result<ProgFd, String> {
+    fn load_one(&mut self, spec: &ObjectSpec, p: &ProgramSpec, ty: KType) -> Result<ProgFd, String> {
         let insns = self.relocate(spec, p)?;
         let opts = KLoad {
             license: &spec.license,
@@ -109,9 +88,7 @@ impl KernelObject {
         let mut i = 0;
         while i + 1 < insns.len() {
             let src = insns[i].src;
-            if insns[i].code == 0x18
-                && (src == Pseudo::MapIdx.src() || src == Pseudo::MapIdxValue.src())
-            {
+            if insns[i].code == 0x18 && (src == Pseudo::MapIdx.src() || src == Pseudo::MapIdxValue.src()) {
                 let idx = insns[i].imm as usize;
                 let def = spec.maps.get(idx).ok_or("map index out of range")?;
                 if self.maps[idx].is_none() {
@@ -125,16 +102,11 @@ impl KernelObject {
                     };
                     let fd = MapFd::create(&ks).map_err(|e| format!("map {}: {e}", def.name))?;
                     if let Some(data) = &def.initial_data {
-                        fd.update(&0u32.to_le_bytes(), data, 0)
-                            .map_err(|e| format!("map {}: {e}", def.name))?;
+                        fd.update(&0u32.to_le_bytes(), data, 0).map_err(|e| format!("map {}: {e}", def.name))?;
                     }
                     self.maps[idx] = Some(fd);
                 }
-                insns[i].src = if src == Pseudo::MapIdx.src() {
-                    Pseudo::MapFd.src()
-                } else {
-                    Pseudo::MapValue.src()
-                };
+                insns[i].src = if src == Pseudo::MapIdx.src() { Pseudo::MapFd.src() } else { Pseudo::MapValue.src() };
                 insns[i].imm = self.maps[idx].as_ref().expect("created above").as_raw_fd();
                 i += 2;
             } else {

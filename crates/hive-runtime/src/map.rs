@@ -26,10 +26,7 @@ pub(crate) fn check_name(name: &str) -> Result<()> {
     if name.len() >= OBJ_NAME_LEN {
         return Err(Error::invalid("object name longer than 15 bytes"));
     }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-    {
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
         return Err(Error::invalid("object name may only hold [A-Za-z0-9_.]"));
     }
     Ok(())
@@ -64,12 +61,7 @@ pub struct MapCreateAttr {
 
 impl MapCreateAttr {
     /// Attributes with no flags, name, inner map or BTF.
-    pub fn new(
-        map_type: MapType,
-        key_size: u32,
-        value_size: u32,
-        max_entries: u32,
-    ) -> MapCreateAttr {
+    pub fn new(map_type: MapType, key_size: u32, value_size: u32, max_entries: u32) -> MapCreateAttr {
         MapCreateAttr {
             map_type,
             key_size,
@@ -196,20 +188,13 @@ impl Client {
     #[doc(alias = "BPF_MAP_CREATE")]
     pub fn map_create(&self, attr: &MapCreateAttr) -> Result<Fd> {
         check_name(&attr.name)?;
-        let mut spec = MapSpec::new(
-            attr.map_type,
-            attr.key_size,
-            attr.value_size,
-            attr.max_entries,
-        );
+        let mut spec = MapSpec::new(attr.map_type, attr.key_size, attr.value_size, attr.max_entries);
         spec.map_flags = attr.map_flags;
         spec.map_extra = attr.map_extra;
         spec.name = attr.name.clone();
         if let Some(fd) = attr.inner_map_fd {
             if !attr.map_type.is_map_in_map() {
-                return Err(Error::invalid(
-                    "inner_map_fd on a map that is not a map-in-map",
-                ));
+                return Err(Error::invalid("inner_map_fd on a map that is not a map-in-map"));
             }
             spec.inner = Some(Box::new(self.map(fd)?.map.spec().clone()));
         }
@@ -217,12 +202,8 @@ impl Client {
             Some(fd) => {
                 let b = self.btf(fd)?;
                 let (k, v) = (TypeId(attr.btf_key_type_id), TypeId(attr.btf_value_type_id));
-                if attr.btf_value_type_id == 0
-                    || !b.btf.check_map_types(k, attr.key_size, v, attr.value_size)
-                {
-                    return Err(Error::invalid(
-                        "BTF key/value types do not match key_size/value_size",
-                    ));
+                if attr.btf_value_type_id == 0 || !b.btf.check_map_types(k, attr.key_size, v, attr.value_size) {
+                    return Err(Error::invalid("BTF key/value types do not match key_size/value_size"));
                 }
                 spec.spin_lock_off = b.spin_lock_off(v);
                 Some(b)
@@ -248,12 +229,7 @@ impl Client {
     /// `BPF_MAP_GET_FD_BY_ID`.
     #[doc(alias = "BPF_MAP_GET_FD_BY_ID")]
     pub fn map_get_fd_by_id(&self, id: MapId) -> Result<Fd> {
-        let map = self
-            .shared
-            .maps
-            .lock()
-            .get(id.0)
-            .ok_or(Error::NotFound("no map with this id"))?;
+        let map = self.shared.maps.lock().get(id.0).ok_or(Error::NotFound("no map with this id"))?;
         Ok(self.install(Object::Map(MapUser::new(map))))
     }
 
@@ -272,16 +248,8 @@ impl Client {
             if value.len() != 4 || flags != 0 {
                 return Err(Error::invalid("map-in-map lookups return a 4-byte id"));
             }
-            let inner = m
-                .map
-                .lookup_inner_map(key)
-                .ok_or(hive_maps::MapError::NotFound)?;
-            let id = self
-                .shared
-                .maps
-                .lock()
-                .by_storage(&inner)
-                .map_or(0, |r| r.id().0);
+            let inner = m.map.lookup_inner_map(key).ok_or(hive_maps::MapError::NotFound)?;
+            let id = self.shared.maps.lock().by_storage(&inner).map_or(0, |r| r.id().0);
             value.copy_from_slice(&id.to_ne_bytes());
             return Ok(());
         }
@@ -291,11 +259,7 @@ impl Client {
     /// [`map_lookup_elem`](Self::map_lookup_elem) into a new vector.
     pub fn map_lookup(&self, fd: Fd, key: &[u8]) -> Result<Vec<u8>> {
         let m = self.map(fd)?;
-        let len = if m.map_type().is_map_in_map() {
-            4
-        } else {
-            m.map.user_value_size()
-        };
+        let len = if m.map_type().is_map_in_map() { 4 } else { m.map.user_value_size() };
         let mut v = vec![0; len];
         self.map_lookup_elem(fd, key, &mut v, 0)?;
         Ok(v)
@@ -303,17 +267,13 @@ impl Client {
 
     /// Resolves the descriptor an fd-valued map is updated with into the object it names.
     fn fd_value(&self, m: &MapRef, value: &[u8]) -> Result<(u32, FdObject)> {
-        let raw: [u8; 4] = value
-            .try_into()
-            .map_err(|_| Error::invalid("fd-valued maps take a 4-byte descriptor"))?;
+        let raw: [u8; 4] = value.try_into().map_err(|_| Error::invalid("fd-valued maps take a 4-byte descriptor"))?;
         let fd = Fd(u32::from_ne_bytes(raw));
         match m.map_type() {
             MapType::ProgArray => {
                 let p = self.prog(fd)?;
                 if !m.claim_owner(p.info.prog_type) {
-                    return Err(Error::invalid(
-                        "program type differs from the prog array's owner",
-                    ));
+                    return Err(Error::invalid("program type differs from the prog array's owner"));
                 }
                 Ok((p.id.0, FdObject::Prog(p)))
             }
@@ -321,9 +281,9 @@ impl Client {
                 let inner = self.map(fd)?;
                 Ok((inner.id().0, FdObject::Map(inner.map)))
             }
-            MapType::PerfEventArray => Err(Error::Unsupported(
-                "perf event descriptors: use Client::perf_buffer_attach",
-            )),
+            MapType::PerfEventArray => {
+                Err(Error::Unsupported("perf event descriptors: use Client::perf_buffer_attach"))
+            }
             _ => unreachable!("not an fd-valued map"),
         }
     }
@@ -333,13 +293,8 @@ impl Client {
     #[doc(alias = "BPF_MAP_UPDATE_ELEM")]
     pub fn map_update_elem(&self, fd: Fd, key: &[u8], value: &[u8], flags: u64) -> Result<()> {
         let m = self.map(fd)?;
-        if matches!(
-            m.map_type(),
-            MapType::ProgArray
-                | MapType::ArrayOfMaps
-                | MapType::HashOfMaps
-                | MapType::PerfEventArray
-        ) {
+        if matches!(m.map_type(), MapType::ProgArray | MapType::ArrayOfMaps | MapType::HashOfMaps | MapType::PerfEventArray)
+        {
             let (id, obj) = self.fd_value(&m, value)?;
             return Ok(m.map.update_object(key, id, obj, flags)?);
         }
@@ -348,15 +303,9 @@ impl Client {
 
     /// Puts a perf event buffer in slot `index` of a perf event array (what opening a perf
     /// event and storing its descriptor does in the kernel).
-    pub fn perf_buffer_attach(
-        &self,
-        fd: Fd,
-        index: u32,
-        buffer: Arc<hive_maps::PerfEventBuffer>,
-    ) -> Result<()> {
+    pub fn perf_buffer_attach(&self, fd: Fd, index: u32, buffer: Arc<hive_maps::PerfEventBuffer>) -> Result<()> {
         let m = self.map(fd)?;
-        Ok(m.map
-            .update_object(&index.to_ne_bytes(), 0, FdObject::PerfEvent(buffer), 0)?)
+        Ok(m.map.update_object(&index.to_ne_bytes(), 0, FdObject::PerfEvent(buffer), 0)?)
     }
 
     /// `BPF_MAP_DELETE_ELEM`.
@@ -367,13 +316,7 @@ impl Client {
 
     /// `BPF_MAP_LOOKUP_AND_DELETE_ELEM` (hash maps; queue/stack pop with an empty key).
     #[doc(alias = "BPF_MAP_LOOKUP_AND_DELETE_ELEM")]
-    pub fn map_lookup_and_delete_elem(
-        &self,
-        fd: Fd,
-        key: &[u8],
-        value: &mut [u8],
-        flags: u64,
-    ) -> Result<()> {
+    pub fn map_lookup_and_delete_elem(&self, fd: Fd, key: &[u8], value: &mut [u8], flags: u64) -> Result<()> {
         Ok(self.map(fd)?.map.lookup_and_delete(key, value, flags)?)
     }
 
@@ -385,44 +328,22 @@ impl Client {
 
     /// `BPF_MAP_LOOKUP_BATCH`.
     #[doc(alias = "BPF_MAP_LOOKUP_BATCH")]
-    pub fn map_lookup_batch(
-        &self,
-        fd: Fd,
-        cursor: Option<&BatchCursor>,
-        count: usize,
-        elem_flags: u64,
-    ) -> Result<Batch> {
+    pub fn map_lookup_batch(&self, fd: Fd, cursor: Option<&BatchCursor>, count: usize, elem_flags: u64) -> Result<Batch> {
         Ok(self.map(fd)?.map.lookup_batch(cursor, count, elem_flags)?)
     }
 
     /// `BPF_MAP_LOOKUP_AND_DELETE_BATCH`.
     #[doc(alias = "BPF_MAP_LOOKUP_AND_DELETE_BATCH")]
-    pub fn map_lookup_and_delete_batch(
-        &self,
-        fd: Fd,
-        count: usize,
-        elem_flags: u64,
-    ) -> Result<Batch> {
-        Ok(self
-            .map(fd)?
-            .map
-            .lookup_and_delete_batch(count, elem_flags)?)
+    pub fn map_lookup_and_delete_batch(&self, fd: Fd, count: usize, elem_flags: u64) -> Result<Batch> {
+        Ok(self.map(fd)?.map.lookup_and_delete_batch(count, elem_flags)?)
     }
 
     /// `BPF_MAP_UPDATE_BATCH`: keys and values back to back. On failure, how many elements
     /// were processed is in the error's first field.
     #[doc(alias = "BPF_MAP_UPDATE_BATCH")]
-    pub fn map_update_batch(
-        &self,
-        fd: Fd,
-        keys: &[u8],
-        values: &[u8],
-        elem_flags: u64,
-    ) -> Result<usize, (usize, Error)> {
+    pub fn map_update_batch(&self, fd: Fd, keys: &[u8], values: &[u8], elem_flags: u64) -> Result<usize, (usize, Error)> {
         let m = self.map(fd).map_err(|e| (0, e))?;
-        m.map
-            .update_batch(keys, values, elem_flags)
-            .map_err(|(n, e)| (n, e.into()))
+        m.map.update_batch(keys, values, elem_flags).map_err(|(n, e)| (n, e.into()))
     }
 
     /// `BPF_MAP_DELETE_BATCH`.

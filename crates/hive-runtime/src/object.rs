@@ -109,10 +109,7 @@ pub fn legacy_section(section: &str) -> Option<(ProgType, AttachType)> {
         ("sk_msg", ProgType::SkMsg),
     ];
     let name = section.strip_prefix('?').unwrap_or(section);
-    PREFIXES
-        .iter()
-        .find(|(p, _)| name.starts_with(p))
-        .map(|&(_, t)| (t, AttachType(0)))
+    PREFIXES.iter().find(|(p, _)| name.starts_with(p)).map(|&(_, t)| (t, AttachType(0)))
 }
 
 /// Which part of an object a load error concerns.
@@ -151,23 +148,13 @@ pub struct ObjectLoadError {
 
 impl ObjectLoadError {
     fn new(part: ObjectPart, error: Error) -> ObjectLoadError {
-        ObjectLoadError {
-            part,
-            error: Box::new(error),
-            insn: None,
-            source_line: None,
-        }
+        ObjectLoadError { part, error: Box::new(error), insn: None, source_line: None }
     }
 
     fn program(p: &ProgramSpec, error: Error) -> ObjectLoadError {
         let insn = insn_in_message(&error.to_string());
         let source_line = insn.and_then(|i| p.source_line(i)).map(|l| l.to_string());
-        ObjectLoadError {
-            part: ObjectPart::Program(p.name.clone()),
-            error: Box::new(error),
-            insn,
-            source_line,
-        }
+        ObjectLoadError { part: ObjectPart::Program(p.name.clone()), error: Box::new(error), insn, source_line }
     }
 
     /// The load log of a refused program (empty otherwise).
@@ -196,10 +183,7 @@ impl std::error::Error for ObjectLoadError {}
 /// The first `insn N` a refusal message names.
 fn insn_in_message(msg: &str) -> Option<usize> {
     let at = msg.find("insn ")?;
-    let digits: String = msg[at + 5..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let digits: String = msg[at + 5..].chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
 }
 
@@ -245,10 +229,7 @@ impl<'c> LoadedObject<'c> {
 
     /// The program called `name`.
     pub fn prog(&self, name: &str) -> Option<Fd> {
-        self.programs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|&(_, fd)| fd)
+        self.programs.iter().find(|(n, _)| n == name).map(|&(_, fd)| fd)
     }
 
     /// Closes every descriptor (what dropping does).
@@ -259,9 +240,7 @@ impl<'c> LoadedObject<'c> {
     /// fd-valued maps). Maps without keys (queue, stack, ring buffer, bloom filter, perf
     /// event array) are `ENOTSUPP`, as `bpftool map dump` refuses them.
     pub fn map_entries(&self, name: &str) -> crate::Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        let fd = self
-            .map(name)
-            .ok_or(Error::NotFound("no map with this name in the object"))?;
+        let fd = self.map(name).ok_or(Error::NotFound("no map with this name in the object"))?;
         map_entries(self.client, fd)
     }
 
@@ -285,14 +264,8 @@ impl Drop for LoadedObject<'_> {
 pub fn map_entries(client: &Client, fd: Fd) -> crate::Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let m = client.map(fd)?;
     let t = m.map_type();
-    if matches!(
-        t,
-        MapType::Queue
-            | MapType::Stack
-            | MapType::RingBuf
-            | MapType::BloomFilter
-            | MapType::PerfEventArray
-    ) {
+    if matches!(t, MapType::Queue | MapType::Stack | MapType::RingBuf | MapType::BloomFilter | MapType::PerfEventArray)
+    {
         return Err(Error::NotSupported("this map type has no keys to dump"));
     }
     let mut key = vec![0u8; m.map.spec().key_size as usize];
@@ -324,9 +297,7 @@ pub fn kernel_map_name(object_name: &str, def: &MapDef) -> String {
     let internal = matches!(def.kind, MapKind::Data(_) | MapKind::Kconfig);
     let name = if internal && !object_name.is_empty() {
         let sfx_len = def.name.len().max(7);
-        let pfx_len = (OBJ_NAME_LEN - 1)
-            .saturating_sub(sfx_len)
-            .min(object_name.len());
+        let pfx_len = (OBJ_NAME_LEN - 1).saturating_sub(sfx_len).min(object_name.len());
         let pfx: String = object_name.chars().take(pfx_len).collect();
         format!("{pfx}{}", def.name)
     } else {
@@ -342,27 +313,14 @@ pub fn kernel_prog_name(name: &str) -> String {
 
 fn sanitize_name(name: &str) -> String {
     name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '.' { c } else { '_' })
         .take(OBJ_NAME_LEN - 1)
         .collect()
 }
 
 /// The map types libbpf creates without BTF key/value types.
 fn btf_less(t: MapType) -> bool {
-    matches!(
-        t,
-        MapType::PerfEventArray
-            | MapType::ArrayOfMaps
-            | MapType::HashOfMaps
-            | MapType::Queue
-            | MapType::Stack
-    )
+    matches!(t, MapType::PerfEventArray | MapType::ArrayOfMaps | MapType::HashOfMaps | MapType::Queue | MapType::Stack)
 }
 
 /// A `CLOCK_BOOTTIME` instant (such as [`ProgInfo::load_time`](crate::ProgInfo)) in
@@ -370,9 +328,7 @@ fn btf_less(t: MapType) -> bool {
 /// `loaded_at`.
 pub fn boot_to_unix_ns(boot_ns: u64) -> u64 {
     let now_boot = crate::sys::clock_ns(crate::sys::Clock::Boottime);
-    let now_unix = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
+    let now_unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
     now_unix.saturating_sub(now_boot.saturating_sub(boot_ns))
 }
 
@@ -403,18 +359,8 @@ struct Loader<'a, 'c> {
 impl Client {
     /// Loads `spec` as libbpf's `bpf_object__load` would: BTF, maps, autoload programs,
     /// initial map slots (see the [module documentation](self)).
-    pub fn load_object(
-        &self,
-        spec: &ObjectSpec,
-        opts: &ObjectLoadOptions,
-    ) -> Result<LoadedObject<'_>, ObjectLoadError> {
-        let obj = LoadedObject {
-            client: self,
-            btf: None,
-            maps: Vec::new(),
-            programs: Vec::new(),
-            warnings: Vec::new(),
-        };
+    pub fn load_object(&self, spec: &ObjectSpec, opts: &ObjectLoadOptions) -> Result<LoadedObject<'_>, ObjectLoadError> {
+        let obj = LoadedObject { client: self, btf: None, maps: Vec::new(), programs: Vec::new(), warnings: Vec::new() };
         let mut l = Loader { spec, opts, obj };
         l.load_btf();
         for def in &spec.maps {
@@ -422,24 +368,14 @@ impl Client {
             l.obj.maps.push((def.name.clone(), fd));
         }
         let is = |d: &MapDef, t: MapType| d.map_type as u32 == t.to_raw();
-        for (i, def) in spec
-            .maps
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| is(d, MapType::ArrayOfMaps) || is(d, MapType::HashOfMaps))
-        {
+        for (i, def) in spec.maps.iter().enumerate().filter(|(_, d)| is(d, MapType::ArrayOfMaps) || is(d, MapType::HashOfMaps)) {
             l.fill_slots(i, def)?;
         }
         for p in spec.programs.iter().filter(|p| p.autoload) {
             let fd = l.load_program(p)?;
             l.obj.programs.push((p.name.clone(), fd));
         }
-        for (i, def) in spec
-            .maps
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| is(d, MapType::ProgArray))
-        {
+        for (i, def) in spec.maps.iter().enumerate().filter(|(_, d)| is(d, MapType::ProgArray)) {
             l.fill_slots(i, def)?;
         }
         Ok(l.obj)
@@ -455,10 +391,7 @@ impl Loader<'_, '_> {
         let Some(btf) = &self.spec.btf else { return };
         match self.client().btf_load(btf.as_bytes()) {
             Ok(fd) => self.obj.btf = Some(fd),
-            Err(e) => self
-                .obj
-                .warnings
-                .push(format!("BTF not loaded, going on without it: {e}")),
+            Err(e) => self.obj.warnings.push(format!("BTF not loaded, going on without it: {e}")),
         }
     }
 
@@ -469,13 +402,7 @@ impl Loader<'_, '_> {
     /// `BPF_MAP_CREATE` attributes for `def`, with libbpf's creation-time fix-ups.
     fn create_attr(&self, def: &MapDef) -> Result<MapCreateAttr, ObjectLoadError> {
         let t = MapType::from_raw(def.map_type as u32).ok_or_else(|| {
-            Self::map_err(
-                def,
-                refusal(
-                    libc::EOPNOTSUPP,
-                    format!("{} is not implemented by Hive", def.map_type),
-                ),
-            )
+            Self::map_err(def, refusal(libc::EOPNOTSUPP, format!("{} is not implemented by Hive", def.map_type)))
         })?;
         let mut attr = MapCreateAttr::new(t, def.key_size, def.value_size, def.max_entries);
         attr.map_flags = def.flags;
@@ -493,17 +420,9 @@ impl Loader<'_, '_> {
             }
             // bpf_create_map_in_map: the value is an inner map descriptor (legacy
             // definitions leave value_size 0).
-            MapType::ArrayOfMaps | MapType::HashOfMaps if attr.value_size == 0 => {
-                attr.value_size = 4
-            }
+            MapType::ArrayOfMaps | MapType::HashOfMaps if attr.value_size == 0 => attr.value_size = 4,
             // libbpf's adjust_ringbuf_sz: a power-of-two multiple of the page size.
-            MapType::RingBuf => {
-                attr.max_entries = attr
-                    .max_entries
-                    .max(4096)
-                    .checked_next_power_of_two()
-                    .unwrap_or(0)
-            }
+            MapType::RingBuf => attr.max_entries = attr.max_entries.max(4096).checked_next_power_of_two().unwrap_or(0),
             _ => {}
         }
         if let (Some(fd), Some(v)) = (self.obj.btf, def.value_type_id)
@@ -518,13 +437,7 @@ impl Loader<'_, '_> {
 
     fn create_map(&mut self, def: &MapDef) -> Result<Fd, ObjectLoadError> {
         if def.kind == MapKind::StructOps {
-            return Err(Self::map_err(
-                def,
-                refusal(
-                    libc::EOPNOTSUPP,
-                    "struct_ops maps are not implemented by Hive".into(),
-                ),
-            ));
+            return Err(Self::map_err(def, refusal(libc::EOPNOTSUPP, "struct_ops maps are not implemented by Hive".into())));
         }
         let mut attr = self.create_attr(def)?;
         let inner = match &def.inner {
@@ -538,20 +451,13 @@ impl Loader<'_, '_> {
         let mut created = self.client().map_create(&attr);
         if created.is_err() && attr.btf_fd.is_some() {
             // libbpf: "failed to create map with BTF, retrying without".
-            let why = created
-                .as_ref()
-                .err()
-                .map(ToString::to_string)
-                .unwrap_or_default();
+            let why = created.as_ref().err().map(ToString::to_string).unwrap_or_default();
             attr.btf_fd = None;
             attr.btf_key_type_id = 0;
             attr.btf_value_type_id = 0;
             created = self.client().map_create(&attr);
             if created.is_ok() {
-                self.obj.warnings.push(format!(
-                    "map '{}': created without BTF types ({why})",
-                    def.name
-                ));
+                self.obj.warnings.push(format!("map '{}': created without BTF types ({why})", def.name));
             }
         }
         if let Some(fd) = inner {
@@ -559,9 +465,7 @@ impl Loader<'_, '_> {
         }
         let fd = created.map_err(|e| Self::map_err(def, e))?;
         if let Some(data) = &def.initial_data
-            && let Err(e) = self
-                .client()
-                .map_update_elem(fd, &0u32.to_ne_bytes(), data, 0)
+            && let Err(e) = self.client().map_update_elem(fd, &0u32.to_ne_bytes(), data, 0)
         {
             let _ = self.client().close(fd);
             return Err(Self::map_err(def, e));
@@ -608,21 +512,13 @@ impl Loader<'_, '_> {
             ));
             return Ok((t, a));
         }
-        let e = refusal(
-            libc::EINVAL,
-            format!(
-                "section '{}' names no program type (libbpf: missing BPF prog type)",
-                p.section
-            ),
-        );
+        let e = refusal(libc::EINVAL, format!("section '{}' names no program type (libbpf: missing BPF prog type)", p.section));
         Err(ObjectLoadError::program(p, e))
     }
 
     fn load_program(&mut self, p: &ProgramSpec) -> Result<Fd, ObjectLoadError> {
         let (prog_type, attach) = self.prog_type(p)?;
-        let insns = self
-            .resolve_externs(p)
-            .map_err(|e| ObjectLoadError::program(p, e))?;
+        let insns = self.resolve_externs(p).map_err(|e| ObjectLoadError::program(p, e))?;
         let mut attr = ProgLoadAttr::new(prog_type, insns)
             .license(&self.spec.license)
             .name(&kernel_prog_name(&p.name))
@@ -638,14 +534,8 @@ impl Loader<'_, '_> {
         let btf = self.program_btf(p);
         if let (Some(fd), Some(own)) = (btf, &p.btf) {
             attr.prog_btf_fd = Some(fd);
-            attr.func_info = own
-                .func_info
-                .iter()
-                .map(|f| FuncInfo {
-                    insn_off: f.insn as u32,
-                    type_id: f.type_id.0,
-                })
-                .collect();
+            attr.func_info =
+                own.func_info.iter().map(|f| FuncInfo { insn_off: f.insn as u32, type_id: f.type_id.0 }).collect();
             attr.line_info = own
                 .line_info
                 .iter()
@@ -657,10 +547,7 @@ impl Loader<'_, '_> {
                 })
                 .collect();
         }
-        let loaded = self
-            .client()
-            .prog_load(&attr)
-            .map_err(|e| ObjectLoadError::program(p, e));
+        let loaded = self.client().prog_load(&attr).map_err(|e| ObjectLoadError::program(p, e));
         // The program holds its BTF (its `btf_id`); the descriptor is not needed any more.
         if let Some(fd) = btf {
             let _ = self.client().close(fd);
@@ -675,10 +562,7 @@ impl Loader<'_, '_> {
         match self.client().btf_load(&own.bytes) {
             Ok(fd) => Some(fd),
             Err(e) => {
-                self.obj.warnings.push(format!(
-                    "program '{}': its BTF not loaded, going on without it: {e}",
-                    p.name
-                ));
+                self.obj.warnings.push(format!("program '{}': its BTF not loaded, going on without it: {e}", p.name));
                 None
             }
         }
@@ -691,12 +575,7 @@ impl Loader<'_, '_> {
         for (k, x) in p.externs.iter().enumerate() {
             let found = kfuncs.by_name(&x.name).map(|(id, _)| id.0);
             let i = x.insn;
-            let missing = || {
-                refusal(
-                    libc::ESRCH,
-                    format!("insn {i}: extern '{}' not found in the runtime", x.name),
-                )
-            };
+            let missing = || refusal(libc::ESRCH, format!("insn {i}: extern '{}' not found in the runtime", x.name));
             match (x.kind, found) {
                 (ExternKind::Kfunc, Some(id)) => {
                     insns[i].imm = id as i32;
@@ -704,16 +583,11 @@ impl Loader<'_, '_> {
                 }
                 (ExternKind::Kfunc, None) if x.weak => {
                     // libbpf's poison_kfunc_call: a helper call the kernel refuses if reached.
-                    insns[i] =
-                        RawInsn::new(0x85, 0, 0, 0, POISON_CALL_KFUNC_BASE.wrapping_add(k as i32));
+                    insns[i] = RawInsn::new(0x85, 0, 0, 0, POISON_CALL_KFUNC_BASE.wrapping_add(k as i32));
                 }
-                (ExternKind::KfuncAddr, Some(id)) => {
-                    set_lddw(&mut insns, i, KFUNC_ADDR_BASE | u64::from(id))
-                }
+                (ExternKind::KfuncAddr, Some(id)) => set_lddw(&mut insns, i, KFUNC_ADDR_BASE | u64::from(id)),
                 (_, None) if x.weak && x.kind != ExternKind::Kfunc => set_lddw(&mut insns, i, 0),
-                (ExternKind::TypedVar | ExternKind::Address, _) if x.weak => {
-                    set_lddw(&mut insns, i, 0)
-                }
+                (ExternKind::TypedVar | ExternKind::Address, _) if x.weak => set_lddw(&mut insns, i, 0),
                 _ => return Err(missing()),
             }
         }
@@ -732,11 +606,7 @@ fn set_lddw(insns: &mut [RawInsn], i: usize, v: u64) {
 
 /// A refusal with its errno and a message naming what was refused.
 fn refusal(errno: i32, message: String) -> Error {
-    Error::Load {
-        errno,
-        message,
-        log: String::new(),
-    }
+    Error::Load { errno, message, log: String::new() }
 }
 
 #[cfg(test)]
@@ -745,36 +615,21 @@ mod tests {
 
     #[test]
     fn insn_numbers_in_messages() {
-        assert_eq!(
-            insn_in_message("insn 12: invalid func unknown#195896080"),
-            Some(12)
-        );
+        assert_eq!(insn_in_message("insn 12: invalid func unknown#195896080"), Some(12));
         assert_eq!(insn_in_message("no instruction here"), None);
     }
 
     #[test]
     fn legacy_sections() {
-        assert_eq!(
-            legacy_section("xdp_prog"),
-            Some((ProgType::Xdp, AttachType(0)))
-        );
-        assert_eq!(
-            legacy_section("socket1"),
-            Some((ProgType::SocketFilter, AttachType(0)))
-        );
-        assert_eq!(
-            legacy_section("kretprobe/kfree"),
-            Some((ProgType::Kprobe, AttachType(0)))
-        );
+        assert_eq!(legacy_section("xdp_prog"), Some((ProgType::Xdp, AttachType(0))));
+        assert_eq!(legacy_section("socket1"), Some((ProgType::SocketFilter, AttachType(0))));
+        assert_eq!(legacy_section("kretprobe/kfree"), Some((ProgType::Kprobe, AttachType(0))));
         assert_eq!(legacy_section("filter"), None);
     }
 
     #[test]
     fn names_follow_libbpf() {
-        assert_eq!(
-            kernel_prog_name("a_rather_long_program_name"),
-            "a_rather_long_p"
-        );
+        assert_eq!(kernel_prog_name("a_rather_long_program_name"), "a_rather_long_p");
         assert_eq!(sanitize_name("x-y"), "x_y");
     }
 }

@@ -91,10 +91,7 @@ impl ProgObject {
     }
 
     pub(crate) fn take_vm(&self) -> Vm {
-        self.vms
-            .lock()
-            .pop()
-            .unwrap_or_else(|| Vm::new(&self.code, Options::default()))
+        self.vms.lock().pop().unwrap_or_else(|| Vm::new(&self.code, Options::default()))
     }
 
     pub(crate) fn put_vm(&self, vm: Vm) {
@@ -155,13 +152,7 @@ impl Client {
     /// `BPF_PROG_GET_FD_BY_ID`.
     #[doc(alias = "BPF_PROG_GET_FD_BY_ID")]
     pub fn prog_get_fd_by_id(&self, id: ProgId) -> Result<Fd> {
-        let p = self
-            .shared
-            .progs
-            .lock()
-            .live
-            .get(&id.0)
-            .and_then(|w| w.upgrade());
+        let p = self.shared.progs.lock().live.get(&id.0).and_then(|w| w.upgrade());
         let p = p.ok_or(Error::NotFound("no program with this id"))?;
         Ok(self.install(Object::Prog(p)))
     }
@@ -180,14 +171,8 @@ impl Client {
             id: p.id,
             tag: i.tag,
             jited_prog_len: p.jit.as_ref().map_or(0, |j| j.len() as u32),
-            jited_prog_insns: p
-                .jit
-                .as_ref()
-                .map_or_else(Vec::new, |j| j.machine_code().to_vec()),
-            jited_insn_offsets: p
-                .jit
-                .as_ref()
-                .map_or_else(Vec::new, |j| j.insn_offsets().to_vec()),
+            jited_prog_insns: p.jit.as_ref().map_or_else(Vec::new, |j| j.machine_code().to_vec()),
+            jited_insn_offsets: p.jit.as_ref().map_or_else(Vec::new, |j| j.insn_offsets().to_vec()),
             xlated_prog_len: (p.xlated.len() * 8) as u32,
             xlated_prog_insns: p.xlated.clone(),
             load_time: i.load_time_ns,

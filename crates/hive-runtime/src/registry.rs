@@ -76,10 +76,7 @@ pub(crate) struct IdTable<T> {
 
 impl<T> Default for IdTable<T> {
     fn default() -> Self {
-        IdTable {
-            next: 1,
-            live: BTreeMap::new(),
-        }
+        IdTable { next: 1, live: BTreeMap::new() }
     }
 }
 
@@ -87,10 +84,7 @@ impl<T> IdTable<T> {
     /// A fresh id (never handed out before); `ENOSPC` once the space is spent.
     pub(crate) fn alloc(&mut self) -> Result<u32> {
         let id = self.next;
-        self.next = self
-            .next
-            .checked_add(1)
-            .ok_or(Error::NoSpace("id space exhausted"))?;
+        self.next = self.next.checked_add(1).ok_or(Error::NoSpace("id space exhausted"))?;
         Ok(id)
     }
 }
@@ -126,13 +120,8 @@ pub(crate) struct MapTable {
 
 impl MapTable {
     fn prune(&mut self) {
-        let dead: Vec<u32> = self
-            .ids
-            .live
-            .iter()
-            .filter(|(_, e)| e.map.strong_count() == 0)
-            .map(|(&id, _)| id)
-            .collect();
+        let dead: Vec<u32> =
+            self.ids.live.iter().filter(|(_, e)| e.map.strong_count() == 0).map(|(&id, _)| id).collect();
         for id in dead {
             if let Some(e) = self.ids.live.remove(&id) {
                 let addr = e.map.as_ptr() as usize;
@@ -143,21 +132,11 @@ impl MapTable {
         }
     }
 
-    pub(crate) fn insert(
-        &mut self,
-        map: &Arc<Map>,
-        make: impl FnOnce(MapId) -> MapMeta,
-    ) -> Result<Arc<MapMeta>> {
+    pub(crate) fn insert(&mut self, map: &Arc<Map>, make: impl FnOnce(MapId) -> MapMeta) -> Result<Arc<MapMeta>> {
         self.prune();
         let id = self.ids.alloc()?;
         let meta = Arc::new(make(MapId(id)));
-        self.ids.live.insert(
-            id,
-            MapEntry {
-                map: Arc::downgrade(map),
-                meta: meta.clone(),
-            },
-        );
+        self.ids.live.insert(id, MapEntry { map: Arc::downgrade(map), meta: meta.clone() });
         self.by_addr.insert(Arc::as_ptr(map) as usize, id);
         Ok(meta)
     }
@@ -165,40 +144,26 @@ impl MapTable {
     /// The live map with this id.
     pub(crate) fn get(&self, id: u32) -> Option<MapRef> {
         let e = self.ids.live.get(&id)?;
-        Some(MapRef {
-            map: e.map.upgrade()?,
-            meta: e.meta.clone(),
-        })
+        Some(MapRef { map: e.map.upgrade()?, meta: e.meta.clone() })
     }
 
     /// The handle of a map known by its storage (an inner map).
     pub(crate) fn by_storage(&self, map: &Arc<Map>) -> Option<MapRef> {
         let id = *self.by_addr.get(&(Arc::as_ptr(map) as usize))?;
         let e = self.ids.live.get(&id)?;
-        Some(MapRef {
-            map: map.clone(),
-            meta: e.meta.clone(),
-        })
+        Some(MapRef { map: map.clone(), meta: e.meta.clone() })
     }
 
     pub(crate) fn next_id(&mut self, after: u32) -> Option<u32> {
         self.prune();
-        self.ids
-            .live
-            .range(after.saturating_add(1)..)
-            .next()
-            .map(|(&id, _)| id)
+        self.ids.live.range(after.saturating_add(1)..).next().map(|(&id, _)| id)
     }
 }
 
 /// The next live id after `after` in a table of weak references.
 pub(crate) fn next_weak<T>(table: &mut IdTable<Weak<T>>, after: u32) -> Option<u32> {
     table.live.retain(|_, w| w.strong_count() > 0);
-    table
-        .live
-        .range(after.saturating_add(1)..)
-        .next()
-        .map(|(&id, _)| id)
+    table.live.range(after.saturating_add(1)..).next().map(|(&id, _)| id)
 }
 
 /// One user-space BPF subsystem: the object registry, the helpers' shared state and the
@@ -212,9 +177,7 @@ pub struct Runtime {
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime")
-            .field("config", &self.shared.config)
-            .finish_non_exhaustive()
+        f.debug_struct("Runtime").field("config", &self.shared.config).finish_non_exhaustive()
     }
 }
 
@@ -230,10 +193,7 @@ impl Runtime {
     /// # Panics
     /// If `config.executors` is 0.
     pub fn new(config: RuntimeConfig) -> Runtime {
-        assert!(
-            config.executors > 0,
-            "a runtime needs at least one executor"
-        );
+        assert!(config.executors > 0, "a runtime needs at least one executor");
         let prandom = AtomicU64::new(config.prandom_seed);
         Runtime {
             shared: Arc::new(Shared {
@@ -276,54 +236,37 @@ impl Runtime {
     /// `BPF_PROG_GET_NEXT_ID`: the smallest live program id above `after`.
     #[doc(alias = "BPF_PROG_GET_NEXT_ID")]
     pub fn prog_next_id(&self, after: ProgId) -> Result<ProgId> {
-        next_weak(&mut self.shared.progs.lock(), after.0)
-            .map(ProgId)
-            .ok_or(Error::NotFound("no next program id"))
+        next_weak(&mut self.shared.progs.lock(), after.0).map(ProgId).ok_or(Error::NotFound("no next program id"))
     }
 
     /// `BPF_MAP_GET_NEXT_ID`.
     #[doc(alias = "BPF_MAP_GET_NEXT_ID")]
     pub fn map_next_id(&self, after: MapId) -> Result<MapId> {
-        self.shared
-            .maps
-            .lock()
-            .next_id(after.0)
-            .map(MapId)
-            .ok_or(Error::NotFound("no next map id"))
+        self.shared.maps.lock().next_id(after.0).map(MapId).ok_or(Error::NotFound("no next map id"))
     }
 
     /// `BPF_BTF_GET_NEXT_ID`.
     #[doc(alias = "BPF_BTF_GET_NEXT_ID")]
     pub fn btf_next_id(&self, after: BtfId) -> Result<BtfId> {
-        next_weak(&mut self.shared.btfs.lock(), after.0)
-            .map(BtfId)
-            .ok_or(Error::NotFound("no next BTF id"))
+        next_weak(&mut self.shared.btfs.lock(), after.0).map(BtfId).ok_or(Error::NotFound("no next BTF id"))
     }
 
     /// Every live program id, in order.
     pub fn prog_ids(&self) -> Vec<ProgId> {
-        std::iter::successors(self.prog_next_id(ProgId(0)).ok(), |id| {
-            self.prog_next_id(*id).ok()
-        })
-        .collect()
+        std::iter::successors(self.prog_next_id(ProgId(0)).ok(), |id| self.prog_next_id(*id).ok()).collect()
     }
 
     /// Every live map id, in order.
     pub fn map_ids(&self) -> Vec<MapId> {
-        std::iter::successors(self.map_next_id(MapId(0)).ok(), |id| {
-            self.map_next_id(*id).ok()
-        })
-        .collect()
+        std::iter::successors(self.map_next_id(MapId(0)).ok(), |id| self.map_next_id(*id).ok()).collect()
     }
 }
 
 impl Shared {
     /// A fresh pseudo-random `u32` (splitmix64 over one shared atomic counter).
     pub(crate) fn prandom_u32(&self) -> u32 {
-        let mut z = self
-            .prandom
-            .fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed)
-            .wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z =
+            self.prandom.fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed).wrapping_add(0x9e37_79b9_7f4a_7c15);
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         (z ^ (z >> 31)) as u32

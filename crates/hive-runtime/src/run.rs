@@ -162,10 +162,7 @@ impl<'a> RunHelpers<'a> {
         opts: &RunOptions,
     ) -> Result<RunHelpers<'a>> {
         if opts.cpu >= shared.config.executors {
-            return Err(Error::invalid(format!(
-                "cpu {} is not an executor (0..{})",
-                opts.cpu, shared.config.executors
-            )));
+            return Err(Error::invalid(format!("cpu {} is not an executor (0..{})", opts.cpu, shared.config.executors)));
         }
         Ok(RunHelpers {
             shared,
@@ -213,35 +210,23 @@ impl<'a> RunHelpers<'a> {
     /// Exposes a map value to the program; returns its address.
     pub fn expose_value(&self, map: &Map, v: hive_maps::ValueRef<'a>) -> u64 {
         let writable = map.spec().map_flags & flags::RDONLY_PROG == 0;
-        self.exposed.expose(WordRegion {
-            words: v.words(),
-            len: v.len(),
-            kind: RegionKind::MapValue,
-            writable,
-        })
+        self.exposed.expose(WordRegion { words: v.words(), len: v.len(), kind: RegionKind::MapValue, writable })
     }
 
     /// Fresh zeroed words for the run (scratch space the program may address).
     pub fn scratch(&self, bytes: usize, writable: bool) -> (u64, &'a [AtomicU64]) {
         let n = bytes.div_ceil(8).max(1);
-        let words: &'a [AtomicU64] = self
-            .arenas
-            .words
-            .alloc_extend((0..n).map(|_| AtomicU64::new(0)));
-        let addr = self.exposed.expose(WordRegion {
-            words,
-            len: bytes,
-            kind: RegionKind::Other,
-            writable,
-        });
+        let words: &'a [AtomicU64] = self.arenas.words.alloc_extend((0..n).map(|_| AtomicU64::new(0)));
+        let addr = self.exposed.expose(WordRegion { words, len: bytes, kind: RegionKind::Other, writable });
         (addr, words)
     }
 
     /// The map a program passed as a helper argument.
     pub fn map(&self, handle: u64) -> Result<&'a Map, hive_interp::HelperError> {
-        self.maps.get(&handle).copied().ok_or_else(|| {
-            hive_interp::HelperError::Failed(format!("{handle:#x} is not a map of this program"))
-        })
+        self.maps
+            .get(&handle)
+            .copied()
+            .ok_or_else(|| hive_interp::HelperError::Failed(format!("{handle:#x} is not a map of this program")))
     }
 
     /// Ends the run: discards unsubmitted ring buffer samples, releases a held spin lock.
@@ -278,10 +263,7 @@ pub(crate) fn execute<'a>(
         match out {
             Ok(Outcome::Return(r0)) => break Ok(r0),
             Ok(Outcome::TailCall(_)) => {
-                let next = helpers
-                    .tail_target
-                    .take()
-                    .expect("the tail-call helper sets the target");
+                let next = helpers.tail_target.take().expect("the tail-call helper sets the target");
                 helpers.adopt_prog(next);
                 cur = next;
             }
@@ -290,10 +272,5 @@ pub(crate) fn execute<'a>(
     };
     helpers.finish();
     let r0 = result?;
-    Ok(RunReport {
-        r0,
-        insns,
-        tail_calls: helpers.tail_calls,
-        redirect: helpers.redirect,
-    })
+    Ok(RunReport { r0, insns, tail_calls: helpers.tail_calls, redirect: helpers.redirect })
 }

@@ -31,18 +31,13 @@ pub(crate) fn clock_ns(clock: Clock) -> u64 {
         Clock::Boottime => libc::CLOCK_BOOTTIME,
         Clock::MonotonicCoarse => libc::CLOCK_MONOTONIC_COARSE,
     };
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `ts` is a valid, writable timespec; the clock ids are supported on Linux.
     let rc = unsafe { libc::clock_gettime(id, &mut ts) };
     if rc != 0 {
         return 0;
     }
-    (ts.tv_sec as u64)
-        .wrapping_mul(1_000_000_000)
-        .wrapping_add(ts.tv_nsec as u64)
+    (ts.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64)
 }
 
 /// Process id (the kernel's tgid).
@@ -73,15 +68,7 @@ pub(crate) fn getgid() -> u32 {
 pub(crate) fn thread_comm() -> Vec<u8> {
     let mut buf = [0u8; 16];
     // SAFETY: PR_GET_NAME writes at most 16 bytes, NUL included, into `buf`.
-    let rc = unsafe {
-        libc::prctl(
-            libc::PR_GET_NAME,
-            buf.as_mut_ptr() as libc::c_ulong,
-            0,
-            0,
-            0,
-        )
-    };
+    let rc = unsafe { libc::prctl(libc::PR_GET_NAME, buf.as_mut_ptr() as libc::c_ulong, 0, 0, 0) };
     if rc != 0 {
         return Vec::new();
     }
@@ -98,14 +85,8 @@ pub(crate) fn read_host(addr: u64, out: &mut [u8]) -> bool {
     if addr.checked_add(out.len() as u64).is_none() {
         return false;
     }
-    let local = libc::iovec {
-        iov_base: out.as_mut_ptr().cast(),
-        iov_len: out.len(),
-    };
-    let remote = libc::iovec {
-        iov_base: addr as *mut libc::c_void,
-        iov_len: out.len(),
-    };
+    let local = libc::iovec { iov_base: out.as_mut_ptr().cast(), iov_len: out.len() };
+    let remote = libc::iovec { iov_base: addr as *mut libc::c_void, iov_len: out.len() };
     // SAFETY: `local` describes `out`, which is live and exclusively borrowed for the call;
     // `remote` is only read by the kernel on our behalf, which validates it.
     let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };

@@ -51,18 +51,12 @@ pub struct TestRunAttr {
 impl TestRunAttr {
     /// A run on the packet `data`.
     pub fn packet(data: &[u8]) -> TestRunAttr {
-        TestRunAttr {
-            data_in: data.to_vec(),
-            ..TestRunAttr::default()
-        }
+        TestRunAttr { data_in: data.to_vec(), ..TestRunAttr::default() }
     }
 
     /// A run on the context `ctx` (no packet).
     pub fn context(ctx: &[u8]) -> TestRunAttr {
-        TestRunAttr {
-            ctx_in: Some(ctx.to_vec()),
-            ..TestRunAttr::default()
-        }
+        TestRunAttr { ctx_in: Some(ctx.to_vec()), ..TestRunAttr::default() }
     }
 
     /// The same with `ctx_in` (and `ctx_out` wanted).
@@ -134,11 +128,7 @@ fn repeat_runs<'a>(
     attr: &TestRunAttr,
     cpu: usize,
 ) -> Result<(RunReport, u32)> {
-    let opts = RunOptions {
-        cpu,
-        task: attr.task.clone(),
-        func_ip: 0,
-    };
+    let opts = RunOptions { cpu, task: attr.task.clone(), func_ip: 0 };
     let mut helpers = RunHelpers::new(&client.shared, arenas, exposed, prog.info.prog_type, &opts)?;
     let repeat = attr.repeat.max(1);
     let start = Instant::now();
@@ -164,13 +154,9 @@ impl Client {
             | ProgType::LwtIn
             | ProgType::LwtOut
             | ProgType::LwtXmit => self.test_run_skb(&p, attr),
-            ProgType::RawTracepoint | ProgType::RawTracepointWritable => {
-                self.test_run_raw_tp(&p, attr)
-            }
+            ProgType::RawTracepoint | ProgType::RawTracepointWritable => self.test_run_raw_tp(&p, attr),
             ProgType::Syscall => self.test_run_syscall(&p, attr),
-            _ => Err(Error::NotSupported(
-                "BPF_PROG_TEST_RUN is not implemented for this program type",
-            )),
+            _ => Err(Error::NotSupported("BPF_PROG_TEST_RUN is not implemented for this program type")),
         }
     }
 
@@ -180,9 +166,7 @@ impl Client {
     pub fn prog_run(&self, fd: Fd, ctx: &mut [u8], opts: &RunOptions) -> Result<RunReport> {
         let p = self.prog(fd)?;
         if p.ctx != ContextKind::Raw {
-            return Err(Error::invalid(
-                "packet programs run through prog_test_run (their context is built there)",
-            ));
+            return Err(Error::invalid("packet programs run through prog_test_run (their context is built there)"));
         }
         // JIT code does not check its context accesses: the context must cover them all (the
         // interpreter would fault on a short one instead).
@@ -195,11 +179,7 @@ impl Client {
         }
         let arenas = Arenas::default();
         let exposed = Exposed::default();
-        let addr = if ctx.is_empty() {
-            0
-        } else {
-            ctx.as_ptr() as u64
-        };
+        let addr = if ctx.is_empty() { 0 } else { ctx.as_ptr() as u64 };
         let mut mem = Memory::new();
         if !ctx.is_empty() {
             mem.add_region(RegionKind::Context, ctx);
@@ -212,9 +192,7 @@ impl Client {
     fn test_run_xdp(&self, p: &ProgObject, attr: &TestRunAttr) -> Result<TestRunOutput> {
         let at = p.info.expected_attach_type;
         if at == AttachType::XDP_DEVMAP || at == AttachType::XDP_CPUMAP {
-            return Err(Error::invalid(
-                "devmap/cpumap XDP programs cannot be test-run",
-            ));
+            return Err(Error::invalid("devmap/cpumap XDP programs cannot be test-run"));
         }
         if attr.flags & !BPF_F_TEST_XDP_LIVE_FRAMES != 0 {
             return Err(Error::invalid("unknown test-run flags"));
@@ -224,9 +202,7 @@ impl Client {
         }
         let size = attr.data_in.len();
         if size < skb::ETH_HLEN {
-            return Err(Error::invalid(
-                "XDP test runs need at least an Ethernet header (14 bytes)",
-            ));
+            return Err(Error::invalid("XDP test runs need at least an Ethernet header (14 bytes)"));
         }
         let md = ctx_init(attr, xdp::MD_SIZE)?;
         let mut headroom = xdp::XDP_PACKET_HEADROOM;
@@ -238,9 +214,7 @@ impl Client {
                 || data > data_end
                 || crate::helpers::net::metalen_invalid(data as u64)
             {
-                return Err(Error::invalid(
-                    "xdp_md: data_meta must be 0, data_end the data size, data a valid metadata length",
-                ));
+                return Err(Error::invalid("xdp_md: data_meta must be 0, data_end the data size, data a valid metadata length"));
             }
             headroom -= data as usize;
             if get_u32(md, 20) != 0 {
@@ -248,9 +222,7 @@ impl Client {
             }
             let (i, q) = (get_u32(md, 12), get_u32(md, 16));
             match i {
-                0 if q != 0 => {
-                    return Err(Error::invalid("rx_queue_index without ingress_ifindex"));
-                }
+                0 if q != 0 => return Err(Error::invalid("rx_queue_index without ingress_ifindex")),
                 0 => {}
                 1 if q != 0 => return Err(Error::invalid("the loopback device has one rx queue")),
                 1 => (ingress, rxq) = (1, q),
@@ -259,9 +231,7 @@ impl Client {
         }
         let max_data = xdp::FRAME_SIZE - headroom - xdp::TAILROOM;
         if size > max_data {
-            return Err(Error::Unsupported(
-                "multi-buffer (fragmented) XDP test runs",
-            ));
+            return Err(Error::Unsupported("multi-buffer (fragmented) XDP test runs"));
         }
         let mut frame = vec![0u8; xdp::FRAME_SIZE];
         frame[headroom..headroom + size].copy_from_slice(&attr.data_in);
@@ -286,28 +256,16 @@ impl Client {
             mem.set_resolver(&exposed);
             repeat_runs(self, p, &arenas, &exposed, &mut mem, ctx_addr, attr, 0)?
         };
-        let (data, data_end, data_meta) = (
-            get_u64(&ctx, xdp::DATA),
-            get_u64(&ctx, xdp::DATA_END),
-            get_u64(&ctx, xdp::DATA_META),
-        );
-        let (from, to) = (
-            (data_meta - hard_start) as usize,
-            (data_end - hard_start) as usize,
-        );
+        let (data, data_end, data_meta) =
+            (get_u64(&ctx, xdp::DATA), get_u64(&ctx, xdp::DATA_END), get_u64(&ctx, xdp::DATA_META));
+        let (from, to) = ((data_meta - hard_start) as usize, (data_end - hard_start) as usize);
         let data_out = finish_data(attr, frame[from..to].to_vec())?;
         let ctx_out = md.map(|mut md| {
             put_u32(&mut md, 0, (data - data_meta) as u32);
             put_u32(&mut md, 4, (data_end - data_meta) as u32);
             md
         });
-        Ok(TestRunOutput {
-            retval: report.r0 as u32,
-            data_out,
-            ctx_out,
-            duration_ns: duration,
-            report,
-        })
+        Ok(TestRunOutput { retval: report.r0 as u32, data_out, ctx_out, duration_ns: duration, report })
     }
 
     fn test_run_skb(&self, p: &ProgObject, attr: &TestRunAttr) -> Result<TestRunOutput> {
@@ -317,9 +275,7 @@ impl Client {
         }
         let size = attr.data_in.len();
         if !(skb::ETH_HLEN..=skb::MAX_DATA).contains(&size) {
-            return Err(Error::invalid(
-                "skb test runs need 14..=3712 bytes of data_in",
-            ));
+            return Err(Error::invalid("skb test runs need 14..=3712 bytes of data_in"));
         }
         let user = ctx_init(attr, skb::GUARD)?;
         if let Some(c) = &user {
@@ -336,12 +292,9 @@ impl Client {
                 (u::GSO_SIZE, 4),
                 (u::HWTSTAMP, 8),
             ];
-            let stray = (0..skb::GUARD)
-                .any(|i| c[i] != 0 && !allowed.iter().any(|&(o, n)| (o..o + n).contains(&i)));
+            let stray = (0..skb::GUARD).any(|i| c[i] != 0 && !allowed.iter().any(|&(o, n)| (o..o + n).contains(&i)));
             if stray {
-                return Err(Error::invalid(
-                    "__sk_buff fields other than the settable ones must be 0",
-                ));
+                return Err(Error::invalid("__sk_buff fields other than the settable ones must be 0"));
             }
             if get_u32(c, u::IFINDEX) > 1 {
                 return Err(Error::NoDevice(get_u32(c, u::IFINDEX)));
@@ -378,15 +331,10 @@ impl Client {
             _ => 0,
         };
         if size - skb::ETH_HLEN < l3_min {
-            return Err(Error::invalid(
-                "the packet is shorter than its IPv4/IPv6 header",
-            ));
+            return Err(Error::invalid("the packet is shorter than its IPv4/IPv6 header"));
         }
-        let (data_off, len) = if l2 {
-            (skb::NET_SKB_PAD, size)
-        } else {
-            (skb::NET_SKB_PAD + skb::ETH_HLEN, size - skb::ETH_HLEN)
-        };
+        let (data_off, len) =
+            if l2 { (skb::NET_SKB_PAD, size) } else { (skb::NET_SKB_PAD + skb::ETH_HLEN, size - skb::ETH_HLEN) };
         let mut ctx = vec![0u8; skb::GUARD + skb::LEN];
         {
             let blk = &mut ctx[skb::GUARD..skb::GUARD + skb::GUARD];
@@ -396,18 +344,12 @@ impl Client {
             put_u32(blk, u::LEN, len as u32);
             put_u32(blk, u::PKT_TYPE, pkt_type);
             // `protocol` holds the big-endian value as the kernel's __be16 load does.
-            put_u32(
-                blk,
-                u::PROTOCOL,
-                u16::from_ne_bytes(proto_be.to_be_bytes()) as u32,
-            );
+            put_u32(blk, u::PROTOCOL, u16::from_ne_bytes(proto_be.to_be_bytes()) as u32);
             put_u32(blk, u::IFINDEX, 1);
             let wire = user.as_ref().map_or(0, |c| get_u32(c, u::WIRE_LEN));
             if user.is_some() {
                 if wire != 0 && (wire < len as u32 || wire > 65536) {
-                    return Err(Error::invalid(
-                        "wire_len below the packet length or above GSO_LEGACY_MAX_SIZE",
-                    ));
+                    return Err(Error::invalid("wire_len below the packet length or above GSO_LEGACY_MAX_SIZE"));
                 }
                 put_u32(blk, u::WIRE_LEN, if wire == 0 { len as u32 } else { wire });
                 if get_u32(blk, u::GSO_SEGS) > 65535 {
@@ -465,30 +407,13 @@ impl Client {
             }
             c
         });
-        Ok(TestRunOutput {
-            retval: report.r0 as u32,
-            data_out,
-            ctx_out,
-            duration_ns: duration,
-            report,
-        })
+        Ok(TestRunOutput { retval: report.r0 as u32, data_out, ctx_out, duration_ns: duration, report })
     }
 
-    fn run_raw_ctx(
-        &self,
-        p: &ProgObject,
-        attr: &TestRunAttr,
-        ctx: &mut [u8],
-        writable: bool,
-        cpu: usize,
-    ) -> Result<RunReport> {
+    fn run_raw_ctx(&self, p: &ProgObject, attr: &TestRunAttr, ctx: &mut [u8], writable: bool, cpu: usize) -> Result<RunReport> {
         let arenas = Arenas::default();
         let exposed = Exposed::default();
-        let addr = if ctx.is_empty() {
-            0
-        } else {
-            ctx.as_ptr() as u64
-        };
+        let addr = if ctx.is_empty() { 0 } else { ctx.as_ptr() as u64 };
         let mut mem = Memory::new();
         if !ctx.is_empty() {
             if writable {
@@ -502,58 +427,33 @@ impl Client {
     }
 
     fn test_run_raw_tp(&self, p: &ProgObject, attr: &TestRunAttr) -> Result<TestRunOutput> {
-        if !attr.data_in.is_empty()
-            || attr.data_size_out.is_some()
-            || attr.ctx_out
-            || attr.repeat != 0
-        {
+        if !attr.data_in.is_empty() || attr.data_size_out.is_some() || attr.ctx_out || attr.repeat != 0 {
             return Err(Error::invalid("raw tracepoint test runs take only ctx_in"));
         }
         let mut ctx = attr.ctx_in.clone().unwrap_or_default();
         if ctx.len() < p.max_ctx_offset as usize || ctx.len() > 12 * 8 {
-            return Err(Error::invalid(
-                "ctx_in must cover the arguments the program reads, at most 12",
-            ));
+            return Err(Error::invalid("ctx_in must cover the arguments the program reads, at most 12"));
         }
         if attr.flags & BPF_F_TEST_RUN_ON_CPU == 0 && attr.cpu != 0 {
             return Err(Error::invalid("cpu without BPF_F_TEST_RUN_ON_CPU"));
         }
-        let cpu = if attr.flags & BPF_F_TEST_RUN_ON_CPU != 0 {
-            attr.cpu as usize
-        } else {
-            0
-        };
+        let cpu = if attr.flags & BPF_F_TEST_RUN_ON_CPU != 0 { attr.cpu as usize } else { 0 };
         let writable = p.info.prog_type == ProgType::RawTracepointWritable;
         let report = self.run_raw_ctx(p, attr, &mut ctx, writable, cpu)?;
-        Ok(TestRunOutput {
-            retval: report.r0 as u32,
-            report,
-            ..TestRunOutput::default()
-        })
+        Ok(TestRunOutput { retval: report.r0 as u32, report, ..TestRunOutput::default() })
     }
 
     fn test_run_syscall(&self, p: &ProgObject, attr: &TestRunAttr) -> Result<TestRunOutput> {
-        if !attr.data_in.is_empty()
-            || attr.data_size_out.is_some()
-            || attr.ctx_out
-            || attr.repeat != 0
-            || attr.flags != 0
+        if !attr.data_in.is_empty() || attr.data_size_out.is_some() || attr.ctx_out || attr.repeat != 0 || attr.flags != 0
         {
             return Err(Error::invalid("syscall test runs take only ctx_in"));
         }
         let mut ctx = attr.ctx_in.clone().unwrap_or_default();
         if ctx.len() < p.max_ctx_offset as usize || ctx.len() > u16::MAX as usize {
-            return Err(Error::invalid(
-                "ctx_in must cover the context the program reads, at most 65535 bytes",
-            ));
+            return Err(Error::invalid("ctx_in must cover the context the program reads, at most 65535 bytes"));
         }
         let report = self.run_raw_ctx(p, attr, &mut ctx, true, 0)?;
         let ctx_out = (!ctx.is_empty()).then_some(ctx);
-        Ok(TestRunOutput {
-            retval: report.r0 as u32,
-            ctx_out,
-            report,
-            ..TestRunOutput::default()
-        })
+        Ok(TestRunOutput { retval: report.r0 as u32, ctx_out, report, ..TestRunOutput::default() })
     }
 }

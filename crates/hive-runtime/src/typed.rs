@@ -63,10 +63,7 @@ impl<const N: usize> Pod for [u8; N] {
 fn check(client: &Client, fd: Fd, types: &[MapType], key: usize, value: usize) -> Result<()> {
     let info = client.map_info(fd)?;
     if !types.contains(&info.map_type) {
-        return Err(Error::invalid(format!(
-            "map is a {}, not one of {types:?}",
-            info.map_type.kernel_name()
-        )));
+        return Err(Error::invalid(format!("map is a {}, not one of {types:?}", info.map_type.kernel_name())));
     }
     if info.key_size as usize != key || info.value_size as usize != value {
         return Err(Error::invalid(format!(
@@ -96,33 +93,18 @@ pub struct HashMap<'c, K, V> {
 impl<'c, K: Pod, V: Pod> HashMap<'c, K, V> {
     /// A view of the map behind `fd`, after checking its type and sizes.
     pub fn new(client: &'c Client, fd: Fd) -> Result<Self> {
-        check(
-            client,
-            fd,
-            &[MapType::Hash, MapType::LruHash],
-            K::SIZE,
-            V::SIZE,
-        )?;
-        Ok(HashMap {
-            client,
-            fd,
-            _types: PhantomData,
-        })
+        check(client, fd, &[MapType::Hash, MapType::LruHash], K::SIZE, V::SIZE)?;
+        Ok(HashMap { client, fd, _types: PhantomData })
     }
 
     /// The value under `key`.
     pub fn get(&self, key: &K) -> Result<Option<V>> {
-        not_found(
-            self.client
-                .map_lookup(self.fd, &key.to_bytes())
-                .map(|v| V::from_bytes(&v)),
-        )
+        not_found(self.client.map_lookup(self.fd, &key.to_bytes()).map(|v| V::from_bytes(&v)))
     }
 
     /// Inserts or updates (`flags`: `BPF_ANY`, `BPF_NOEXIST`, `BPF_EXIST`).
     pub fn insert(&self, key: &K, value: &V, flags: u64) -> Result<()> {
-        self.client
-            .map_update_elem(self.fd, &key.to_bytes(), &value.to_bytes(), flags)
+        self.client.map_update_elem(self.fd, &key.to_bytes(), &value.to_bytes(), flags)
     }
 
     /// Removes `key`.
@@ -162,12 +144,7 @@ impl<'c, V: Pod> Array<'c, V> {
     pub fn new(client: &'c Client, fd: Fd) -> Result<Self> {
         check(client, fd, &[MapType::Array], 4, V::SIZE)?;
         let len = client.map_info(fd)?.max_entries;
-        Ok(Array {
-            client,
-            fd,
-            len,
-            _types: PhantomData,
-        })
+        Ok(Array { client, fd, len, _types: PhantomData })
     }
 
     /// `max_entries`.
@@ -182,15 +159,12 @@ impl<'c, V: Pod> Array<'c, V> {
 
     /// Element `index`.
     pub fn get(&self, index: u32) -> Result<V> {
-        self.client
-            .map_lookup(self.fd, &index.to_ne_bytes())
-            .map(|v| V::from_bytes(&v))
+        self.client.map_lookup(self.fd, &index.to_ne_bytes()).map(|v| V::from_bytes(&v))
     }
 
     /// Sets element `index`.
     pub fn set(&self, index: u32, value: &V) -> Result<()> {
-        self.client
-            .map_update_elem(self.fd, &index.to_ne_bytes(), &value.to_bytes(), 0)
+        self.client.map_update_elem(self.fd, &index.to_ne_bytes(), &value.to_bytes(), 0)
     }
 }
 
@@ -206,21 +180,14 @@ impl<'c, V: Pod> PerCpuArray<'c, V> {
     /// A view of the per-CPU array behind `fd`.
     pub fn new(client: &'c Client, fd: Fd) -> Result<Self> {
         check(client, fd, &[MapType::PercpuArray], 4, V::SIZE)?;
-        Ok(PerCpuArray {
-            client,
-            fd,
-            _types: PhantomData,
-        })
+        Ok(PerCpuArray { client, fd, _types: PhantomData })
     }
 
     /// Element `index` on every executor.
     pub fn get(&self, index: u32) -> Result<Vec<V>> {
         let raw = self.client.map_lookup(self.fd, &index.to_ne_bytes())?;
         let slot = V::SIZE.div_ceil(8) * 8;
-        Ok(raw
-            .chunks(slot)
-            .map(|c| V::from_bytes(&c[..V::SIZE]))
-            .collect())
+        Ok(raw.chunks(slot).map(|c| V::from_bytes(&c[..V::SIZE])).collect())
     }
 }
 
@@ -236,27 +203,18 @@ impl<'c, V: Pod> Queue<'c, V> {
     /// A view of the queue or stack behind `fd`.
     pub fn new(client: &'c Client, fd: Fd) -> Result<Self> {
         check(client, fd, &[MapType::Queue, MapType::Stack], 0, V::SIZE)?;
-        Ok(Queue {
-            client,
-            fd,
-            _types: PhantomData,
-        })
+        Ok(Queue { client, fd, _types: PhantomData })
     }
 
     /// Pushes (`BPF_EXIST` overwrites the oldest when full).
     pub fn push(&self, value: &V, flags: u64) -> Result<()> {
-        self.client
-            .map_update_elem(self.fd, &[], &value.to_bytes(), flags)
+        self.client.map_update_elem(self.fd, &[], &value.to_bytes(), flags)
     }
 
     /// Pops, `None` when empty.
     pub fn pop(&self) -> Result<Option<V>> {
         let mut v = vec![0; V::SIZE];
-        not_found(
-            self.client
-                .map_lookup_and_delete_elem(self.fd, &[], &mut v, 0)
-                .map(|()| V::from_bytes(&v)),
-        )
+        not_found(self.client.map_lookup_and_delete_elem(self.fd, &[], &mut v, 0).map(|()| V::from_bytes(&v)))
     }
 }
 
@@ -306,8 +264,7 @@ impl<'c> ProgArray<'c> {
 
     /// Puts the program behind `prog` in slot `index`.
     pub fn set(&self, index: u32, prog: Fd) -> Result<()> {
-        self.client
-            .map_update_elem(self.fd, &index.to_ne_bytes(), &prog.0.to_ne_bytes(), 0)
+        self.client.map_update_elem(self.fd, &index.to_ne_bytes(), &prog.0.to_ne_bytes(), 0)
     }
 
     /// Empties slot `index`.

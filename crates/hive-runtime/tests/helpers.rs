@@ -20,9 +20,7 @@ use hive_platform::prog::ProgType;
 /// Runs a syscall program on `ctx`; returns (retval, context after).
 fn sys(c: &Client, text: &str, ctx: &[u8]) -> (u32, Vec<u8>) {
     let fd = load(c, ProgType::Syscall, text);
-    let out = c
-        .prog_test_run(fd, &TestRunAttr::context(ctx))
-        .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let out = c.prog_test_run(fd, &TestRunAttr::context(ctx)).unwrap_or_else(|e| panic!("{e}\n{text}"));
     (out.retval, out.ctx_out.unwrap_or_default())
 }
 
@@ -53,27 +51,17 @@ fn map_helpers_lookup_update_delete() {
     let (ret, ctx) = sys(&c, &text, &[0; 24]);
     assert_eq!(ret, 1);
     assert_eq!(u64_at(&ctx, 0), 0, "update returns 0");
-    assert_eq!(
-        u64_at(&ctx, 8) as i64,
-        -2,
-        "deleting an absent key is -ENOENT"
-    );
+    assert_eq!(u64_at(&ctx, 8) as i64, -2, "deleting an absent key is -ENOENT");
     assert_eq!(u64_at(&ctx, 16), 0, "lookup of an absent key is NULL");
     let view: HashMap<'_, u32, u64> = HashMap::new(&c, h).unwrap();
-    assert_eq!(
-        view.get(&1).unwrap(),
-        Some(15),
-        "the program wrote through the value pointer"
-    );
+    assert_eq!(view.get(&1).unwrap(), Some(15), "the program wrote through the value pointer");
 }
 
 #[test]
 fn queue_helpers_push_pop_peek() {
     let rt = unverified_runtime();
     let c = rt.client();
-    let q = c
-        .map_create(&MapCreateAttr::new(MapType::Queue, 0, 8, 4))
-        .unwrap();
+    let q = c.map_create(&MapCreateAttr::new(MapType::Queue, 0, 8, 4)).unwrap();
     let text = format!(
         "r6 = r1\nr1 = 7\n*(u64 *)(r10 - 8) = r1\nr1 = map[fd:{q}] ll\nr2 = r10\nr2 += -8\nr3 = 0\ncall bpf_map_push_elem\n\
          r1 = 8\n*(u64 *)(r10 - 8) = r1\nr1 = map[fd:{q}] ll\nr2 = r10\nr2 += -8\nr3 = 0\ncall bpf_map_push_elem\n\
@@ -99,32 +87,11 @@ fn percpu_and_executor_id() {
     );
     let fd = load(&c, ProgType::RawTracepoint, &text);
     for cpu in [0usize, 1] {
-        c.prog_run(
-            fd,
-            &mut [],
-            &RunOptions {
-                cpu,
-                ..RunOptions::default()
-            },
-        )
-        .unwrap();
+        c.prog_run(fd, &mut [], &RunOptions { cpu, ..RunOptions::default() }).unwrap();
     }
-    let v = hive::typed::PerCpuArray::<u64>::new(&c, a)
-        .unwrap()
-        .get(0)
-        .unwrap();
+    let v = hive::typed::PerCpuArray::<u64>::new(&c, a).unwrap().get(0).unwrap();
     assert_eq!(v, [100, 101]);
-    assert!(
-        c.prog_run(
-            fd,
-            &mut [],
-            &RunOptions {
-                cpu: 2,
-                ..RunOptions::default()
-            }
-        )
-        .is_err()
-    );
+    assert!(c.prog_run(fd, &mut [], &RunOptions { cpu: 2, ..RunOptions::default() }).is_err());
 }
 
 #[test]
@@ -137,26 +104,11 @@ fn time_random_and_task_helpers() {
                 call bpf_get_current_pid_tgid\n*(u64 *)(r6 + 48) = r0\ncall bpf_get_current_uid_gid\n*(u64 *)(r6 + 56) = r0\n\
                 r1 = r6\nr1 += 64\nr2 = 16\ncall bpf_get_current_comm\nr0 = 0\nexit";
     let fd = load(&c, ProgType::Syscall, text);
-    let task = Task {
-        pid: 11,
-        tgid: 10,
-        uid: 1000,
-        gid: 100,
-        comm: b"hive-test".to_vec(),
-    };
-    let attr = TestRunAttr {
-        task: Some(task),
-        ..TestRunAttr::context(&[0xaa; 80])
-    };
+    let task = Task { pid: 11, tgid: 10, uid: 1000, gid: 100, comm: b"hive-test".to_vec() };
+    let attr = TestRunAttr { task: Some(task), ..TestRunAttr::context(&[0xaa; 80]) };
     let ctx = c.prog_test_run(fd, &attr).unwrap().ctx_out.unwrap();
-    assert!(
-        u64_at(&ctx, 8) >= u64_at(&ctx, 0) && u64_at(&ctx, 0) > 0,
-        "monotonic"
-    );
-    assert!(
-        u64_at(&ctx, 16) >= u64_at(&ctx, 0),
-        "boot time is never behind monotonic"
-    );
+    assert!(u64_at(&ctx, 8) >= u64_at(&ctx, 0) && u64_at(&ctx, 0) > 0, "monotonic");
+    assert!(u64_at(&ctx, 16) >= u64_at(&ctx, 0), "boot time is never behind monotonic");
     assert!(u64_at(&ctx, 24) > 0 && u64_at(&ctx, 32) > 0);
     assert!(u64_at(&ctx, 40) <= u32::MAX as u64);
     assert_eq!(u64_at(&ctx, 48), 10 << 32 | 11);
@@ -164,11 +116,7 @@ fn time_random_and_task_helpers() {
     assert_eq!(&ctx[64..80], b"hive-test\0\0\0\0\0\0\0", "strscpy_pad");
     // The same seed gives the same random numbers.
     let first = |seed| {
-        let rt = hive::Runtime::new(RuntimeConfig {
-            prandom_seed: seed,
-            executors: 1,
-            ..RuntimeConfig::default()
-        });
+        let rt = hive::Runtime::new(RuntimeConfig { prandom_seed: seed, executors: 1, ..RuntimeConfig::default() });
         let c = rt.client();
         sys(&c, "call bpf_get_prandom_u32\nexit", &[]).0
     };
@@ -176,57 +124,25 @@ fn time_random_and_task_helpers() {
     assert_ne!(first(1), first(2));
     // The coarse clock (not offered to tracing or syscall programs).
     let fd = load(&c, ProgType::Xdp, "call bpf_ktime_get_coarse_ns\nexit");
-    assert!(
-        c.prog_test_run(fd, &TestRunAttr::packet(&packet(64)))
-            .unwrap()
-            .report
-            .r0
-            > 0
-    );
+    assert!(c.prog_test_run(fd, &TestRunAttr::packet(&packet(64))).unwrap().report.r0 > 0);
 }
 
 #[test]
 fn trace_printk_reaches_the_sink() {
     let pipe = Arc::new(TracePipe::default());
-    let rt = hive::Runtime::new(RuntimeConfig {
-        trace: pipe.clone(),
-        executors: 1,
-        ..RuntimeConfig::default()
-    });
+    let rt = hive::Runtime::new(RuntimeConfig { trace: pipe.clone(), executors: 1, ..RuntimeConfig::default() });
     let c = rt.client();
     // "x=%d s=%s\n" on the stack, then the string "hi".
     let text = "r1 = 0x253d732064253d78 ll\n*(u64 *)(r10 - 24) = r1\nr1 = 0x0a73\n*(u64 *)(r10 - 16) = r1\n\
                 r1 = 0x6968\n*(u64 *)(r10 - 32) = r1\n\
                 r1 = r10\nr1 += -24\nr2 = 12\nr3 = -5\nr4 = r10\nr4 += -32\ncall bpf_trace_printk\nexit";
     let fd = load(&c, ProgType::Syscall, text);
-    let task = Task {
-        pid: 4242,
-        tgid: 4242,
-        uid: 0,
-        gid: 0,
-        comm: b"hive".to_vec(),
-    };
-    let out = c
-        .prog_test_run(
-            fd,
-            &TestRunAttr {
-                task: Some(task),
-                ..TestRunAttr::default()
-            },
-        )
-        .unwrap();
+    let task = Task { pid: 4242, tgid: 4242, uid: 0, gid: 0, comm: b"hive".to_vec() };
+    let out = c.prog_test_run(fd, &TestRunAttr { task: Some(task), ..TestRunAttr::default() }).unwrap();
     let lines = pipe.take();
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(
-        lines[0].starts_with("            hive-4242    [000] ..... "),
-        "{}",
-        lines[0]
-    );
-    assert!(
-        lines[0].ends_with(": bpf_trace_printk: x=-5 s=hi"),
-        "{}",
-        lines[0]
-    );
+    assert!(lines[0].starts_with("            hive-4242    [000] ..... "), "{}", lines[0]);
+    assert!(lines[0].ends_with(": bpf_trace_printk: x=-5 s=hi"), "{}", lines[0]);
     assert_eq!(out.retval, "x=-5 s=hi\n".len() as u32);
 }
 
@@ -263,9 +179,7 @@ fn probe_reads_never_crash() {
 fn ringbuf_reserve_submit_discard_output_query() {
     let rt = unverified_runtime();
     let c = rt.client();
-    let rb = c
-        .map_create(&MapCreateAttr::new(MapType::RingBuf, 0, 0, 4096))
-        .unwrap();
+    let rb = c.map_create(&MapCreateAttr::new(MapType::RingBuf, 0, 0, 4096)).unwrap();
     let text = format!(
         "r6 = r1\nr1 = map[fd:{rb}] ll\nr2 = 16\nr3 = 0\ncall bpf_ringbuf_reserve\nif r0 == 0 goto out\n\
          r1 = 0x1111\n*(u64 *)(r0 + 0) = r1\nr1 = 0x2222\n*(u64 *)(r0 + 8) = r1\nr1 = r0\nr2 = 0\ncall bpf_ringbuf_submit\n\
@@ -278,29 +192,19 @@ fn ringbuf_reserve_submit_discard_output_query() {
     );
     let (_, ctx) = sys(&c, &text, &[0; 24]);
     assert_eq!(u64_at(&ctx, 0), 0);
-    assert_eq!(
-        u64_at(&ctx, 8),
-        24 + 16 + 16,
-        "three records with 8-byte headers, unconsumed"
-    );
+    assert_eq!(u64_at(&ctx, 8), 24 + 16 + 16, "three records with 8-byte headers, unconsumed");
     assert_eq!(u64_at(&ctx, 16), 0, "too large for the ring");
     let samples = RingBuf::new(&c, rb).unwrap().drain().unwrap();
     let mut first = 0x1111u64.to_ne_bytes().to_vec();
     first.extend_from_slice(&0x2222u64.to_ne_bytes());
-    assert_eq!(
-        samples,
-        vec![first, 0x3333u64.to_ne_bytes().to_vec()],
-        "the discarded record is skipped"
-    );
+    assert_eq!(samples, vec![first, 0x3333u64.to_ne_bytes().to_vec()], "the discarded record is skipped");
 }
 
 #[test]
 fn perf_event_output_to_a_buffer() {
     let rt = unverified_runtime();
     let c = rt.client();
-    let pa = c
-        .map_create(&MapCreateAttr::new(MapType::PerfEventArray, 4, 4, 2))
-        .unwrap();
+    let pa = c.map_create(&MapCreateAttr::new(MapType::PerfEventArray, 4, 4, 2)).unwrap();
     let buf = Arc::new(PerfEventBuffer::new(1024));
     c.perf_buffer_attach(pa, 0, buf.clone()).unwrap();
     let text = format!(
@@ -311,20 +215,10 @@ fn perf_event_output_to_a_buffer() {
     let fd = load(&c, ProgType::RawTracepoint, &text);
     let r = c.prog_run(fd, &mut [], &RunOptions::default()).unwrap();
     assert_eq!(r.r0, 0);
-    assert_eq!(
-        buf.drain(),
-        vec![PerfRecord::Sample(0x4242u64.to_ne_bytes().to_vec())]
-    );
+    assert_eq!(buf.drain(), vec![PerfRecord::Sample(0x4242u64.to_ne_bytes().to_vec())]);
     // Slot 1 is empty.
-    let fd = load(
-        &c,
-        ProgType::RawTracepoint,
-        &text.replace("0xffffffff ll", "1 ll"),
-    );
-    assert_eq!(
-        c.prog_run(fd, &mut [], &RunOptions::default()).unwrap().r0 as i64,
-        -2
-    );
+    let fd = load(&c, ProgType::RawTracepoint, &text.replace("0xffffffff ll", "1 ll"));
+    assert_eq!(c.prog_run(fd, &mut [], &RunOptions::default()).unwrap().r0 as i64, -2);
 }
 
 #[test]
@@ -344,8 +238,7 @@ fn bpf_loop_and_for_each_map_elem() {
 
     let h = map(&c, MapType::Hash, 4, 8, 8);
     for k in 1..=4u32 {
-        c.map_update_elem(h, &k.to_ne_bytes(), &(k as u64 * 10).to_ne_bytes(), 0)
-            .unwrap();
+        c.map_update_elem(h, &k.to_ne_bytes(), &(k as u64 * 10).to_ne_bytes(), 0).unwrap();
     }
     // callback(map, key, value, ctx): *ctx += *value; *value += 1.
     let text = format!(
@@ -358,11 +251,7 @@ fn bpf_loop_and_for_each_map_elem() {
     assert_eq!(u64_at(&ctx, 0), 4);
     assert_eq!(u64_at(&ctx, 8), 100);
     let view: HashMap<'_, u32, u64> = HashMap::new(&c, h).unwrap();
-    assert_eq!(
-        view.get(&2).unwrap(),
-        Some(21),
-        "the callback wrote the value in place"
-    );
+    assert_eq!(view.get(&2).unwrap(), Some(21), "the callback wrote the value in place");
 }
 
 #[test]
@@ -378,12 +267,7 @@ fn spin_lock_serialises_and_refuses_nesting() {
         name: "bpf_spin_lock".into(),
         size: 4,
         kflag: false,
-        members: vec![hive_btf::MemberDef {
-            name: "val".into(),
-            ty: u32t,
-            bit_offset: 0,
-            bitfield_size: 0,
-        }],
+        members: vec![hive_btf::MemberDef { name: "val".into(), ty: u32t, bit_offset: 0, bitfield_size: 0 }],
     });
     let val = b.add(hive_btf::TypeDef::Composite {
         union: false,
@@ -391,18 +275,8 @@ fn spin_lock_serialises_and_refuses_nesting() {
         size: 16,
         kflag: false,
         members: vec![
-            hive_btf::MemberDef {
-                name: "l".into(),
-                ty: lock,
-                bit_offset: 0,
-                bitfield_size: 0,
-            },
-            hive_btf::MemberDef {
-                name: "counter".into(),
-                ty: u64t,
-                bit_offset: 64,
-                bitfield_size: 0,
-            },
+            hive_btf::MemberDef { name: "l".into(), ty: lock, bit_offset: 0, bitfield_size: 0 },
+            hive_btf::MemberDef { name: "counter".into(), ty: u64t, bit_offset: 64, bitfield_size: 0 },
         ],
     });
     let btf = c.btf_load(&b.to_bytes()).unwrap();
@@ -425,15 +299,7 @@ fn spin_lock_serialises_and_refuses_nesting() {
             let c = &c;
             s.spawn(move || {
                 for _ in 0..500 {
-                    c.prog_run(
-                        fd,
-                        &mut [],
-                        &RunOptions {
-                            cpu,
-                            ..RunOptions::default()
-                        },
-                    )
-                    .unwrap();
+                    c.prog_run(fd, &mut [], &RunOptions { cpu, ..RunOptions::default() }).unwrap();
                 }
             });
         }
@@ -442,21 +308,13 @@ fn spin_lock_serialises_and_refuses_nesting() {
     assert_eq!(u64::from_ne_bytes(v[8..16].try_into().unwrap()), 1000);
     // A BPF_F_LOCK lookup takes the same lock.
     let mut v = vec![0u8; 16];
-    c.map_lookup_elem(a, &0u32.to_ne_bytes(), &mut v, hive_maps::elem::LOCK)
-        .unwrap();
+    c.map_lookup_elem(a, &0u32.to_ne_bytes(), &mut v, hive_maps::elem::LOCK).unwrap();
     // Two locks at once is refused (the verifier's rule), and the held lock is released.
-    let nested = text.replace(
-        "r1 = r6\ncall bpf_spin_unlock",
-        "r1 = r6\ncall bpf_spin_lock",
-    );
+    let nested = text.replace("r1 = r6\ncall bpf_spin_unlock", "r1 = r6\ncall bpf_spin_lock");
     let fd = load(&c, ProgType::RawTracepoint, &nested);
     let err = c.prog_run(fd, &mut [], &RunOptions::default()).unwrap_err();
-    assert!(
-        err.to_string().contains("Locking two bpf_spin_locks"),
-        "{err}"
-    );
-    c.map_lookup_elem(a, &0u32.to_ne_bytes(), &mut v, hive_maps::elem::LOCK)
-        .unwrap();
+    assert!(err.to_string().contains("Locking two bpf_spin_locks"), "{err}");
+    c.map_lookup_elem(a, &0u32.to_ne_bytes(), &mut v, hive_maps::elem::LOCK).unwrap();
 }
 
 #[test]
@@ -464,33 +322,19 @@ fn atomics_on_map_values_are_atomic_across_executors() {
     let rt = unverified_runtime();
     let c = rt.client();
     let a = map(&c, MapType::Array, 4, 8, 1);
-    let text = format!(
-        "r1 = map_value[fd:{}]+0 ll\nr2 = 1\nlock *(u64 *)(r1 + 0) += r2\nr0 = 0\nexit",
-        a.0
-    );
+    let text = format!("r1 = map_value[fd:{}]+0 ll\nr2 = 1\nlock *(u64 *)(r1 + 0) += r2\nr0 = 0\nexit", a.0);
     let fd = load(&c, ProgType::RawTracepoint, &text);
     std::thread::scope(|s| {
         for cpu in 0..2 {
             let c = &c;
             s.spawn(move || {
                 for _ in 0..2000 {
-                    c.prog_run(
-                        fd,
-                        &mut [],
-                        &RunOptions {
-                            cpu,
-                            ..RunOptions::default()
-                        },
-                    )
-                    .unwrap();
+                    c.prog_run(fd, &mut [], &RunOptions { cpu, ..RunOptions::default() }).unwrap();
                 }
             });
         }
     });
-    assert_eq!(
-        c.map_lookup(a, &0u32.to_ne_bytes()).unwrap(),
-        4000u64.to_ne_bytes()
-    );
+    assert_eq!(c.map_lookup(a, &0u32.to_ne_bytes()).unwrap(), 4000u64.to_ne_bytes());
 }
 
 #[test]
@@ -507,19 +351,13 @@ fn tail_call_limit_is_33() {
         pa = pa.0
     );
     let fd = load(&c, ProgType::Xdp, &text);
-    c.map_update_elem(pa, &0u32.to_ne_bytes(), &fd.0.to_ne_bytes(), 0)
-        .unwrap();
-    let out = c
-        .prog_test_run(fd, &TestRunAttr::packet(&packet(64)))
-        .unwrap();
+    c.map_update_elem(pa, &0u32.to_ne_bytes(), &fd.0.to_ne_bytes(), 0).unwrap();
+    let out = c.prog_test_run(fd, &TestRunAttr::packet(&packet(64))).unwrap();
     assert_eq!(out.report.tail_calls, 33);
     assert_eq!(out.retval, 34, "the first run plus 33 tail calls");
     // A socket filter cannot join an XDP prog array.
     let sf = load(&c, ProgType::SocketFilter, "r0 = 0\nexit");
-    assert!(
-        c.map_update_elem(pa, &0u32.to_ne_bytes(), &sf.0.to_ne_bytes(), 0)
-            .is_err()
-    );
+    assert!(c.map_update_elem(pa, &0u32.to_ne_bytes(), &sf.0.to_ne_bytes(), 0).is_err());
 }
 
 #[test]
@@ -548,51 +386,21 @@ fn func_ip_and_raw_contexts() {
     let rt = unverified_runtime();
     let c = rt.client();
     // kprobe: pt_regs->di (offset 112) + bpf_get_func_ip
-    let fd = load(
-        &c,
-        ProgType::Kprobe,
-        "r6 = *(u64 *)(r1 + 112)\ncall bpf_get_func_ip\nr0 += r6\nexit",
-    );
+    let fd = load(&c, ProgType::Kprobe, "r6 = *(u64 *)(r1 + 112)\ncall bpf_get_func_ip\nr0 += r6\nexit");
     let mut regs = [0u8; 168];
     regs[112..120].copy_from_slice(&5u64.to_le_bytes());
-    let r = c
-        .prog_run(
-            fd,
-            &mut regs,
-            &RunOptions {
-                func_ip: 0x1000,
-                ..RunOptions::default()
-            },
-        )
-        .unwrap();
+    let r = c.prog_run(fd, &mut regs, &RunOptions { func_ip: 0x1000, ..RunOptions::default() }).unwrap();
     assert_eq!(r.r0, 0x1005);
     // Kprobes have no BPF_PROG_TEST_RUN in the kernel, nor here.
-    assert_eq!(
-        c.prog_test_run(fd, &TestRunAttr::context(&regs))
-            .unwrap_err()
-            .errno(),
-        hive::ENOTSUPP
-    );
+    assert_eq!(c.prog_test_run(fd, &TestRunAttr::context(&regs)).unwrap_err().errno(), hive::ENOTSUPP);
 }
 
 #[test]
 fn redirect_is_reported() {
     let rt = unverified_runtime();
     let c = rt.client();
-    let fd = load(
-        &c,
-        ProgType::SchedCls,
-        "r1 = 3\nr2 = 1\ncall bpf_redirect\nexit",
-    );
-    let out = c
-        .prog_test_run(fd, &TestRunAttr::packet(&packet(64)))
-        .unwrap();
+    let fd = load(&c, ProgType::SchedCls, "r1 = 3\nr2 = 1\ncall bpf_redirect\nexit");
+    let out = c.prog_test_run(fd, &TestRunAttr::packet(&packet(64))).unwrap();
     assert_eq!(out.retval, 7);
-    assert_eq!(
-        out.report.redirect,
-        Some(hive::Redirect {
-            ifindex: 3,
-            flags: 1
-        })
-    );
+    assert_eq!(out.report.redirect, Some(hive::Redirect { ifindex: 3, flags: 1 }));
 }

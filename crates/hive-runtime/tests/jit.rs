@@ -11,10 +11,7 @@ use std::sync::Arc;
 
 use hive::load::verify::{Engine, NoVerifier};
 use hive::object::ObjectLoadOptions;
-use hive::{
-    Client, Fd, MapCreateAttr, ProgLoadAttr, Runtime, RuntimeConfig, TestRunAttr, TestRunOutput,
-    TracePipe,
-};
+use hive::{Client, Fd, MapCreateAttr, ProgLoadAttr, Runtime, RuntimeConfig, TestRunAttr, TestRunOutput, TracePipe};
 use hive_maps::MapType;
 use hive_platform::prog::ProgType;
 
@@ -50,14 +47,7 @@ impl Side {
 
 /// The trace lines without their `comm-pid [cpu] flags timestamp: ` prefix.
 fn messages(trace: &TracePipe) -> Vec<String> {
-    trace
-        .take()
-        .iter()
-        .map(|l| {
-            l.split_once("bpf_trace_printk: ")
-                .map_or(l.clone(), |(_, m)| m.to_string())
-        })
-        .collect()
+    trace.take().iter().map(|l| l.split_once("bpf_trace_printk: ").map_or(l.clone(), |(_, m)| m.to_string())).collect()
 }
 
 fn engine(c: &Client, fd: Fd) -> Engine {
@@ -79,12 +69,7 @@ fn sorted_entries(c: &Client, fd: Fd) -> Vec<(Vec<u8>, Vec<u8>)> {
 
 /// What a run shows, engine-independent.
 fn observable(out: &TestRunOutput) -> (u32, u64, Vec<u8>, Option<Vec<u8>>) {
-    (
-        out.retval,
-        out.report.r0,
-        out.data_out.clone(),
-        out.ctx_out.clone(),
-    )
+    (out.retval, out.report.r0, out.data_out.clone(), out.ctx_out.clone())
 }
 
 /// An Ethernet + IPv4 + L4 packet of `len` bytes.
@@ -101,15 +86,7 @@ fn ipv4(proto: u8, dport: u16, len: usize) -> Vec<u8> {
 fn packets() -> Vec<Vec<u8>> {
     let mut arp = vec![0u8; 42];
     arp[12..14].copy_from_slice(&0x0806u16.to_be_bytes());
-    vec![
-        ipv4(6, 80, 74),
-        ipv4(17, 53, 60),
-        ipv4(6, 23, 54),
-        ipv4(1, 0, 98),
-        arp,
-        vec![0xff; 14],
-        ipv4(6, 443, 1500),
-    ]
+    vec![ipv4(6, 80, 74), ipv4(17, 53, 60), ipv4(6, 23, 54), ipv4(1, 0, 98), arp, vec![0xff; 14], ipv4(6, 443, 1500)]
 }
 
 /// Per-protocol packet and byte counters in an array (lookup, atomic adds), a hash of
@@ -152,12 +129,8 @@ fn packet_parsing_and_maps_agree_between_jit_and_interpreter() {
     for jit in [true, false] {
         let side = Side::new(jit);
         let c = side.client();
-        let counts = c
-            .map_create(&MapCreateAttr::new(MapType::Array, 4, 16, 256))
-            .unwrap();
-        let ports = c
-            .map_create(&MapCreateAttr::new(MapType::Hash, 4, 8, 16))
-            .unwrap();
+        let counts = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 16, 256)).unwrap();
+        let ports = c.map_create(&MapCreateAttr::new(MapType::Hash, 4, 8, 16)).unwrap();
         let fd = common::load(&c, ProgType::Xdp, &parser(counts, ports));
         match engine(&c, fd) {
             Engine::Jit { code_bytes } => {
@@ -167,12 +140,7 @@ fn packet_parsing_and_maps_agree_between_jit_and_interpreter() {
                 assert_eq!(info.jited_prog_len as usize, code_bytes);
                 assert_eq!(info.jited_prog_insns.len(), code_bytes);
                 let log = c.prog_object(fd).unwrap().load_log().to_string();
-                assert!(
-                    log.contains(&format!(
-                        "jit: {code_bytes} bytes of x86-64 code; engine: jit"
-                    )),
-                    "{log}"
-                );
+                assert!(log.contains(&format!("jit: {code_bytes} bytes of x86-64 code; engine: jit")), "{log}");
             }
             Engine::Interpreter { reason } => {
                 assert!(!jit);
@@ -183,9 +151,7 @@ fn packet_parsing_and_maps_agree_between_jit_and_interpreter() {
         let mut outs = Vec::new();
         for _ in 0..3 {
             for p in packets() {
-                outs.push(observable(
-                    &c.prog_test_run(fd, &TestRunAttr::packet(&p)).unwrap(),
-                ));
+                outs.push(observable(&c.prog_test_run(fd, &TestRunAttr::packet(&p)).unwrap()));
             }
         }
         // The TTL byte was decremented in place; TCP 23 dropped.
@@ -206,21 +172,12 @@ fn blinded_constants_stay_out_of_the_machine_code() {
     let src = format!("r0 = {marker:#x}\nr0 ^= 0x4a6b2290\nr0 += 7\nexit");
     let has_marker = |code: &[u8]| code.windows(4).any(|w| w == marker.to_le_bytes());
     for blind in [false, true] {
-        let rt = Runtime::new(RuntimeConfig {
-            executors: 1,
-            jit_blind_constants: blind,
-            ..RuntimeConfig::default()
-        });
+        let rt = Runtime::new(RuntimeConfig { executors: 1, jit_blind_constants: blind, ..RuntimeConfig::default() });
         let c = rt.client();
         let fd = common::load(&c, ProgType::Xdp, &src);
         assert!(matches!(engine(&c, fd), Engine::Jit { .. }));
-        assert_eq!(
-            has_marker(&c.prog_info(fd).unwrap().jited_prog_insns),
-            !blind
-        );
-        let out = c
-            .prog_test_run(fd, &TestRunAttr::packet(&[0u8; 64]))
-            .unwrap();
+        assert_eq!(has_marker(&c.prog_info(fd).unwrap().jited_prog_insns), !blind);
+        let out = c.prog_test_run(fd, &TestRunAttr::packet(&[0u8; 64])).unwrap();
         assert_eq!(out.retval, (0x4a6b_1190 ^ 0x4a6b_2290) + 7);
     }
 }
@@ -245,9 +202,7 @@ fn helpers_agree_between_jit_and_interpreter() {
         let c = side.client();
         let fd = common::load(&c, ProgType::Syscall, text);
         assert_eq!(engine(&c, fd).is_jit(), jit, "{:?}", engine(&c, fd));
-        let out = c
-            .prog_test_run(fd, &TestRunAttr::context(&[0; 32]))
-            .unwrap();
+        let out = c.prog_test_run(fd, &TestRunAttr::context(&[0; 32])).unwrap();
         let ctx = out.ctx_out.clone().unwrap();
         assert_eq!(ctx[0], 1, "two ktime readings, non-zero and monotonic");
         results.push((observable(&out), messages(&side.trace)));
@@ -260,24 +215,20 @@ fn helpers_agree_between_jit_and_interpreter() {
 #[test]
 fn helper_errors_agree_between_jit_and_interpreter() {
     // bpf_trace_printk with a format that is not NUL-terminated within its size.
-    let text = "r1 = 0x4141414141414141 ll\n*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8\nr2 = 8\ncall bpf_trace_printk\nexit";
+    let text =
+        "r1 = 0x4141414141414141 ll\n*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8\nr2 = 8\ncall bpf_trace_printk\nexit";
     let mut results = Vec::new();
     for jit in [true, false] {
         let side = Side::new(jit);
         let c = side.client();
         let fd = common::load(&c, ProgType::Syscall, text);
         assert_eq!(engine(&c, fd).is_jit(), jit);
-        let out = c
-            .prog_test_run(fd, &TestRunAttr::context(&[0; 8]))
-            .map(|o| observable(&o))
-            .map_err(|e| e.to_string());
+        let out =
+            c.prog_test_run(fd, &TestRunAttr::context(&[0; 8])).map(|o| observable(&o)).map_err(|e| e.to_string());
         results.push((out, messages(&side.trace)));
     }
     assert_eq!(results[0], results[1]);
-    assert_eq!(
-        results[0].0.as_ref().map(|o| o.1 as i64),
-        Ok(-(libc::EINVAL as i64))
-    );
+    assert_eq!(results[0].0.as_ref().map(|o| o.1 as i64), Ok(-(libc::EINVAL as i64)));
 }
 
 /// `bpf_loop`'s callback runs in compiled code, called back from the helper, with the same
@@ -294,9 +245,7 @@ fn callback_programs_run_in_the_jit() {
         let fd = common::load(&c, ProgType::Syscall, text);
         assert_eq!(engine(&c, fd).is_jit(), jit);
         assert_eq!(c.prog_info(fd).unwrap().jited_prog_len > 0, jit);
-        let out = c
-            .prog_test_run(fd, &TestRunAttr::context(&[0; 16]))
-            .unwrap();
+        let out = c.prog_test_run(fd, &TestRunAttr::context(&[0; 16])).unwrap();
         let ctx = out.ctx_out.clone().unwrap();
         assert_eq!(u64::from_le_bytes(ctx[0..8].try_into().unwrap()), 7);
         assert_eq!(u64::from_le_bytes(ctx[8..16].try_into().unwrap()), 21);
@@ -319,11 +268,8 @@ fn tail_calls_go_from_jit_code_to_their_targets() {
             "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr0 = r3\nr0 -= r2\nr0 += 42\nexit",
         );
         assert_eq!(engine(&c, target).is_jit(), jit);
-        let pa = c
-            .map_create(&MapCreateAttr::new(MapType::ProgArray, 4, 4, 4))
-            .unwrap();
-        c.map_update_elem(pa, &1u32.to_ne_bytes(), &target.0.to_ne_bytes(), 0)
-            .unwrap();
+        let pa = c.map_create(&MapCreateAttr::new(MapType::ProgArray, 4, 4, 4)).unwrap();
+        c.map_update_elem(pa, &1u32.to_ne_bytes(), &target.0.to_ne_bytes(), 0).unwrap();
         let text = format!(
             "r6 = r1\nr2 = map[fd:{pa}] ll\nr3 = 3\ncall bpf_tail_call\n\
              r1 = r6\nr2 = map[fd:{pa}] ll\nr3 = 1\ncall bpf_tail_call\nr0 = 7\nexit",
@@ -344,28 +290,11 @@ fn unverified_programs_stay_in_the_interpreter() {
     let (rt, _) = runtime(true);
     rt.set_verifier(Arc::new(NoVerifier));
     let c = rt.client();
-    let fd = c
-        .prog_load(&ProgLoadAttr::new(ProgType::Xdp, common::asm("r0 = 2\nexit")).log_level(1))
-        .unwrap();
-    assert_eq!(
-        engine(&c, fd),
-        Engine::Interpreter {
-            reason: "unverified".into()
-        }
-    );
-    assert!(
-        c.prog_object(fd)
-            .unwrap()
-            .load_log()
-            .contains("jit: not used (unverified); engine: interpreter")
-    );
+    let fd = c.prog_load(&ProgLoadAttr::new(ProgType::Xdp, common::asm("r0 = 2\nexit")).log_level(1)).unwrap();
+    assert_eq!(engine(&c, fd), Engine::Interpreter { reason: "unverified".into() });
+    assert!(c.prog_object(fd).unwrap().load_log().contains("jit: not used (unverified); engine: interpreter"));
     assert_eq!(c.prog_info(fd).unwrap().jited_prog_len, 0);
-    assert_eq!(
-        c.prog_test_run(fd, &TestRunAttr::packet(&[0; 14]))
-            .unwrap()
-            .retval,
-        2
-    );
+    assert_eq!(c.prog_test_run(fd, &TestRunAttr::packet(&[0; 14])).unwrap().retval, 2);
 }
 
 /// The bundled clang-built example (packet parsing, a hash map, `bpf_printk`, a
@@ -373,29 +302,18 @@ fn unverified_programs_stay_in_the_interpreter() {
 #[test]
 fn the_example_object_agrees_between_jit_and_interpreter() {
     let spec = object_support::parse(&object_support::examples().join("xdp_stats.bpf.o"));
-    let opts = ObjectLoadOptions {
-        object_name: "xdp_stats".into(),
-        ..Default::default()
-    };
+    let opts = ObjectLoadOptions { object_name: "xdp_stats".into(), ..Default::default() };
     let mut results = Vec::new();
     for jit in [true, false] {
         let side = Side::new(jit);
         let c = side.client();
-        let obj = c
-            .load_object(&spec, &opts)
-            .unwrap_or_else(|e| panic!("{e}\n{}", e.log()));
+        let obj = c.load_object(&spec, &opts).unwrap_or_else(|e| panic!("{e}\n{}", e.log()));
         let prog = obj.prog("xdp_stats").unwrap();
         assert_eq!(engine(&c, prog).is_jit(), jit, "{:?}", engine(&c, prog));
         let mut outs = Vec::new();
         for _ in 0..2 {
             for (name, packet) in object_support::example_packets() {
-                outs.push((
-                    name,
-                    observable(
-                        &c.prog_test_run(prog, &TestRunAttr::packet(&packet))
-                            .unwrap(),
-                    ),
-                ));
+                outs.push((name, observable(&c.prog_test_run(prog, &TestRunAttr::packet(&packet)).unwrap())));
             }
         }
         let mut entries = obj.map_entries("stats").unwrap();
@@ -415,17 +333,9 @@ fn iterators_and_map_callbacks_agree_between_jit_and_interpreter() {
         let side = Side::new(jit);
         let c = side.client();
         let id = |n: &str| side.rt.kfuncs().by_name(n).unwrap().0.0;
-        let arr = c
-            .map_create(&MapCreateAttr::new(MapType::Array, 4, 8, 8))
-            .unwrap();
+        let arr = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 8, 8)).unwrap();
         for k in 0..8u32 {
-            c.map_update_elem(
-                arr,
-                &k.to_ne_bytes(),
-                &u64::from(k * k + 1).to_ne_bytes(),
-                0,
-            )
-            .unwrap();
+            c.map_update_elem(arr, &k.to_ne_bytes(), &u64::from(k * k + 1).to_ne_bytes(), 0).unwrap();
         }
         // sum of i for i in 3..40, then the sum of the array's values through a callback
         // that stops after the sixth element.
@@ -444,19 +354,10 @@ fn iterators_and_map_callbacks_agree_between_jit_and_interpreter() {
         );
         let fd = common::load(&c, ProgType::Syscall, &text);
         assert_eq!(engine(&c, fd).is_jit(), jit, "{:?}", engine(&c, fd));
-        let out = c
-            .prog_test_run(fd, &TestRunAttr::context(&[0; 24]))
-            .unwrap();
+        let out = c.prog_test_run(fd, &TestRunAttr::context(&[0; 24])).unwrap();
         let ctx = out.ctx_out.clone().unwrap();
         let at = |o: usize| u64::from_le_bytes(ctx[o..o + 8].try_into().unwrap());
-        assert_eq!(
-            (at(0), at(8), at(16)),
-            (
-                (3..40).sum::<u64>(),
-                6,
-                (0..6).map(|k| k * k + 1).sum::<u64>()
-            )
-        );
+        assert_eq!((at(0), at(8), at(16)), ((3..40).sum::<u64>(), 6, (0..6).map(|k| k * k + 1).sum::<u64>()));
         results.push(observable(&out));
     }
     assert_eq!(results[0], results[1]);

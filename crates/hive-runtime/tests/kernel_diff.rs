@@ -19,25 +19,13 @@ fn agree(t: ProgType, cases: &[(&str, &str)], data: &[u8], ctx: Option<&[u8]>) -
     for (name, text) in cases {
         eprintln!("{t} {name} ({} bytes, ctx {})", data.len(), ctx.is_some());
         let (h, k) = both(t, text, data, ctx);
-        assert_eq!(
-            h.retval, k.retval,
-            "{t} {name}: retval (hive {:#x}, kernel {:#x})\n{text}",
-            h.retval, k.retval
-        );
+        assert_eq!(h.retval, k.retval, "{t} {name}: retval (hive {:#x}, kernel {:#x})\n{text}", h.retval, k.retval);
         assert_eq!(h.data_out, k.data_out, "{t} {name}: data_out\n{text}");
         if ctx.is_some() && t != ProgType::Syscall {
-            assert_eq!(
-                h.ctx_out.as_deref().unwrap_or(&[]),
-                &k.ctx_out[..],
-                "{t} {name}: ctx_out\n{text}"
-            );
+            assert_eq!(h.ctx_out.as_deref().unwrap_or(&[]), &k.ctx_out[..], "{t} {name}: ctx_out\n{text}");
         }
         if t == ProgType::Syscall {
-            assert_eq!(
-                h.ctx_out.as_deref().unwrap_or(&[]),
-                &k.ctx_out[..],
-                "{t} {name}: ctx\n{text}"
-            );
+            assert_eq!(h.ctx_out.as_deref().unwrap_or(&[]), &k.ctx_out[..], "{t} {name}: ctx\n{text}");
         }
         n += 1;
     }
@@ -45,18 +33,9 @@ fn agree(t: ProgType, cases: &[(&str, &str)], data: &[u8], ctx: Option<&[u8]>) -
 }
 
 const XDP: &[(&str, &str)] = &[
-    (
-        "len",
-        "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr0 = r3\nr0 -= r2\nexit",
-    ),
-    (
-        "ifindex_queue",
-        "r0 = *(u32 *)(r1 + 12)\nr2 = *(u32 *)(r1 + 16)\nr0 <<= 8\nr0 |= r2\nexit",
-    ),
-    (
-        "meta_empty",
-        "r2 = *(u32 *)(r1 + 8)\nr3 = *(u32 *)(r1 + 0)\nr0 = r3\nr0 -= r2\nexit",
-    ),
+    ("len", "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr0 = r3\nr0 -= r2\nexit"),
+    ("ifindex_queue", "r0 = *(u32 *)(r1 + 12)\nr2 = *(u32 *)(r1 + 16)\nr0 <<= 8\nr0 |= r2\nexit"),
+    ("meta_empty", "r2 = *(u32 *)(r1 + 8)\nr3 = *(u32 *)(r1 + 0)\nr0 = r3\nr0 -= r2\nexit"),
     (
         "swap_macs",
         "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 14\nif r4 > r3 goto drop\n\
@@ -75,65 +54,26 @@ const XDP: &[(&str, &str)] = &[
          r5 = 0x11223344\n*(u32 *)(r2 + 0) = r5\n*(u32 *)(r2 + 12) = r5\nr0 = 2\nexit\nfail:\nr0 = 0\nexit",
     ),
     ("adjust_head_pop", "r2 = 20\ncall bpf_xdp_adjust_head\nexit"),
-    (
-        "adjust_head_max",
-        "r2 = -216\ncall bpf_xdp_adjust_head\nexit",
-    ),
-    (
-        "adjust_head_too_far",
-        "r2 = -217\ncall bpf_xdp_adjust_head\nexit",
-    ),
-    (
-        "adjust_head_past_end",
-        "r2 = 51\ncall bpf_xdp_adjust_head\nexit",
-    ),
-    (
-        "adjust_tail_shrink",
-        "r2 = -10\ncall bpf_xdp_adjust_tail\nexit",
-    ),
-    (
-        "adjust_tail_grow",
-        "r2 = 100\ncall bpf_xdp_adjust_tail\nexit",
-    ),
-    (
-        "adjust_tail_too_big",
-        "r2 = 4000\ncall bpf_xdp_adjust_tail\nexit",
-    ),
-    (
-        "adjust_tail_too_small",
-        "r2 = -60\ncall bpf_xdp_adjust_tail\nexit",
-    ),
+    ("adjust_head_max", "r2 = -216\ncall bpf_xdp_adjust_head\nexit"),
+    ("adjust_head_too_far", "r2 = -217\ncall bpf_xdp_adjust_head\nexit"),
+    ("adjust_head_past_end", "r2 = 51\ncall bpf_xdp_adjust_head\nexit"),
+    ("adjust_tail_shrink", "r2 = -10\ncall bpf_xdp_adjust_tail\nexit"),
+    ("adjust_tail_grow", "r2 = 100\ncall bpf_xdp_adjust_tail\nexit"),
+    ("adjust_tail_too_big", "r2 = 4000\ncall bpf_xdp_adjust_tail\nexit"),
+    ("adjust_tail_too_small", "r2 = -60\ncall bpf_xdp_adjust_tail\nexit"),
     (
         "adjust_meta",
         "r6 = r1\nr2 = -8\ncall bpf_xdp_adjust_meta\nif r0 != 0 goto out\n\
          r2 = *(u32 *)(r6 + 8)\nr3 = *(u32 *)(r6 + 0)\nr4 = r2\nr4 += 8\nif r4 > r3 goto out\n\
          r5 = 0x0a0b0c0d\n*(u32 *)(r2 + 0) = r5\n*(u32 *)(r2 + 4) = r5\nr0 = 2\nexit\nout:\nexit",
     ),
-    (
-        "adjust_meta_unaligned",
-        "r2 = -6\ncall bpf_xdp_adjust_meta\nexit",
-    ),
-    (
-        "adjust_meta_big",
-        "r2 = -36\ncall bpf_xdp_adjust_meta\nexit",
-    ),
-    (
-        "adjust_meta_max",
-        "r2 = -252\ncall bpf_xdp_adjust_meta\nexit",
-    ),
-    (
-        "adjust_meta_too_big",
-        "r2 = -256\ncall bpf_xdp_adjust_meta\nexit",
-    ),
-    (
-        "adjust_meta_positive",
-        "r2 = 4\ncall bpf_xdp_adjust_meta\nexit",
-    ),
+    ("adjust_meta_unaligned", "r2 = -6\ncall bpf_xdp_adjust_meta\nexit"),
+    ("adjust_meta_big", "r2 = -36\ncall bpf_xdp_adjust_meta\nexit"),
+    ("adjust_meta_max", "r2 = -252\ncall bpf_xdp_adjust_meta\nexit"),
+    ("adjust_meta_too_big", "r2 = -256\ncall bpf_xdp_adjust_meta\nexit"),
+    ("adjust_meta_positive", "r2 = 4\ncall bpf_xdp_adjust_meta\nexit"),
     ("redirect", "r1 = 5\nr2 = 0\ncall bpf_redirect\nexit"),
-    (
-        "redirect_bad_flags",
-        "r1 = 5\nr2 = 1\ncall bpf_redirect\nexit",
-    ),
+    ("redirect_bad_flags", "r1 = 5\nr2 = 1\ncall bpf_redirect\nexit"),
     (
         "csum_diff",
         "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 48\nif r4 > r3 goto out\n\
@@ -153,10 +93,7 @@ const XDP: &[(&str, &str)] = &[
         "csum_diff_odd_sizes",
         "r1 = r10\nr1 += -8\nr2 = 0x0102030405060708 ll\n*(u64 *)(r1 + 0) = r2\nr3 = r1\nr3 += 1\nr2 = 6\nr4 = 5\nr5 = 9\ncall bpf_csum_diff\nexit",
     ),
-    (
-        "csum_diff_seed_only",
-        "r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0xabcdef12\ncall bpf_csum_diff\nexit",
-    ),
+    ("csum_diff_seed_only", "r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\nr5 = 0xabcdef12\ncall bpf_csum_diff\nexit"),
     ("ret64", "r0 = -1\nexit"),
 ];
 
@@ -184,14 +121,8 @@ const SKB_COMMON: &[(&str, &str)] = &[
         "proto_pkt_type_ifindex",
         "r0 = *(u32 *)(r1 + 16)\nr2 = *(u32 *)(r1 + 4)\nr2 <<= 16\nr0 |= r2\nr3 = *(u32 *)(r1 + 40)\nr3 <<= 24\nr0 |= r3\nexit",
     ),
-    (
-        "narrow_len",
-        "r0 = *(u8 *)(r1 + 0)\nr2 = *(u16 *)(r1 + 16)\nr2 <<= 8\nr0 |= r2\nexit",
-    ),
-    (
-        "mark_priority",
-        "r0 = *(u32 *)(r1 + 8)\nr2 = *(u32 *)(r1 + 32)\nr2 <<= 16\nr0 += r2\nexit",
-    ),
+    ("narrow_len", "r0 = *(u8 *)(r1 + 0)\nr2 = *(u16 *)(r1 + 16)\nr2 <<= 8\nr0 |= r2\nexit"),
+    ("mark_priority", "r0 = *(u32 *)(r1 + 8)\nr2 = *(u32 *)(r1 + 32)\nr2 <<= 16\nr0 += r2\nexit"),
     (
         "cb_rw",
         "r2 = *(u32 *)(r1 + 52)\nr2 += 1\n*(u32 *)(r1 + 48) = r2\nr3 = 0x77\n*(u32 *)(r1 + 64) = r3\nr0 = *(u32 *)(r1 + 48)\nexit",
@@ -202,18 +133,12 @@ const SKB_COMMON: &[(&str, &str)] = &[
         "ld_abs",
         "r6 = r1\nr0 = *(u8 *)skb[9]\nr7 = r0\nr0 = *(u16 *)skb[2]\nr7 <<= 16\nr0 |= r7\nexit",
     ),
-    (
-        "ld_abs_oob",
-        "r6 = r1\nr0 = *(u32 *)skb[5000]\nr0 = 9\nexit",
-    ),
+    ("ld_abs_oob", "r6 = r1\nr0 = *(u32 *)skb[5000]\nr0 = 9\nexit"),
     (
         "load_bytes",
         "r6 = r1\nr2 = 3\nr3 = r10\nr3 += -8\nr4 = 8\ncall bpf_skb_load_bytes\nif r0 != 0 goto out\nr0 = *(u32 *)(r10 - 4)\nout:\nexit",
     ),
-    (
-        "load_bytes_oob",
-        "r2 = 30\nr3 = r10\nr3 += -8\nr4 = 8\ncall bpf_skb_load_bytes\nexit",
-    ),
+    ("load_bytes_oob", "r2 = 30\nr3 = r10\nr3 += -8\nr4 = 8\ncall bpf_skb_load_bytes\nexit"),
 ];
 
 const TC_ONLY: &[(&str, &str)] = &[
@@ -222,35 +147,17 @@ const TC_ONLY: &[(&str, &str)] = &[
         "r2 = *(u32 *)(r1 + 76)\nr3 = *(u32 *)(r1 + 80)\nr4 = r2\nr4 += 20\nif r4 > r3 goto out\n\
          r5 = 0xee\n*(u8 *)(r2 + 19) = r5\nr0 = r3\nr0 -= r2\nexit\nout:\nr0 = 2\nexit",
     ),
-    (
-        "wire_len_gso",
-        "r0 = *(u32 *)(r1 + 160)\nr2 = *(u32 *)(r1 + 164)\nr2 <<= 20\nr0 |= r2\nexit",
-    ),
-    (
-        "data_meta",
-        "r2 = *(u32 *)(r1 + 140)\nr3 = *(u32 *)(r1 + 76)\nr0 = r3\nr0 -= r2\nexit",
-    ),
-    (
-        "mark_write",
-        "r2 = 0x55\n*(u32 *)(r1 + 8) = r2\nr2 = 9\n*(u32 *)(r1 + 32) = r2\nr0 = *(u32 *)(r1 + 8)\nexit",
-    ),
+    ("wire_len_gso", "r0 = *(u32 *)(r1 + 160)\nr2 = *(u32 *)(r1 + 164)\nr2 <<= 20\nr0 |= r2\nexit"),
+    ("data_meta", "r2 = *(u32 *)(r1 + 140)\nr3 = *(u32 *)(r1 + 76)\nr0 = r3\nr0 -= r2\nexit"),
+    ("mark_write", "r2 = 0x55\n*(u32 *)(r1 + 8) = r2\nr2 = 9\n*(u32 *)(r1 + 32) = r2\nr0 = *(u32 *)(r1 + 8)\nexit"),
     (
         "store_bytes",
         "r2 = 0x01020304\n*(u32 *)(r10 - 4) = r2\nr2 = 2\nr3 = r10\nr3 += -4\nr4 = 4\nr5 = 0\ncall bpf_skb_store_bytes\nexit",
     ),
-    (
-        "store_bytes_oob",
-        "r2 = 30\nr3 = r10\nr3 += -4\n*(u32 *)(r10 - 4) = r2\nr4 = 4\nr5 = 0\ncall bpf_skb_store_bytes\nexit",
-    ),
+    ("store_bytes_oob", "r2 = 30\nr3 = r10\nr3 += -4\n*(u32 *)(r10 - 4) = r2\nr4 = 4\nr5 = 0\ncall bpf_skb_store_bytes\nexit"),
     ("redirect", "r1 = 3\nr2 = 1\ncall bpf_redirect\nexit"),
-    (
-        "redirect_bad_flags",
-        "r1 = 3\nr2 = 2\ncall bpf_redirect\nexit",
-    ),
-    (
-        "tc_index_classid",
-        "r2 = 7\n*(u32 *)(r1 + 44) = r2\n*(u32 *)(r1 + 72) = r2\nr0 = *(u32 *)(r1 + 44)\nexit",
-    ),
+    ("redirect_bad_flags", "r1 = 3\nr2 = 2\ncall bpf_redirect\nexit"),
+    ("tc_index_classid", "r2 = 7\n*(u32 *)(r1 + 44) = r2\n*(u32 *)(r1 + 72) = r2\nr0 = *(u32 *)(r1 + 44)\nexit"),
 ];
 
 fn skb_ctx() -> [u8; 192] {
@@ -295,44 +202,20 @@ fn tail_calls_agree_with_the_kernel() {
     // Hive: prog array slot 0 holds a program returning 42 + the packet length.
     let rt = runtime();
     let c = rt.client();
-    let pa = c
-        .map_create(&MapCreateAttr::new(MapType::ProgArray, 4, 4, 2))
-        .unwrap();
+    let pa = c.map_create(&MapCreateAttr::new(MapType::ProgArray, 4, 4, 2)).unwrap();
     let target = "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr0 = r3\nr0 -= r2\nr0 += 42\nexit";
-    let caller = |fd: u32, idx: u32| {
-        format!("r2 = map[fd:{fd}] ll\nr3 = {idx}\ncall bpf_tail_call\nr0 = 1\nexit")
-    };
+    let caller = |fd: u32, idx: u32| format!("r2 = map[fd:{fd}] ll\nr3 = {idx}\ncall bpf_tail_call\nr0 = 1\nexit");
     let t = load(&c, ProgType::Xdp, target);
-    c.map_update_elem(pa, &0u32.to_ne_bytes(), &t.0.to_ne_bytes(), 0)
-        .unwrap();
-    let kspec = hive_kernel::MapSpec {
-        map_type: hive_kernel::MapType(3),
-        key_size: 4,
-        value_size: 4,
-        max_entries: 2,
-        map_flags: 0,
-        name: String::new(),
-    };
+    c.map_update_elem(pa, &0u32.to_ne_bytes(), &t.0.to_ne_bytes(), 0).unwrap();
+    let kspec = hive_kernel::MapSpec { map_type: hive_kernel::MapType(3), key_size: 4, value_size: 4, max_entries: 2, map_flags: 0, name: String::new() };
     let kpa = hive_kernel::MapFd::create(&kspec).unwrap();
     let kt = hive_kernel::prog_load(hive_kernel::ProgType::Xdp, &asm(target), "GPL", 0).unwrap();
-    kpa.update(
-        &0u32.to_ne_bytes(),
-        &(kt.as_raw_fd() as u32).to_ne_bytes(),
-        0,
-    )
-    .unwrap();
+    kpa.update(&0u32.to_ne_bytes(), &(kt.as_raw_fd() as u32).to_ne_bytes(), 0).unwrap();
     for idx in [0u32, 1, 7] {
         let h = load(&c, ProgType::Xdp, &caller(pa.0, idx));
-        let hr = c
-            .prog_test_run(h, &TestRunAttr::packet(&packet(64)))
+        let hr = c.prog_test_run(h, &TestRunAttr::packet(&packet(64))).unwrap();
+        let k = hive_kernel::prog_load(hive_kernel::ProgType::Xdp, &asm(&caller(kpa.as_raw_fd() as u32, idx)), "GPL", 0)
             .unwrap();
-        let k = hive_kernel::prog_load(
-            hive_kernel::ProgType::Xdp,
-            &asm(&caller(kpa.as_raw_fd() as u32, idx)),
-            "GPL",
-            0,
-        )
-        .unwrap();
         let kr = k.test_run(&packet(64), None, 1).unwrap();
         assert_eq!(hr.retval, kr.retval, "slot {idx}");
         assert_eq!(hr.data_out, kr.data_out);
@@ -345,14 +228,7 @@ fn freeze(fd: i32) {
     let mut attr = [0u64; 16];
     attr[0] = fd as u32 as u64;
     // SAFETY: `attr` is a zeroed `union bpf_attr` with `map_fd` set, of the size passed.
-    let rc = unsafe {
-        libc::syscall(
-            libc::SYS_bpf,
-            22,
-            attr.as_mut_ptr(),
-            std::mem::size_of_val(&attr),
-        )
-    };
+    let rc = unsafe { libc::syscall(libc::SYS_bpf, 22, attr.as_mut_ptr(), std::mem::size_of_val(&attr)) };
     assert_eq!(rc, 0, "BPF_MAP_FREEZE");
 }
 
@@ -371,9 +247,7 @@ fn const_string(c: &hive::Client, s: &[u8]) -> (hive_kernel::MapFd, hive::Fd) {
     let k = hive_kernel::MapFd::create(&spec).unwrap();
     k.update(&0u32.to_ne_bytes(), &v, 0).unwrap();
     freeze(k.as_raw_fd());
-    let h = c
-        .map_create(&MapCreateAttr::new(MapType::Array, 4, 128, 1).flags(flags::RDONLY_PROG))
-        .unwrap();
+    let h = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 128, 1).flags(flags::RDONLY_PROG)).unwrap();
     c.map_update_elem(h, &0u32.to_ne_bytes(), &v, 0).unwrap();
     (k, h)
 }
@@ -382,11 +256,7 @@ fn const_string(c: &hive::Client, s: &[u8]) -> (hive_kernel::MapFd, hive::Fd) {
 /// The kernel's verifier checks a constant format string at load time ("Invalid format
 /// string"); Hive, without a verifier, refuses it when the helper runs (`-EINVAL`). Such a
 /// case comes back as the kernel's retval `-EINVAL` and an unchanged context.
-fn syscall_both(
-    fmt_or_str: &[u8],
-    text: &str,
-    ctx: &[u8],
-) -> (hive::TestRunOutput, hive_kernel::TestRunResult) {
+fn syscall_both(fmt_or_str: &[u8], text: &str, ctx: &[u8]) -> (hive::TestRunOutput, hive_kernel::TestRunResult) {
     // Unverified: bpf_snprintf's data array holds a spilled stack pointer (for `%s`), which the
     // privileged kernel admits but Hive's verifier refuses (a helper never reads a spilled
     // pointer there); what is compared here is the helpers' output.
@@ -452,11 +322,7 @@ fn snprintf_agrees_with_the_kernel() {
     prog += "r1 = r10\nr1 += -64\nr2 = 64\nr3 = map_value[fd:{MAP}]+0 ll\nr4 = r10\nr4 += -112\nr5 = 48\n\
              call bpf_snprintf\nr7 = r0\n";
     for i in 0..8 {
-        prog += &format!(
-            "r2 = *(u64 *)(r10 - {})\n*(u64 *)(r6 + {}) = r2\n",
-            64 - 8 * i,
-            8 * i
-        );
+        prog += &format!("r2 = *(u64 *)(r10 - {})\n*(u64 *)(r6 + {}) = r2\n", 64 - 8 * i, 8 * i);
     }
     prog += "r0 = r7\nexit";
     let mut n = 0;
@@ -484,15 +350,9 @@ fn raw_tracepoint_and_syscall_contexts_agree() {
         return;
     }
     let args: Vec<u8> = (1..=4u64).flat_map(|v| (v * 1000).to_le_bytes()).collect();
-    let tp = [(
-        "sum",
-        "r0 = *(u64 *)(r1 + 0)\nr2 = *(u64 *)(r1 + 24)\nr0 += r2\nexit",
-    )];
+    let tp = [("sum", "r0 = *(u64 *)(r1 + 0)\nr2 = *(u64 *)(r1 + 24)\nr0 += r2\nexit")];
     agree(ProgType::RawTracepoint, &tp, &[], Some(&args));
-    let sys = [(
-        "rw",
-        "r2 = *(u32 *)(r1 + 4)\nr2 *= 3\n*(u32 *)(r1 + 8) = r2\nr0 = *(u8 *)(r1 + 1)\nexit",
-    )];
+    let sys = [("rw", "r2 = *(u32 *)(r1 + 4)\nr2 *= 3\n*(u32 *)(r1 + 8) = r2\nr0 = *(u8 *)(r1 + 1)\nexit")];
     let ctx: Vec<u8> = (0..16).collect();
     agree(ProgType::Syscall, &sys, &[], Some(&ctx));
 }
@@ -504,9 +364,7 @@ fn tags_match_the_kernel() {
     }
     let rt = runtime();
     let c = rt.client();
-    let hmap = c
-        .map_create(&MapCreateAttr::new(MapType::Array, 4, 8, 1))
-        .unwrap();
+    let hmap = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 8, 1)).unwrap();
     let kmap = hive_kernel::MapFd::create(&hive_kernel::MapSpec {
         map_type: hive_kernel::MapType::ARRAY,
         key_size: 4,
@@ -524,29 +382,14 @@ fn tags_match_the_kernel() {
     ];
     for p in &progs {
         let h = load(&c, ProgType::Xdp, &p.replace("{M}", &hmap.0.to_string()));
-        let k = hive_kernel::prog_load(
-            hive_kernel::ProgType::Xdp,
-            &asm(&p.replace("{M}", &kmap.as_raw_fd().to_string())),
-            "GPL",
-            0,
-        )
-        .unwrap();
+        let k = hive_kernel::prog_load(hive_kernel::ProgType::Xdp, &asm(&p.replace("{M}", &kmap.as_raw_fd().to_string())), "GPL", 0)
+            .unwrap();
         assert_eq!(c.prog_info(h).unwrap().tag, k.info().unwrap().tag, "{p}");
     }
     // The tag ignores map descriptors: the same program with another map has the same tag.
-    let other = c
-        .map_create(&MapCreateAttr::new(MapType::Array, 4, 8, 1))
-        .unwrap();
-    let a = load(
-        &c,
-        ProgType::Xdp,
-        &progs[2].replace("{M}", &hmap.0.to_string()),
-    );
-    let b = load(
-        &c,
-        ProgType::Xdp,
-        &progs[2].replace("{M}", &other.0.to_string()),
-    );
+    let other = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 8, 1)).unwrap();
+    let a = load(&c, ProgType::Xdp, &progs[2].replace("{M}", &hmap.0.to_string()));
+    let b = load(&c, ProgType::Xdp, &progs[2].replace("{M}", &other.0.to_string()));
     assert_eq!(c.prog_info(a).unwrap().tag, c.prog_info(b).unwrap().tag);
 }
 
@@ -559,29 +402,15 @@ fn load_refusals_match_the_kernel_wording() {
     let c = rt.client();
     let cases: &[(ProgType, &str, &str)] = &[
         (ProgType::Xdp, "GPL", "call 9999\nr0 = 0\nexit"),
-        (
-            ProgType::SocketFilter,
-            "GPL",
-            "call bpf_xdp_adjust_head\nr0 = 0\nexit",
-        ),
-        (
-            ProgType::Xdp,
-            "Proprietary",
-            "r1 = r10\nr2 = 8\ncall bpf_trace_printk\nr0 = 0\nexit",
-        ),
+        (ProgType::SocketFilter, "GPL", "call bpf_xdp_adjust_head\nr0 = 0\nexit"),
+        (ProgType::Xdp, "Proprietary", "r1 = r10\nr2 = 8\ncall bpf_trace_printk\nr0 = 0\nexit"),
     ];
     for (t, license, text) in cases {
-        let err = c
-            .prog_load(&ProgLoadAttr::new(*t, asm(text)).license(license))
-            .unwrap_err();
+        let err = c.prog_load(&ProgLoadAttr::new(*t, asm(text)).license(license)).unwrap_err();
         let k = hive_kernel::prog_load(ktype(*t), &asm(text), license, 1).unwrap_err();
         assert_eq!(err.errno(), k.errno, "{text}");
-        let Error::Load { message, .. } = &err else {
-            panic!("{err}")
-        };
-        let msg = message
-            .split_once(": ")
-            .map_or(message.as_str(), |(_, m)| m);
+        let Error::Load { message, .. } = &err else { panic!("{err}") };
+        let msg = message.split_once(": ").map_or(message.as_str(), |(_, m)| m);
         assert!(k.log.contains(msg), "kernel log lacks {msg:?}:\n{}", k.log);
     }
 }

@@ -17,36 +17,17 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let stress = args.iter().any(|a| a == "--stress");
     let blind = args.iter().any(|a| a == "--blind");
-    let nums: Vec<u64> = args
-        .iter()
-        .filter_map(|a| a.replace('_', "").parse().ok())
-        .collect();
+    let nums: Vec<u64> = args.iter().filter_map(|a| a.replace('_', "").parse().ok()).collect();
     let count = nums.first().copied().unwrap_or(1_000_000);
     let first = nums.get(1).copied().unwrap_or(0);
-    let cfg = if stress {
-        GenConfig::stress()
-    } else {
-        GenConfig::default()
-    };
+    let cfg = if stress { GenConfig::stress() } else { GenConfig::default() };
     // SAFETY: the engine only runs `generate`'s programs, which the kernel verifier accepts.
-    let mut jit = unsafe { JitEngine::trusting() }.with_options(hive_jit::JitOptions {
-        blind_constants: blind,
-        ..hive_jit::JitOptions::default()
-    });
+    let mut jit = unsafe { JitEngine::trusting() }
+        .with_options(hive_jit::JitOptions { blind_constants: blind, ..hive_jit::JitOptions::default() });
     let mut interp = InterpEngine::new();
-    let total = differential_chunked(
-        first..first + count,
-        &cfg,
-        &mut interp,
-        &mut jit,
-        100_000,
-        |end, t| {
-            eprintln!(
-                "seeds {first}..{end}: {} programs, {} mismatched",
-                t.programs, t.mismatch_count
-            );
-        },
-    );
+    let total = differential_chunked(first..first + count, &cfg, &mut interp, &mut jit, 100_000, |end, t| {
+        eprintln!("seeds {first}..{end}: {} programs, {} mismatched", t.programs, t.mismatch_count);
+    });
     let per = |d: std::time::Duration, n: u64| d.as_secs_f64() * 1e6 / n.max(1) as f64;
     println!(
         "seeds {first}..{} ({}), {} interpreter instructions; JIT compiled {} slots into {} bytes, \
@@ -65,9 +46,5 @@ fn main() -> ExitCode {
         per(jit.compile_time, jit.slots) * 1000.0,
     );
     print!("{total}");
-    if total.is_clean() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    if total.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -23,11 +23,7 @@ fn main() {
     let nums: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let count = nums.first().copied().unwrap_or(10_000);
     let first = nums.get(1).copied().unwrap_or(0);
-    let cfg = if args.iter().any(|a| a == "--stress") {
-        GenConfig::stress()
-    } else {
-        GenConfig::default()
-    };
+    let cfg = if args.iter().any(|a| a == "--stress") { GenConfig::stress() } else { GenConfig::default() };
     let (mut ok, mut rejected, mut failed) = (0u64, 0u64, 0u64);
     let (mut processed, mut max_processed, mut slots) = (0u64, 0u64, 0u64);
     let start = Instant::now();
@@ -37,11 +33,7 @@ fn main() {
         match observe_with(&prog, if stats { 4 } else { 0 }) {
             Ok((_, log)) => {
                 ok += 1;
-                if let Some(n) = log
-                    .split("processed ")
-                    .nth(1)
-                    .and_then(|s| s.split(' ').next())
-                {
+                if let Some(n) = log.split("processed ").nth(1).and_then(|s| s.split(' ').next()) {
                     let n: u64 = n.parse().unwrap_or(0);
                     processed += n;
                     max_processed = max_processed.max(n);
@@ -71,20 +63,13 @@ fn main() {
         slots as f64 / count as f64
     );
     if stats && ok > 0 {
-        println!(
-            "verifier processed insns: mean {:.0}, max {max_processed}",
-            processed as f64 / ok as f64
-        );
+        println!("verifier processed insns: mean {:.0}, max {max_processed}", processed as f64 / ok as f64);
     }
 }
 
 /// Prints a program as generated and as the kernel rewrote it (`xlated`), one slot per line.
 fn show_xlated(seed: u64, stress: bool) {
-    let cfg = if stress {
-        GenConfig::stress()
-    } else {
-        GenConfig::default()
-    };
+    let cfg = if stress { GenConfig::stress() } else { GenConfig::default() };
     let prog = generate(seed, &cfg);
     let opts = hive_kernel::LoadOptions::new(hive_kernel::ProgType::Syscall);
     let fd = hive_kernel::load(&opts, &prog.raw).expect("accepted");
@@ -100,16 +85,8 @@ fn show_xlated(seed: u64, stress: bool) {
         }
         out
     };
-    println!(
-        "{}\n--- generated ({} slots)",
-        prog.description,
-        prog.raw.len()
-    );
+    println!("{}\n--- generated ({} slots)", prog.description, prog.raw.len());
     println!("{}", show(&prog.raw).join("\n"));
-    println!(
-        "--- xlated ({} slots, {} bytes jited)",
-        info.xlated.len(),
-        info.jited_len
-    );
+    println!("--- xlated ({} slots, {} bytes jited)", info.xlated.len(), info.jited_len);
     println!("{}", show(&info.xlated).join("\n"));
 }

@@ -20,11 +20,7 @@ use hive_testkit::{GenConfig, generate, mutate};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1)?.parse::<usize>().ok())
-    };
+    let flag = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)?.parse::<usize>().ok());
     let max_mutations = flag("--mutations").unwrap_or(3).max(1);
     let show = flag("--show").unwrap_or(5);
     let nums: Vec<u64> = args
@@ -51,16 +47,8 @@ fn main() -> ExitCode {
     for seed in first..first + count {
         let base = generate(seed, &cfg);
         let mut rng = Rng::new(seed);
-        let k = if rng.chance(25) {
-            0
-        } else {
-            rng.range(1, max_mutations)
-        };
-        let (prog, muts) = if k == 0 {
-            (base, Vec::new())
-        } else {
-            mutate(&base, seed, k)
-        };
+        let k = if rng.chance(25) { 0 } else { rng.range(1, max_mutations) };
+        let (prog, muts) = if k == 0 { (base, Vec::new()) } else { mutate(&base, seed, k) };
         let j = judge(&prog, kernel.then_some(&kernel_fn as &dyn Fn(&_) -> _));
         *tally.entry(j.class()).or_default() += 1;
         if j.hive.is_ok() && !j.hive_is_proof {
@@ -87,21 +75,13 @@ fn main() -> ExitCode {
                     println!("   run:    {f}");
                 }
                 for m in &muts {
-                    println!(
-                        "   mutated slot {}: {:#018x} -> {:#018x}",
-                        m.slot,
-                        m.before.to_u64(),
-                        m.after.to_u64()
-                    );
+                    println!("   mutated slot {}: {:#018x} -> {:#018x}", m.slot, m.before.to_u64(), m.after.to_u64());
                 }
                 print!("{}", prog.hex_dump());
             }
         }
         if (seed - first + 1) % 10_000 == 0 {
-            eprintln!(
-                "{} programs, {tally:?}, unsound {unsound}",
-                seed - first + 1
-            );
+            eprintln!("{} programs, {tally:?}, unsound {unsound}", seed - first + 1);
         }
     }
     let get = |c: Class| tally.get(&c).copied().unwrap_or(0);
@@ -115,9 +95,5 @@ fn main() -> ExitCode {
         get(Class::FalseAccept),
         get(Class::FalseReject)
     );
-    if unsound == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    if unsound == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -73,21 +73,12 @@ pub fn differences(prog: &GeneratedProgram, a: &Observation, b: &Observation) ->
         out.push(format!("r0 (returned): {:#x} vs {:#x}", a.r0, b.r0));
     }
     if a.ctx_out.len() != b.ctx_out.len() {
-        out.push(format!(
-            "context length: {} vs {}",
-            a.ctx_out.len(),
-            b.ctx_out.len()
-        ));
+        out.push(format!("context length: {} vs {}", a.ctx_out.len(), b.ctx_out.len()));
     }
     for (i, (x, y)) in a.ctx_out.chunks(8).zip(b.ctx_out.chunks(8)).enumerate() {
         if x != y {
             let name = prog.layout.name_word(i * 8);
-            out.push(format!(
-                "ctx+{} {name}: {} vs {}",
-                i * 8,
-                words(x),
-                words(y)
-            ));
+            out.push(format!("ctx+{} {name}: {} vs {}", i * 8, words(x), words(y)));
         }
     }
     out
@@ -100,17 +91,9 @@ pub fn differential(seeds: Range<u64>, a: &mut dyn Engine, b: &mut dyn Engine) -
 }
 
 /// [`differential`] with an explicit generator configuration.
-pub fn differential_with(
-    seeds: Range<u64>,
-    cfg: &GenConfig,
-    a: &mut dyn Engine,
-    b: &mut dyn Engine,
-) -> Report {
+pub fn differential_with(seeds: Range<u64>, cfg: &GenConfig, a: &mut dyn Engine, b: &mut dyn Engine) -> Report {
     let start = Instant::now();
-    let mut report = Report {
-        engines: (a.name().to_string(), b.name().to_string()),
-        ..Report::default()
-    };
+    let mut report = Report { engines: (a.name().to_string(), b.name().to_string()), ..Report::default() };
     for seed in seeds {
         let prog = generate(seed, cfg);
         let (ra, rb) = (a.run(&prog), b.run(&prog));
@@ -196,11 +179,7 @@ impl fmt::Display for Report {
             f.write_str(&s)?;
         }
         if self.mismatch_count > self.mismatches.len() as u64 {
-            writeln!(
-                f,
-                "... and {} more",
-                self.mismatch_count - self.mismatches.len() as u64
-            )?;
+            writeln!(f, "... and {} more", self.mismatch_count - self.mismatches.len() as u64)?;
         }
         Ok(())
     }
@@ -213,38 +192,14 @@ mod chunked_tests {
 
     #[test]
     fn chunks_add_up_and_report_progress() {
-        let obs = |p: &GeneratedProgram| {
-            Ok(Observation {
-                r0: p.seed,
-                ctx_out: Vec::new(),
-            })
-        };
+        let obs = |p: &GeneratedProgram| Ok(Observation { r0: p.seed, ctx_out: Vec::new() });
         let (mut a, mut b) = (FnEngine::new("a", obs), FnEngine::new("b", obs));
         let mut ends = Vec::new();
-        let r = differential_chunked(
-            5..30,
-            &GenConfig::default(),
-            &mut a,
-            &mut b,
-            10,
-            |end, t| ends.push((end, t.programs)),
-        );
+        let r = differential_chunked(5..30, &GenConfig::default(), &mut a, &mut b, 10, |end, t| ends.push((end, t.programs)));
         assert_eq!(ends, [(15, 10), (25, 20), (30, 25)]);
         assert_eq!((r.programs, r.agreed, r.mismatch_count), (25, 25, 0));
-        let mut odd = FnEngine::new("odd", |p: &GeneratedProgram| {
-            Ok(Observation {
-                r0: p.seed & 1,
-                ctx_out: Vec::new(),
-            })
-        });
-        let r = differential_chunked(
-            0..100,
-            &GenConfig::default(),
-            &mut a,
-            &mut odd,
-            7,
-            |_, _| {},
-        );
+        let mut odd = FnEngine::new("odd", |p: &GeneratedProgram| Ok(Observation { r0: p.seed & 1, ctx_out: Vec::new() }));
+        let r = differential_chunked(0..100, &GenConfig::default(), &mut a, &mut odd, 7, |_, _| {});
         assert_eq!(r.mismatch_count, 98);
         assert_eq!(r.mismatches.len(), MAX_KEPT);
     }

@@ -40,18 +40,13 @@ where
 {
     /// Wraps `f` under `name`.
     pub fn new(name: impl Into<String>, f: F) -> Self {
-        FnEngine {
-            name: name.into(),
-            f,
-        }
+        FnEngine { name: name.into(), f }
     }
 }
 
 impl<F> std::fmt::Debug for FnEngine<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FnEngine")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
+        f.debug_struct("FnEngine").field("name", &self.name).finish_non_exhaustive()
     }
 }
 

@@ -32,9 +32,7 @@ impl Engine for InterpEngine {
         let mut mem = Memory::new();
         let addr = mem.add_region(RegionKind::Context, &mut ctx);
         let mut vm = Vm::new(&code, Options::default());
-        let r0 = vm
-            .run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0])
-            .map_err(|f| f.to_string())?;
+        let r0 = vm.run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0]).map_err(|f| f.to_string())?;
         drop(mem);
         self.runs += 1;
         self.insns += vm.stats().insns;

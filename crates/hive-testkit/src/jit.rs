@@ -60,10 +60,7 @@ impl JitEngine {
     /// (`tests/kernel.rs` checks it against the host kernel).
     #[allow(unsafe_code)]
     pub unsafe fn trusting() -> Self {
-        JitEngine {
-            checked: false,
-            ..JitEngine::new()
-        }
+        JitEngine { checked: false, ..JitEngine::new() }
     }
 
     /// Compile with these options instead of the defaults.
@@ -82,9 +79,7 @@ impl Engine for JitEngine {
             let addr = mem.add_region(RegionKind::Context, &mut ctx);
             Vm::new(&code, Options::default())
                 .run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0])
-                .map_err(|f| {
-                    format!("refused by the interpreter standing in for the verifier: {f}")
-                })?;
+                .map_err(|f| format!("refused by the interpreter standing in for the verifier: {f}"))?;
         }
         let started = Instant::now();
         let jit = compile(&code, &self.options).map_err(|e| format!("jit: {e}"))?;
@@ -98,8 +93,7 @@ impl Engine for JitEngine {
         // without a fault, or the engine was made with `trusting`, whose caller vouches for
         // the program; both mean it touches only its context and stack, and terminates.
         #[allow(unsafe_code)]
-        let r0 = unsafe { jit.run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0]) }
-            .map_err(|f| f.to_string())?;
+        let r0 = unsafe { jit.run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0]) }.map_err(|f| f.to_string())?;
         drop(mem);
         self.runs += 1;
         Ok(Observation { r0, ctx_out: ctx })

@@ -30,15 +30,8 @@ pub fn observe(prog: &GeneratedProgram) -> Result<Observation, OracleError> {
 
 /// Like [`observe`], loading at verifier `log_level` and also returning the load log (which
 /// holds `processed N insns` at level 4).
-pub fn observe_with(
-    prog: &GeneratedProgram,
-    log_level: u32,
-) -> Result<(Observation, String), OracleError> {
-    let opts = LoadOptions {
-        log_level,
-        name: "hive_testkit",
-        ..LoadOptions::new(ProgType::Syscall)
-    };
+pub fn observe_with(prog: &GeneratedProgram, log_level: u32) -> Result<(Observation, String), OracleError> {
+    let opts = LoadOptions { log_level, name: "hive_testkit", ..LoadOptions::new(ProgType::Syscall) };
     let fd = hive_kernel::load(&opts, &prog.raw).map_err(OracleError::Rejected)?;
     let res = fd.test_run(&[], Some(&prog.ctx_in), 0)?;
     if res.ctx_out.len() != prog.ctx_in.len() {
@@ -51,18 +44,9 @@ pub fn observe_with(
     let at = prog.layout.regs;
     let r0 = u64::from_le_bytes(res.ctx_out[at..at + 8].try_into().expect("8 bytes"));
     if r0 as u32 != res.retval {
-        return Err(OracleError::Inconsistent(format!(
-            "retval {:#x} but r0 dump {r0:#x}",
-            res.retval
-        )));
+        return Err(OracleError::Inconsistent(format!("retval {:#x} but r0 dump {r0:#x}", res.retval)));
     }
-    Ok((
-        Observation {
-            r0,
-            ctx_out: res.ctx_out,
-        },
-        fd.load_log().to_string(),
-    ))
+    Ok((Observation { r0, ctx_out: res.ctx_out }, fd.load_log().to_string()))
 }
 
 /// The host kernel as an [`Engine`], counting what it did.

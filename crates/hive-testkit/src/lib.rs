@@ -50,26 +50,24 @@
 mod diff;
 mod engine;
 mod generator;
+pub mod mutate;
 #[cfg(feature = "interp")]
 mod interp;
 #[cfg(feature = "jit")]
 mod jit;
 #[cfg(feature = "kernel")]
 mod kernel;
-pub mod mutate;
 pub mod rng;
 #[cfg(feature = "verifier")]
 pub mod verdicts;
 
-pub use diff::{
-    MAX_KEPT, Mismatch, Report, differences, differential, differential_chunked, differential_with,
-};
+pub use diff::{MAX_KEPT, Mismatch, Report, differences, differential, differential_chunked, differential_with};
 pub use engine::{Engine, FnEngine, Observation};
 pub use generator::{CtxLayout, GenConfig, GeneratedProgram, generate};
+pub use mutate::{Mutation, mutate};
 #[cfg(feature = "interp")]
 pub use interp::InterpEngine;
 #[cfg(feature = "jit")]
 pub use jit::JitEngine;
 #[cfg(feature = "kernel")]
 pub use kernel::{KernelEngine, OracleError, observe, observe_with};
-pub use mutate::{Mutation, mutate};

@@ -41,11 +41,7 @@ pub struct Mutation {
 
 /// `prog` with `count` slots changed, chosen by `seed`; the mutations are returned too.
 /// The result keeps `prog`'s context and layout (its `seed` field is `seed`).
-pub fn mutate(
-    prog: &GeneratedProgram,
-    seed: u64,
-    count: usize,
-) -> (GeneratedProgram, Vec<Mutation>) {
+pub fn mutate(prog: &GeneratedProgram, seed: u64, count: usize) -> (GeneratedProgram, Vec<Mutation>) {
     let mut rng = Rng::new(seed ^ 0x005e_ed0f_d1ff);
     let mut raw = prog.raw.clone();
     let candidates: Vec<usize> = (0..raw.len()).filter(|&i| mutable(&raw, i)).collect();
@@ -55,32 +51,12 @@ pub fn mutate(
             let slot = rng.pick(&candidates);
             let before = raw[slot];
             raw[slot] = mutate_slot(before, &mut rng);
-            done.push(Mutation {
-                slot,
-                before,
-                after: raw[slot],
-            });
+            done.push(Mutation { slot, before, after: raw[slot] });
         }
     }
-    let insns = hive_isa::Code::decode(&raw)
-        .map(|c| c.iter().map(|(_, i)| *i).collect())
-        .unwrap_or_default();
-    let description = format!(
-        "{} mutated at {:?}",
-        prog.description,
-        done.iter().map(|m| m.slot).collect::<Vec<_>>()
-    );
-    (
-        GeneratedProgram {
-            seed,
-            insns,
-            raw,
-            ctx_in: prog.ctx_in.clone(),
-            layout: prog.layout,
-            description,
-        },
-        done,
-    )
+    let insns = hive_isa::Code::decode(&raw).map(|c| c.iter().map(|(_, i)| *i).collect()).unwrap_or_default();
+    let description = format!("{} mutated at {:?}", prog.description, done.iter().map(|m| m.slot).collect::<Vec<_>>());
+    (GeneratedProgram { seed, insns, raw, ctx_in: prog.ctx_in.clone(), layout: prog.layout, description }, done)
 }
 
 /// Slots that may change: not half of an `lddw`, not the final `exit`.
@@ -97,8 +73,7 @@ fn mutate_slot(mut r: RawInsn, rng: &mut Rng) -> RawInsn {
         // Move a memory access: past the frame, into the next slot, misaligned, negative.
         0 | 1 if memory => {
             let delta = rng.pick(&[-520i32, -512, -64, -8, -4, -1, 1, 2, 4, 8, 64, 512]);
-            r.off =
-                (i32::from(r.off) + delta).clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
+            r.off = (i32::from(r.off) + delta).clamp(i32::from(i16::MIN), i32::from(i16::MAX)) as i16;
         }
         // Change the access size (B, H, W, DW), keeping class and mode.
         2 if memory => r.code = (r.code & !0x18) | (rng.pick(&[0u8, 1, 2, 3]) << 3),
@@ -121,15 +96,7 @@ fn mutate_slot(mut r: RawInsn, rng: &mut Rng) -> RawInsn {
         // Replace the instruction with a register copy (drops a check or a store) ...
         6 => r = RawInsn::new(0xbf, rng.below(10) as u8, rng.below(11) as u8, 0, 0),
         // ... or with a constant load into a register.
-        _ => {
-            r = RawInsn::new(
-                0xb7,
-                rng.below(10) as u8,
-                0,
-                0,
-                rng.pick(&[0, 1, 8, -8, 512, -512]),
-            )
-        }
+        _ => r = RawInsn::new(0xb7, rng.below(10) as u8, 0, 0, rng.pick(&[0, 1, 8, -8, 512, -512])),
     }
     r
 }

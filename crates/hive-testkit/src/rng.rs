@@ -12,9 +12,7 @@ pub struct Rng {
 impl Rng {
     /// A generator whose stream is fully determined by `seed`.
     pub fn new(seed: u64) -> Self {
-        Rng {
-            state: seed ^ 0x6a09_e667_f3bc_c909,
-        }
+        Rng { state: seed ^ 0x6a09_e667_f3bc_c909 }
     }
 
     /// The next 64 random bits.
@@ -67,22 +65,17 @@ mod tests {
 
     #[test]
     fn deterministic_and_spread() {
-        let a: Vec<u64> = (0..4)
-            .map({
-                let mut r = Rng::new(7);
-                move |_| r.next_u64()
-            })
-            .collect();
+        let a: Vec<u64> = (0..4).map({
+            let mut r = Rng::new(7);
+            move |_| r.next_u64()
+        }).collect();
         let mut r = Rng::new(7);
         assert_eq!(a, (0..4).map(|_| r.next_u64()).collect::<Vec<_>>());
         let mut counts = [0usize; 5];
         for _ in 0..5000 {
             counts[r.below(5)] += 1;
         }
-        assert!(
-            counts.iter().all(|&c| (800..1200).contains(&c)),
-            "{counts:?}"
-        );
+        assert!(counts.iter().all(|&c| (800..1200).contains(&c)), "{counts:?}");
         assert_eq!(r.weighted(&[0, 3, 0]), 1);
     }
 }

@@ -74,22 +74,12 @@ pub type OtherVerifier<'a> = &'a dyn Fn(&GeneratedProgram) -> Result<(), String>
 /// Judges `prog` (see the module documentation); `kernel` gives the kernel's verdict.
 pub fn judge(prog: &GeneratedProgram, kernel: Option<OtherVerifier<'_>>) -> Judgement {
     let env = ProgramEnv::new(ProgType::Syscall);
-    let (hive, hive_is_proof) = match verify_program(&prog.raw, &env, &VerifyOptions::privileged())
-    {
+    let (hive, hive_is_proof) = match verify_program(&prog.raw, &env, &VerifyOptions::privileged()) {
         Ok(v) => (Ok(()), v.is_safety_proof()),
         Err(r) => (Err(r.to_string()), false),
     };
-    let fault = if hive.is_ok() {
-        checked_run(prog).err()
-    } else {
-        None
-    };
-    Judgement {
-        hive,
-        hive_is_proof,
-        kernel: kernel.map(|k| k(prog)),
-        fault,
-    }
+    let fault = if hive.is_ok() { checked_run(prog).err() } else { None };
+    Judgement { hive, hive_is_proof, kernel: kernel.map(|k| k(prog)), fault }
 }
 
 /// Runs `prog` in the strict checked interpreter on a [`SYSCALL_CTX_LIMIT`]-byte context.
@@ -100,26 +90,14 @@ pub fn checked_run(prog: &GeneratedProgram) -> Result<u64, String> {
     ctx[..prog.ctx_in.len()].copy_from_slice(&prog.ctx_in);
     let mut mem = Memory::new();
     let addr = mem.add_region(RegionKind::Context, &mut ctx);
-    let mut vm = Vm::new(
-        &code,
-        Options {
-            strict: true,
-            ..Options::default()
-        },
-    );
-    vm.run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0])
-        .map_err(|f| f.to_string())
+    let mut vm = Vm::new(&code, Options { strict: true, ..Options::default() });
+    vm.run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0]).map_err(|f| f.to_string())
 }
 
 /// The kernel's verdict on `prog` as a syscall program (feature `kernel`).
 #[cfg(feature = "kernel")]
 pub fn kernel_verdict(prog: &GeneratedProgram) -> Result<(), String> {
     use hive_kernel::{LoadOptions, ProgType as KProgType};
-    let opts = LoadOptions {
-        name: "hive_verdict",
-        ..LoadOptions::new(KProgType::Syscall)
-    };
-    hive_kernel::load(&opts, &prog.raw)
-        .map(drop)
-        .map_err(|e| e.reason().to_string())
+    let opts = LoadOptions { name: "hive_verdict", ..LoadOptions::new(KProgType::Syscall) };
+    hive_kernel::load(&opts, &prog.raw).map(drop).map_err(|e| e.reason().to_string())
 }

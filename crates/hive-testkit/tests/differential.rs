@@ -22,12 +22,7 @@ fn interpreter_matches_kernel_default_programs() {
     if !kernel_or_skip() {
         return;
     }
-    let report = differential_with(
-        0..3000,
-        &GenConfig::default(),
-        &mut KernelEngine::new(),
-        &mut InterpEngine::new(),
-    );
+    let report = differential_with(0..3000, &GenConfig::default(), &mut KernelEngine::new(), &mut InterpEngine::new());
     println!("{report}");
     assert!(report.is_clean(), "{report}");
 }
@@ -45,20 +40,7 @@ fn interpreter_matches_kernel_on_former_divergences() {
     let cfg = GenConfig::stress();
     let (mut kernel, mut interp) = (KernelEngine::new(), InterpEngine::new());
     let mut failed = Vec::new();
-    for seed in [
-        1_099_511_627_916,
-        723,
-        3415,
-        3875,
-        5018,
-        5868,
-        5904,
-        6682,
-        6987,
-        8550,
-        17,
-        180_143,
-    ] {
+    for seed in [1_099_511_627_916, 723, 3415, 3875, 5018, 5868, 5904, 6682, 6987, 8550, 17, 180_143] {
         let report = differential_with(seed..seed + 1, &cfg, &mut kernel, &mut interp);
         if !report.is_clean() {
             failed.push(report.to_string());
@@ -72,12 +54,7 @@ fn interpreter_matches_kernel_stress_programs() {
     if !kernel_or_skip() {
         return;
     }
-    let report = differential_with(
-        0..300,
-        &GenConfig::stress(),
-        &mut KernelEngine::new(),
-        &mut InterpEngine::new(),
-    );
+    let report = differential_with(0..300, &GenConfig::stress(), &mut KernelEngine::new(), &mut InterpEngine::new());
     println!("{report}");
     assert!(report.is_clean(), "{report}");
 }

@@ -3,9 +3,7 @@
 
 use std::collections::HashSet;
 
-use hive_isa::{
-    AluOp, AtomicOp, CallTarget, Code, Cond, EndianOp, Insn, Kind, Size, Source, Width,
-};
+use hive_isa::{AluOp, AtomicOp, CallTarget, Code, Cond, EndianOp, Insn, Kind, Size, Source, Width};
 use hive_testkit::{GenConfig, generate};
 
 #[test]
@@ -23,21 +21,14 @@ fn control_flow_is_well_formed() {
     for cfg in [GenConfig::default(), GenConfig::stress()] {
         for seed in 0..300 {
             let p = generate(seed, &cfg);
-            let code = Code::decode(&p.raw)
-                .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{}", p.hex_dump()));
+            let code = Code::decode(&p.raw).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{}", p.hex_dump()));
             assert_eq!(code.to_raw(), p.raw);
             assert_eq!(p.ctx_len(), p.layout.len());
             for (pc, insn) in code.iter() {
                 // The only backward jumps are loop back edges on a counter against 0.
                 if let Some(d) = insn.branch_delta().filter(|d| *d < 0) {
                     assert!(
-                        matches!(
-                            insn,
-                            Insn::Jump {
-                                src: Source::Imm(0),
-                                ..
-                            }
-                        ),
+                        matches!(insn, Insn::Jump { src: Source::Imm(0), .. }),
                         "seed {seed} pc {pc}: backward {insn:?} ({d})"
                     );
                 }
@@ -73,31 +64,15 @@ fn seeds_cover_every_promised_form() {
             if op == AluOp::MovSx32 && width == Width::W32 {
                 continue;
             }
-            want(Kind::Alu {
-                width,
-                op,
-                source: SourceKind::Reg,
-            });
+            want(Kind::Alu { width, op, source: SourceKind::Reg });
             if !matches!(op, AluOp::MovSx8 | AluOp::MovSx16 | AluOp::MovSx32) {
-                want(Kind::Alu {
-                    width,
-                    op,
-                    source: SourceKind::Imm,
-                });
+                want(Kind::Alu { width, op, source: SourceKind::Imm });
             }
         }
         want(Kind::Neg { width });
         for cond in Cond::ALL {
-            want(Kind::Jump {
-                width,
-                cond,
-                source: SourceKind::Reg,
-            });
-            want(Kind::Jump {
-                width,
-                cond,
-                source: SourceKind::Imm,
-            });
+            want(Kind::Jump { width, cond, source: SourceKind::Reg });
+            want(Kind::Jump { width, cond, source: SourceKind::Imm });
         }
     }
     for op in [EndianOp::ToLe, EndianOp::ToBe, EndianOp::Swap] {
@@ -106,21 +81,12 @@ fn seeds_cover_every_promised_form() {
         }
     }
     for size in Size::ALL {
-        want(Kind::Load {
-            size,
-            signed: false,
-        });
+        want(Kind::Load { size, signed: false });
         if size != Size::DW {
             want(Kind::Load { size, signed: true });
         }
-        want(Kind::Store {
-            size,
-            source: SourceKind::Reg,
-        });
-        want(Kind::Store {
-            size,
-            source: SourceKind::Imm,
-        });
+        want(Kind::Store { size, source: SourceKind::Reg });
+        want(Kind::Store { size, source: SourceKind::Imm });
     }
     for size in Size::ALL {
         for op in AtomicOp::ALL {
@@ -130,9 +96,7 @@ fn seeds_cover_every_promised_form() {
             }
         }
     }
-    want(Kind::LdImm64 {
-        pseudo: hive_isa::Pseudo::None,
-    });
+    want(Kind::LdImm64 { pseudo: hive_isa::Pseudo::None });
     want(Kind::CallLocal);
     want(Kind::Exit);
     assert!(missing.is_empty(), "never generated: {missing:?}");
@@ -145,16 +109,8 @@ fn programs_call_subprograms_and_loop() {
     let (mut calls, mut loops) = (0, 0);
     for seed in 0..200 {
         let p = generate(seed, &cfg);
-        calls += p
-            .insns
-            .iter()
-            .filter(|i| matches!(i, Insn::Call(CallTarget::Local(_))))
-            .count();
-        loops += p
-            .insns
-            .iter()
-            .filter(|i| i.branch_delta().is_some_and(|d| d < 0))
-            .count();
+        calls += p.insns.iter().filter(|i| matches!(i, Insn::Call(CallTarget::Local(_)))).count();
+        loops += p.insns.iter().filter(|i| i.branch_delta().is_some_and(|d| d < 0)).count();
     }
     assert!(calls > 100 && loops > 20, "calls {calls}, loops {loops}");
 }
@@ -171,51 +127,21 @@ fn atomics_keep_clear_of_kernel_bugs() {
         for seed in 0..300 {
             let insns = generate(seed, &cfg).insns;
             for (i, insn) in insns.iter().enumerate() {
-                let Insn::Atomic {
-                    size,
-                    op,
-                    dst,
-                    src,
-                    off,
-                } = *insn
-                else {
-                    continue;
-                };
+                let Insn::Atomic { size, op, dst, src, off } = *insn else { continue };
                 if !op.fetches() {
                     continue;
                 }
                 fetches += 1;
-                let xor = Insn::Atomic {
-                    size,
-                    op: AtomicOp::Xor { fetch: false },
-                    dst,
-                    src,
-                    off,
-                };
-                assert!(
-                    i >= 2 && insns[i - 2] == xor && insns[i - 1] == xor,
-                    "seed {seed}: {insn:?} at {i}"
-                );
+                let xor = Insn::Atomic { size, op: AtomicOp::Xor { fetch: false }, dst, src, off };
+                assert!(i >= 2 && insns[i - 2] == xor && insns[i - 1] == xor, "seed {seed}: {insn:?} at {i}");
                 if op == AtomicOp::Cmpxchg && size == Size::W {
                     cmpxchg32 += 1;
                     let r0 = hive_isa::Reg::R0;
-                    let mov = Insn::Alu {
-                        width: Width::W64,
-                        op: AluOp::Mov,
-                        dst: r0,
-                        src: Source::Reg(r0),
-                    };
-                    assert_eq!(
-                        insns.get(i + 1),
-                        Some(&mov),
-                        "seed {seed}: {insn:?} at {i} not followed by r0 = r0"
-                    );
+                    let mov = Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: r0, src: Source::Reg(r0) };
+                    assert_eq!(insns.get(i + 1), Some(&mov), "seed {seed}: {insn:?} at {i} not followed by r0 = r0");
                 }
             }
         }
     }
-    assert!(
-        fetches > 500 && cmpxchg32 > 30,
-        "only {fetches} fetching atomics, {cmpxchg32} cmpxchg32"
-    );
+    assert!(fetches > 500 && cmpxchg32 > 30, "only {fetches} fetching atomics, {cmpxchg32} cmpxchg32");
 }

@@ -19,10 +19,7 @@ fn jit_matches_interpreter_default_programs() {
     let (mut jit, mut interp) = (trusting(), InterpEngine::new());
     let report = differential_with(0..3000, &GenConfig::default(), &mut interp, &mut jit);
     println!("{report}");
-    println!(
-        "compiled {} slots into {} bytes in {:.2?}",
-        jit.slots, jit.code_bytes, jit.compile_time
-    );
+    println!("compiled {} slots into {} bytes in {:.2?}", jit.slots, jit.code_bytes, jit.compile_time);
     assert!(report.is_clean(), "{report}");
     assert_eq!(report.programs, 3000);
 }
@@ -30,12 +27,7 @@ fn jit_matches_interpreter_default_programs() {
 #[test]
 fn jit_matches_interpreter_stress_programs() {
     let (mut jit, mut interp) = (trusting(), InterpEngine::new());
-    let report = differential_with(
-        1_000_000..1_001_000,
-        &GenConfig::stress(),
-        &mut interp,
-        &mut jit,
-    );
+    let report = differential_with(1_000_000..1_001_000, &GenConfig::stress(), &mut interp, &mut jit);
     println!("{report}");
     assert!(report.is_clean(), "{report}");
 }
@@ -43,16 +35,8 @@ fn jit_matches_interpreter_stress_programs() {
 /// The checked engine (interpreter first) agrees too, and without BMI2 shifts.
 #[test]
 fn checked_engine_without_bmi2() {
-    let options = hive_jit::JitOptions {
-        bmi2: false,
-        ..hive_jit::JitOptions::default()
-    };
+    let options = hive_jit::JitOptions { bmi2: false, ..hive_jit::JitOptions::default() };
     let mut jit = JitEngine::new().with_options(options);
-    let report = differential_with(
-        50_000..50_300,
-        &GenConfig::default(),
-        &mut InterpEngine::new(),
-        &mut jit,
-    );
+    let report = differential_with(50_000..50_300, &GenConfig::default(), &mut InterpEngine::new(), &mut jit);
     assert!(report.is_clean(), "{report}");
 }

@@ -5,9 +5,7 @@
 
 use std::time::Instant;
 
-use hive_testkit::{
-    Engine, FnEngine, GenConfig, KernelEngine, OracleError, differential, generate, observe,
-};
+use hive_testkit::{Engine, FnEngine, GenConfig, KernelEngine, OracleError, differential, generate, observe};
 
 macro_rules! require_kernel {
     () => {
@@ -26,22 +24,13 @@ fn assert_all_accepted(cfg: &GenConfig, seeds: std::ops::Range<u64>) {
         match observe(&prog) {
             Ok(_) => {}
             Err(OracleError::Rejected(e)) => {
-                panic!(
-                    "{}\nrejected: {}\n{}\nprogram:\n{}",
-                    prog.description,
-                    e.reason(),
-                    e.log,
-                    prog.hex_dump()
-                )
+                panic!("{}\nrejected: {}\n{}\nprogram:\n{}", prog.description, e.reason(), e.log, prog.hex_dump())
             }
             Err(e) => panic!("{}: {e}", prog.description),
         }
     }
     let secs = start.elapsed().as_secs_f64();
-    eprintln!(
-        "{n} programs accepted and run, {:.0} programs/s",
-        n as f64 / secs
-    );
+    eprintln!("{n} programs accepted and run, {:.0} programs/s", n as f64 / secs);
 }
 
 #[test]
@@ -76,10 +65,7 @@ fn kernel_agrees_with_itself() {
     let (mut a, mut b) = (KernelEngine::new(), KernelEngine::new());
     let report = differential(0..100, &mut a, &mut b);
     assert!(report.is_clean(), "{report}");
-    assert_eq!(
-        (report.programs, report.agreed, a.runs, a.rejected),
-        (100, 100, 100, 0)
-    );
+    assert_eq!((report.programs, report.agreed, a.runs, a.rejected), (100, 100, 100, 0));
 }
 
 #[test]
@@ -96,34 +82,14 @@ fn mismatches_are_reported_with_names() {
         Ok(obs)
     });
     let report = differential(10..14, &mut kernel, &mut broken);
-    assert_eq!(
-        (report.programs, report.agreed, report.mismatch_count),
-        (4, 2, 2)
-    );
+    assert_eq!((report.programs, report.agreed, report.mismatch_count), (4, 2, 2));
     let m = &report.mismatches[0];
     assert_eq!(m.seed, 10);
     assert_eq!(m.differences.len(), 2, "{:?}", m.differences);
-    assert!(
-        m.differences[0].starts_with("ctx+24 r3: "),
-        "{:?}",
-        m.differences
-    );
+    assert!(m.differences[0].starts_with("ctx+24 r3: "), "{:?}", m.differences);
     let fp = -16 - GenConfig::default().stack_bytes as i64 + 8;
-    assert!(
-        m.differences[1].contains(&format!("stack[r10{fp}]")),
-        "{:?}",
-        m.differences
-    );
+    assert!(m.differences[1].contains(&format!("stack[r10{fp}]")), "{:?}", m.differences);
     let text = report.to_string();
-    assert!(
-        text.starts_with("kernel vs broken: 4 programs, 2 agreed, 2 mismatched"),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!(
-            "{:#018x}",
-            generate(10, &GenConfig::default()).raw[0].to_u64()
-        )),
-        "{text}"
-    );
+    assert!(text.starts_with("kernel vs broken: 4 programs, 2 agreed, 2 mismatched"), "{text}");
+    assert!(text.contains(&format!("{:#018x}", generate(10, &GenConfig::default()).raw[0].to_u64())), "{text}");
 }

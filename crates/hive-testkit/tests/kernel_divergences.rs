@@ -93,15 +93,9 @@ fn rfc_result(x: u64) -> u32 {
 
 /// The kernel's result for `ctx[0] = x`, and its rewritten program.
 fn kernel_run(raw: &[RawInsn], x: u64) -> (u32, Vec<RawInsn>) {
-    let opts = LoadOptions {
-        name: "hive_divergence",
-        ..LoadOptions::new(ProgType::Syscall)
-    };
-    let fd =
-        hive_kernel::load(&opts, raw).unwrap_or_else(|e| panic!("rejected: {}\n{e}", e.reason()));
-    let res = fd
-        .test_run(&[], Some(&x.to_le_bytes()), 0)
-        .expect("test run");
+    let opts = LoadOptions { name: "hive_divergence", ..LoadOptions::new(ProgType::Syscall) };
+    let fd = hive_kernel::load(&opts, raw).unwrap_or_else(|e| panic!("rejected: {}\n{e}", e.reason()));
+    let res = fd.test_run(&[], Some(&x.to_le_bytes()), 0).expect("test run");
     (res.retval, fd.info().expect("prog info").xlated)
 }
 
@@ -112,9 +106,7 @@ fn interp_run(raw: &[RawInsn], x: u64) -> u64 {
     let mut ctx = x.to_le_bytes().to_vec();
     let mut mem = Memory::new();
     let addr = mem.add_region(RegionKind::Context, &mut ctx);
-    Vm::new(&code, Options::default())
-        .run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0])
-        .expect("runs")
+    Vm::new(&code, Options::default()).run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0]).expect("runs")
 }
 
 #[test]
@@ -123,11 +115,7 @@ fn atomic_fetch_precision_pruning_minimal_program() {
     for fetch in FETCHES.iter().chain([&CONTROL]) {
         let raw = program(fetch);
         for x in [0, 1] {
-            assert_eq!(
-                interp_run(&raw, x),
-                u64::from(rfc_result(x)),
-                "hive-interp, `{fetch}`, ctx[0] = {x}"
-            );
+            assert_eq!(interp_run(&raw, x), u64::from(rfc_result(x)), "hive-interp, `{fetch}`, ctx[0] = {x}");
         }
     }
     require_kernel!();
@@ -140,11 +128,7 @@ fn atomic_fetch_precision_pruning_minimal_program() {
     for fetch in FETCHES {
         let raw = program(fetch);
         let (ret1, _) = kernel_run(&raw, 1);
-        assert_eq!(
-            ret1,
-            rfc_result(1),
-            "`{fetch}`, ctx[0] = 1: the explored path"
-        );
+        assert_eq!(ret1, rfc_result(1), "`{fetch}`, ctx[0] = 1: the explored path");
         let (ret0, xlated) = kernel_run(&raw, 0);
         if ret0 == rfc_result(0) {
             fixed.push(fetch);
@@ -219,11 +203,7 @@ fn cmpxchg32_zero_extension_interpreter() {
     for read in ["", "r0 = r0"] {
         let raw = cmpxchg32_program(read);
         for x in [0, 1] {
-            assert_eq!(
-                interp_run(&raw, x),
-                0,
-                "hive-interp, ctx[0] = {x}, `{read}`"
-            );
+            assert_eq!(interp_run(&raw, x), 0, "hive-interp, ctx[0] = {x}, `{read}`");
         }
     }
 }
@@ -243,15 +223,10 @@ fn cmpxchg32_zero_extension_lost_on_a_pruned_path() {
 
     let (ret0, xlated) = kernel_run(&raw, 0);
     if ret0 == 0 {
-        println!(
-            "note: this kernel zero-extends the pruned path's cmpxchg32 (the RFC result): nothing to show"
-        );
+        println!("note: this kernel zero-extends the pruned path's cmpxchg32 (the RFC result): nothing to show");
         return;
     }
-    assert_eq!(
-        ret0, 0x10,
-        "ctx[0] = 0: the stale upper half of r0 = 0x1000000000"
-    );
+    assert_eq!(ret0, 0x10, "ctx[0] = 0: the stale upper half of r0 = 0x1000000000");
     assert!(!has_zext_r0(&xlated), "expected no zero-extension");
 }
 

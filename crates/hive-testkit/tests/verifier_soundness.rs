@@ -27,8 +27,5 @@ fn accepted_mutants_never_fault() {
         }
     }
     println!("200 mutants: {proofs} proven safe by Hive; verdicts vs kernel {classes:?}");
-    assert!(
-        unsound.is_empty(),
-        "accepted programs that fault (seed, fault): {unsound:?}"
-    );
+    assert!(unsound.is_empty(), "accepted programs that fault (seed, fault): {unsound:?}");
 }

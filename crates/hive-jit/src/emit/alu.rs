@@ -34,10 +34,7 @@ pub(crate) fn alu(c: &mut Compiler<'_>, width: Width, op: AluOp, dst: Reg, src: 
             let narrow = !w32 && !signed && a.upper_zero() && b.upper_zero();
             let width = if narrow { Width::W32 } else { width };
             let w32 = width == Width::W32;
-            let divisor = Divisor {
-                nonzero: b.nonzero(w32),
-                not_minus_one: !signed || b.not_all_ones(w32),
-            };
+            let divisor = Divisor { nonzero: b.nonzero(w32), not_minus_one: !signed || b.not_all_ones(w32) };
             divide(c, width, op, d, known(width), divisor)
         }
         AluOp::Lsh | AluOp::Rsh | AluOp::Arsh => shift(c, width, op, d, known(width)),
@@ -106,9 +103,7 @@ fn arith(c: &mut Compiler<'_>, width: Width, op: AluOp, reg: Reg, src: Source) {
     let src_host = match src {
         // (Products and the masks 0xff and 0xffff have their own encodings, below.)
         Source::Imm(i)
-            if i != 0
-                && blind::on(c)
-                && !matches!((op, i), (AluOp::Mul, _) | (AluOp::And, 0xff | 0xffff)) =>
+            if i != 0 && blind::on(c) && !matches!((op, i), (AluOp::Mul, _) | (AluOp::And, 0xff | 0xffff)) =>
         {
             Some(blind::imm_in_tmp(c, w64, i))
         }
@@ -219,11 +214,7 @@ fn shift(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source) {
         Source::Reg(s) => {
             let s = host(s);
             // The shifted register: `d`, or a copy when `d` is `rcx` itself.
-            let t = if d == x86::RCX && s != x86::RCX {
-                TMP2
-            } else {
-                d
-            };
+            let t = if d == x86::RCX && s != x86::RCX { TMP2 } else { d };
             if s != x86::RCX {
                 asm!(c.ops, ; mov Rq(TMP), rcx);
                 if t == TMP2 {
@@ -268,11 +259,7 @@ fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source, div
     let signed = matches!(op, AluOp::SDiv | AluOp::SMod);
     let quotient = matches!(op, AluOp::Div | AluOp::SDiv);
     if let Source::Imm(imm) = src {
-        let divisor = if w64 {
-            imm as i64 as u64
-        } else {
-            imm as u32 as u64
-        };
+        let divisor = if w64 { imm as i64 as u64 } else { imm as u32 as u64 };
         // Constant divisors with a defined special result need no division at all.
         match (divisor, signed && imm == -1, quotient) {
             (0, _, true) | (_, true, false) => return asm!(c.ops, ; xor Rd(d), Rd(d)),
@@ -309,11 +296,7 @@ fn divide(c: &mut Compiler<'_>, width: Width, op: AluOp, d: u8, src: Source, div
     let test_minus_one = reg && signed && !divisor.not_minus_one;
     let checks = test_zero || test_minus_one;
     let (zero, minus_one, done) = if checks {
-        (
-            c.ops.new_dynamic_label(),
-            c.ops.new_dynamic_label(),
-            c.ops.new_dynamic_label(),
-        )
+        (c.ops.new_dynamic_label(), c.ops.new_dynamic_label(), c.ops.new_dynamic_label())
     } else {
         let unused = c.unwind;
         (unused, unused, unused)
@@ -411,14 +394,7 @@ pub(crate) fn endian(c: &mut Compiler<'_>, op: EndianOp, bits: u32, dst: Reg) {
 
 /// `lddw`: a constant, or (`Pseudo::Func`) the slot index of a subprogram as in the
 /// interpreter. Other pseudos were refused by the analysis.
-pub(crate) fn ld_imm64(
-    c: &mut Compiler<'_>,
-    pc: usize,
-    dst: Reg,
-    pseudo: Pseudo,
-    imm: i32,
-    next_imm: i32,
-) {
+pub(crate) fn ld_imm64(c: &mut Compiler<'_>, pc: usize, dst: Reg, pseudo: Pseudo, imm: i32, next_imm: i32) {
     let v = match pseudo {
         Pseudo::Func => (pc as i64 + 1 + imm as i64) as u64,
         _ => Insn::imm64(imm, next_imm),

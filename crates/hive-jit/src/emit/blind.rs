@@ -29,9 +29,7 @@ pub(crate) struct Blinding {
 
 impl Blinding {
     pub fn new() -> Self {
-        Blinding {
-            state: RandomState::new().hash_one(0x5eed_u64) | 1,
-        }
+        Blinding { state: RandomState::new().hash_one(0x5eed_u64) | 1 }
     }
 
     fn key(&mut self) -> u64 {

@@ -61,11 +61,8 @@ pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
     let done = c.ops.new_dynamic_label();
     let offset = c.ops.offset().0;
     let touched = touched_callee_saved(c);
-    let saved: Vec<u8> = touched
-        .iter()
-        .map(|&r| host(r))
-        .chain(c.subs.iter().any(|s| s.may_goto).then_some(LOOPS))
-        .collect();
+    let saved: Vec<u8> =
+        touched.iter().map(|&r| host(r)).chain(c.subs.iter().any(|s| s.may_goto).then_some(LOOPS)).collect();
     asm!(c.ops, ; push rbp);
     for &r in &saved {
         asm!(c.ops, ; push Rq(r));
@@ -116,10 +113,7 @@ fn touched_callee_saved(c: &Compiler<'_>) -> Vec<Reg> {
         let (uses, defs) = crate::liveness::use_def(insn);
         regs |= uses | defs;
     }
-    CALLEE_SAVED
-        .into_iter()
-        .filter(|&r| regs & crate::liveness::bit(r) != 0)
-        .collect()
+    CALLEE_SAVED.into_iter().filter(|&r| regs & crate::liveness::bit(r) != 0).collect()
 }
 
 /// Prologue of subprogram `k`; sets `c.frame`.
@@ -169,22 +163,14 @@ pub(crate) fn prologue(c: &mut Compiler<'_>, k: usize) {
     }
     let epilogue = c.ops.new_dynamic_label();
     let packet_status = c.ops.new_dynamic_label();
-    c.frame = Frame {
-        env_off: pad,
-        epilogue,
-        packet_status,
-    };
+    c.frame = Frame { env_off: pad, epilogue, packet_status };
 }
 
 /// Epilogue of subprogram `k` (the target of its `exit`s), and the out-of-line status check
 /// of its packet loads.
 pub(crate) fn epilogue(c: &mut Compiler<'_>, k: usize) {
     let sub = &c.subs[k];
-    let Frame {
-        env_off,
-        epilogue,
-        packet_status,
-    } = c.frame;
+    let Frame { env_off, epilogue, packet_status } = c.frame;
     asm!(c.ops, ; =>epilogue ; add rsp, env_off + 8);
     if k != 0 {
         if sub.may_goto {
@@ -320,23 +306,14 @@ fn lddw_reaching(c: &Compiler<'_>, pc: usize, reg: Reg) -> Option<(hive_isa::Pse
         q -= 1;
         let Some(insn) = c.code.get(q) else { continue };
         match *insn {
-            Insn::LdImm64 {
-                dst,
-                pseudo,
-                imm,
-                next_imm,
-            } if dst == reg => {
+            Insn::LdImm64 { dst, pseudo, imm, next_imm } if dst == reg => {
                 let value = match pseudo {
                     hive_isa::Pseudo::Func => (q as i64 + 1 + imm as i64) as u64,
                     _ => Insn::imm64(imm, next_imm),
                 };
                 return Some((pseudo, value));
             }
-            Insn::Call(_)
-            | Insn::CallX { .. }
-            | Insn::LoadPacket { .. }
-            | Insn::Exit
-            | Insn::Ja { .. } => return None,
+            Insn::Call(_) | Insn::CallX { .. } | Insn::LoadPacket { .. } | Insn::Exit | Insn::Ja { .. } => return None,
             _ if insn.written_reg() == Some(reg) => return None,
             _ => {}
         }
@@ -451,13 +428,7 @@ fn array_index(c: &mut Compiler<'_>, a: ArrayLayout, null: dynasmrt::DynamicLabe
 pub(crate) fn lookup_then_test(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
     let (
         Some(&Insn::Call(CallTarget::Helper(BPF_FUNC_MAP_LOOKUP_ELEM))),
-        Some(&Insn::Jump {
-            width,
-            cond,
-            dst,
-            src,
-            off,
-        }),
+        Some(&Insn::Jump { width, cond, dst, src, off }),
     ) = (c.code.get(pc), c.code.get(pc + 1))
     else {
         return 0;
@@ -582,18 +553,10 @@ pub(crate) fn callx(c: &mut Compiler<'_>, pc: usize, reg: Reg) {
 /// `LD_ABS`/`LD_IND`: `r0 = load(ctx = r6, offset, size)` through the environment's packet
 /// routine, which returns status 0 (loaded), 1 (failed: return 0 from this function) or the
 /// unwind target (a fault).
-pub(crate) fn load_packet(
-    c: &mut Compiler<'_>,
-    pc: usize,
-    mode: PacketMode,
-    size: Size,
-    src: Reg,
-    imm: i32,
-) {
+pub(crate) fn load_packet(c: &mut Compiler<'_>, pc: usize, mode: PacketMode, size: Size, src: Reg, imm: i32) {
     let env = c.frame.env_off;
     // Blinded, the offset comes from r11.
-    let blinded = (imm != 0 && crate::emit::blind::on(c))
-        .then(|| crate::emit::blind::imm_in_tmp(c, true, imm));
+    let blinded = (imm != 0 && crate::emit::blind::on(c)).then(|| crate::emit::blind::imm_in_tmp(c, true, imm));
     match (mode, blinded) {
         (PacketMode::Abs, Some(t)) => asm!(c.ops, ; mov rsi, Rq(t)),
         (PacketMode::Abs, None) => asm!(c.ops, ; mov rsi, DWORD imm),

@@ -26,36 +26,15 @@ use crate::regmap::host;
 pub(crate) fn pair(c: &mut Compiler<'_>, a: &Insn, b: &Insn) -> bool {
     match (*a, *b) {
         (
-            Insn::Alu {
-                width,
-                op: AluOp::Mov,
-                dst,
-                src: Source::Reg(s),
-            },
-            Insn::Alu {
-                width: w2,
-                op,
-                dst: d2,
-                src: src2,
-            },
+            Insn::Alu { width, op: AluOp::Mov, dst, src: Source::Reg(s) },
+            Insn::Alu { width: w2, op, dst: d2, src: src2 },
         ) if w2 == width && d2 == dst && s != dst => copy_then(c, width, dst, s, op, src2),
         (
-            Insn::Alu {
-                width,
-                op: AluOp::Lsh,
-                dst,
-                src: Source::Imm(k),
-            },
-            Insn::Alu {
-                width: w2,
-                op: op @ (AluOp::Rsh | AluOp::Arsh),
-                dst: d2,
-                src: Source::Imm(k2),
-            },
+            Insn::Alu { width, op: AluOp::Lsh, dst, src: Source::Imm(k) },
+            Insn::Alu { width: w2, op: op @ (AluOp::Rsh | AluOp::Arsh), dst: d2, src: Source::Imm(k2) },
         ) if w2 == width && d2 == dst && k2 == k => {
             // Zero-extending what is already zero-extended does nothing.
-            let done =
-                width == Width::W64 && k == 32 && op == AluOp::Rsh && c.facts.reg(dst).upper_zero();
+            let done = width == Width::W64 && k == 32 && op == AluOp::Rsh && c.facts.reg(dst).upper_zero();
             done || extend(c, width, dst, k, op == AluOp::Arsh)
         }
         _ => false,
@@ -68,38 +47,16 @@ pub(crate) fn pair(c: &mut Compiler<'_>, a: &Insn, b: &Insn) -> bool {
 /// it is the 32-bit operation, which zero-extends by itself.
 pub(crate) fn narrowed(insn: &Insn) -> Option<(Insn, Reg)> {
     match *insn {
-        Insn::Alu {
-            width: Width::W64,
-            op,
-            dst,
-            src,
-        } => {
+        Insn::Alu { width: Width::W64, op, dst, src } => {
             let narrows = match op {
                 AluOp::Mov | AluOp::MovSx8 | AluOp::MovSx16 | AluOp::MovSx32 => true,
                 AluOp::Add | AluOp::Sub | AluOp::Mul | AluOp::And | AluOp::Or | AluOp::Xor => true,
                 AluOp::Lsh => matches!(src, Source::Imm(0..=31)),
                 _ => false,
             };
-            narrows.then_some((
-                Insn::Alu {
-                    width: Width::W32,
-                    op,
-                    dst,
-                    src,
-                },
-                dst,
-            ))
+            narrows.then_some((Insn::Alu { width: Width::W32, op, dst, src }, dst))
         }
-        Insn::Neg {
-            width: Width::W64,
-            dst,
-        } => Some((
-            Insn::Neg {
-                width: Width::W32,
-                dst,
-            },
-            dst,
-        )),
+        Insn::Neg { width: Width::W64, dst } => Some((Insn::Neg { width: Width::W32, dst }, dst)),
         _ => None,
     }
 }
@@ -110,13 +67,7 @@ pub(crate) fn zext_at(c: &Compiler<'_>, q: usize, reg: Reg, end: usize) -> bool 
     let shift = |at: usize, op| {
         at < end
             && !c.targets[at]
-            && c.code.get(at)
-                == Some(&Insn::Alu {
-                    width: Width::W64,
-                    op,
-                    dst: reg,
-                    src: Source::Imm(32),
-                })
+            && c.code.get(at) == Some(&Insn::Alu { width: Width::W64, op, dst: reg, src: Source::Imm(32) })
     };
     shift(q, AluOp::Lsh) && shift(q + 1, AluOp::Rsh)
 }
@@ -169,9 +120,7 @@ fn copy_then(c: &mut Compiler<'_>, width: Width, dst: Reg, s: Reg, op: AluOp, sr
 
 /// `a = b + disp` (64 or 32 bits).
 fn lea_disp(c: &mut Compiler<'_>, w64: bool, a: u8, b: u8, disp: i64) {
-    let Ok(disp) = i32::try_from(disp) else {
-        unreachable!("the displacement is an i32 or its negation")
-    };
+    let Ok(disp) = i32::try_from(disp) else { unreachable!("the displacement is an i32 or its negation") };
     match (w64, i8::try_from(disp)) {
         (true, Ok(d8)) => asm!(c.ops, ; lea Rq(a), [BYTE Rq(b) + d8]),
         (true, Err(_)) => asm!(c.ops, ; lea Rq(a), [Rq(b) + disp]),
@@ -206,19 +155,14 @@ pub(crate) fn scaled(c: &mut Compiler<'_>, w64: bool, a: u8, b: u8, m: i32) {
 /// the `lea` a three-component one, slower on Intel cores. Only a base of `rbp` or `r13`
 /// needs that displacement; an unscaled pair is swapped to avoid it.
 pub(crate) fn lea_bi(c: &mut Compiler<'_>, w64: bool, a: u8, base: u8, index: u8, scale: u8) {
-    let (base, index) = if base & 7 == 5 && scale == 0 && index & 7 != 5 {
-        (index, base)
-    } else {
-        (base, index)
-    };
+    let (base, index) = if base & 7 == 5 && scale == 0 && index & 7 != 5 { (index, base) } else { (base, index) };
     let rex = 0x40 | (u8::from(w64) << 3) | ((a >> 3) << 2) | ((index >> 3) << 1) | (base >> 3);
     if rex != 0x40 {
         c.ops.push(rex);
     }
     let disp = base & 7 == 5;
     let modrm = (u8::from(disp) << 6) | ((a & 7) << 3) | 0b100;
-    c.ops
-        .extend([0x8d, modrm, (scale << 6) | ((index & 7) << 3) | (base & 7)]);
+    c.ops.extend([0x8d, modrm, (scale << 6) | ((index & 7) << 3) | (base & 7)]);
     if disp {
         c.ops.push(0);
     }
@@ -227,12 +171,9 @@ pub(crate) fn lea_bi(c: &mut Compiler<'_>, w64: bool, a: u8, base: u8, index: u8
 /// A shift by an immediate: (register, left?, amount), of `width`.
 fn shift_of(insn: Option<&Insn>, width: Width) -> Option<(Reg, bool, i32)> {
     match insn {
-        Some(&Insn::Alu {
-            width: w,
-            op: op @ (AluOp::Lsh | AluOp::Rsh),
-            dst,
-            src: Source::Imm(k),
-        }) if w == width => Some((dst, op == AluOp::Lsh, k)),
+        Some(&Insn::Alu { width: w, op: op @ (AluOp::Lsh | AluOp::Rsh), dst, src: Source::Imm(k) }) if w == width => {
+            Some((dst, op == AluOp::Lsh, k))
+        }
         _ => None,
     }
 }
@@ -248,34 +189,21 @@ fn shift_of(insn: Option<&Insn>, width: Width) -> Option<(Reg, bool, i32)> {
 /// Emitted as `mov` (one or two), `rol` and the remaining shift: the result no longer waits
 /// for two shifts and an `or`. Returns the number of slots emitted, 0 if none matched.
 pub(crate) fn rotate(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
-    let Some(&Insn::Alu {
-        width,
-        op: AluOp::Mov,
-        dst: a,
-        src: Source::Reg(x),
-    }) = c.code.get(pc)
-    else {
+    let Some(&Insn::Alu { width, op: AluOp::Mov, dst: a, src: Source::Reg(x) }) = c.code.get(pc) else {
         return 0;
     };
     if a == x {
         return 0;
     }
     let bits = if width == Width::W64 { 64 } else { 32 };
-    let free =
-        |c: &Compiler<'_>, n: usize| pc + n <= end && (pc + 1..pc + n).all(|q| !c.targets[q]);
+    let free = |c: &Compiler<'_>, n: usize| pc + n <= end && (pc + 1..pc + n).all(|q| !c.targets[q]);
     let get = |q: usize| c.code.get(q);
     // Which registers hold copies of X, which shifts apply, and the final `|=`.
     let (copies, shifts, or_at, n) = match (shift_of(get(pc + 1), width), get(pc + 2)) {
         // A = X; A shift; B = X; B shift; B |= A
-        (
-            Some(s1),
-            Some(&Insn::Alu {
-                width: w,
-                op: AluOp::Mov,
-                dst: b,
-                src: Source::Reg(x2),
-            }),
-        ) if w == width && x2 == x && b != a && b != x && s1.0 == a => {
+        (Some(s1), Some(&Insn::Alu { width: w, op: AluOp::Mov, dst: b, src: Source::Reg(x2) }))
+            if w == width && x2 == x && b != a && b != x && s1.0 == a =>
+        {
             let Some(s2) = shift_of(get(pc + 3), width) else {
                 return 0;
             };
@@ -300,21 +228,16 @@ pub(crate) fn rotate(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
         return 0;
     }
     let (d, o) = match get(or_at) {
-        Some(&Insn::Alu {
-            width: w,
-            op: AluOp::Or,
-            dst,
-            src: Source::Reg(s),
-        }) if w == width && ((dst == r0 && s == r1) || (dst == r1 && s == r0)) => (dst, s),
+        Some(&Insn::Alu { width: w, op: AluOp::Or, dst, src: Source::Reg(s) })
+            if w == width && ((dst == r0 && s == r1) || (dst == r1 && s == r0)) =>
+        {
+            (dst, s)
+        }
         _ => return 0,
     };
     // The left shift's amount is the rotation; `o` keeps its own shift.
     let k = (if la { ka } else { kb }) as i8;
-    let (o_left, o_k) = if sa == o {
-        (la, ka as i8)
-    } else {
-        (lb, kb as i8)
-    };
+    let (o_left, o_k) = if sa == o { (la, ka as i8) } else { (lb, kb as i8) };
     let w64 = width == Width::W64;
     let start = c.ops.offset().0 as u32;
     // The other register's shifted copy is often a temporary nothing reads afterwards.
@@ -349,19 +272,8 @@ pub(crate) fn rotate(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
 pub(crate) fn load_op(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
     use hive_isa::Size;
     let (
-        Some(&Insn::Load {
-            size,
-            signed: false,
-            dst: t,
-            src: b,
-            off,
-        }),
-        Some(&Insn::Alu {
-            width,
-            op,
-            dst: d,
-            src: Source::Reg(s),
-        }),
+        Some(&Insn::Load { size, signed: false, dst: t, src: b, off }),
+        Some(&Insn::Alu { width, op, dst: d, src: Source::Reg(s) }),
     ) = (c.code.get(pc), c.code.get(pc + 1))
     else {
         return 0;
@@ -371,10 +283,7 @@ pub(crate) fn load_op(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
         (Size::W, Width::W32) => false,
         _ => return 0,
     };
-    let foldable = matches!(
-        op,
-        AluOp::Add | AluOp::Sub | AluOp::And | AluOp::Or | AluOp::Xor | AluOp::Mul
-    );
+    let foldable = matches!(op, AluOp::Add | AluOp::Sub | AluOp::And | AluOp::Or | AluOp::Xor | AluOp::Mul);
     if !foldable
         || s != t
         || d == t

@@ -25,15 +25,7 @@ pub(crate) fn ja(c: &mut Compiler<'_>, pc: usize, off: i64) {
 }
 
 /// `if dst cond src goto pc + 1 + off`.
-pub(crate) fn cond(
-    c: &mut Compiler<'_>,
-    pc: usize,
-    width: Width,
-    cond: Cond,
-    dst: Reg,
-    src: Source,
-    off: i16,
-) {
+pub(crate) fn cond(c: &mut Compiler<'_>, pc: usize, width: Width, cond: Cond, dst: Reg, src: Source, off: i16) {
     compare(c, width, cond, dst, src);
     jump_if(c, pc, Test::of(cond), off as i64);
 }
@@ -125,16 +117,8 @@ fn jump_if(c: &mut Compiler<'_>, pc: usize, test: Test, delta: i64) {
 /// exit test sits before its back edge then takes one branch per iteration instead of two.
 /// Returns the number of slots emitted, 0 if the pattern does not apply.
 pub(crate) fn inverted(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
-    let (
-        Some(&Insn::Jump {
-            width,
-            cond,
-            dst,
-            src,
-            off: 1,
-        }),
-        Some(&Insn::Ja { off: j, .. }),
-    ) = (c.code.get(pc), c.code.get(pc + 1))
+    let (Some(&Insn::Jump { width, cond, dst, src, off: 1 }), Some(&Insn::Ja { off: j, .. })) =
+        (c.code.get(pc), c.code.get(pc + 1))
     else {
         return 0;
     };
@@ -206,14 +190,7 @@ const MAX_SELECT: usize = 2;
 /// `cmov` writes (zero-extends) its destination even when the condition is false. Returns
 /// the number of slots emitted (`n + 1`), or 0 if the pattern does not apply.
 pub(crate) fn select(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
-    let Some(&Insn::Jump {
-        width,
-        cond,
-        dst,
-        src,
-        off,
-    }) = c.code.get(pc)
-    else {
+    let Some(&Insn::Jump { width, cond, dst, src, off }) = c.code.get(pc) else {
         return 0;
     };
     let n = off as usize;
@@ -224,12 +201,7 @@ pub(crate) fn select(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
     for (k, m) in moves.iter_mut().enumerate().take(n) {
         let at = pc + 1 + k;
         match c.code.get(at) {
-            Some(&Insn::Alu {
-                width: Width::W64,
-                op: AluOp::Mov,
-                dst,
-                src,
-            }) if !c.targets[at] => *m = (dst, src),
+            Some(&Insn::Alu { width: Width::W64, op: AluOp::Mov, dst, src }) if !c.targets[at] => *m = (dst, src),
             _ => return 0,
         }
     }
@@ -280,9 +252,7 @@ pub(crate) fn may_goto(c: &mut Compiler<'_>, pc: usize, off: i16) {
 /// then the exit in line. The loop then takes one branch per iteration instead of two.
 /// Returns the number of slots emitted, 0 if the pattern does not apply.
 pub(crate) fn may_goto_latch(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
-    let (Some(&Insn::MayGoto { off }), Some(&Insn::Ja { off: j, .. })) =
-        (c.code.get(pc), c.code.get(pc + 1))
-    else {
+    let (Some(&Insn::MayGoto { off }), Some(&Insn::Ja { off: j, .. })) = (c.code.get(pc), c.code.get(pc + 1)) else {
         return 0;
     };
     if pc + 1 >= end || c.targets[pc + 1] {

@@ -110,10 +110,7 @@ pub(crate) fn atomic(
         Size::DW => true,
         Size::W => false,
         _ => {
-            return Err(JitError::Unsupported {
-                pc,
-                what: "a read-modify-write atomic of 1 or 2 bytes",
-            });
+            return Err(JitError::Unsupported { pc, what: "a read-modify-write atomic of 1 or 2 bytes" });
         }
     };
     let (b, o, s) = (host(dst), off as i32, host(src));

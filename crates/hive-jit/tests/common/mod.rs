@@ -3,8 +3,7 @@
 
 use hive_interp::{Fault, HelperTable, Helpers, Memory, Options, RegionKind, Vm};
 pub use hive_isa::{
-    AluOp, AtomicOp, CallTarget, Code, Cond, EndianOp, Insn, PacketMode, Pseudo, Reg, Size, Source,
-    Width,
+    AluOp, AtomicOp, CallTarget, Code, Cond, EndianOp, Insn, PacketMode, Pseudo, Reg, Size, Source, Width,
 };
 use hive_jit::{JitOptions, compile};
 
@@ -13,55 +12,28 @@ pub fn r(n: u8) -> Reg {
 }
 
 pub fn mov(dst: u8, imm: i32) -> Insn {
-    Insn::Alu {
-        width: Width::W64,
-        op: AluOp::Mov,
-        dst: r(dst),
-        src: Source::Imm(imm),
-    }
+    Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: r(dst), src: Source::Imm(imm) }
 }
 
 pub fn alu(width: Width, op: AluOp, dst: u8, src: Source) -> Insn {
-    Insn::Alu {
-        width,
-        op,
-        dst: r(dst),
-        src,
-    }
+    Insn::Alu { width, op, dst: r(dst), src }
 }
 
 pub fn lddw(dst: u8, v: u64) -> Insn {
-    Insn::LdImm64 {
-        dst: r(dst),
-        pseudo: Pseudo::None,
-        imm: v as u32 as i32,
-        next_imm: (v >> 32) as u32 as i32,
-    }
+    Insn::LdImm64 { dst: r(dst), pseudo: Pseudo::None, imm: v as u32 as i32, next_imm: (v >> 32) as u32 as i32 }
 }
 
 pub fn stx(size: Size, dst: u8, off: i16, src: u8) -> Insn {
-    Insn::Store {
-        size,
-        dst: r(dst),
-        off,
-        src: Source::Reg(r(src)),
-    }
+    Insn::Store { size, dst: r(dst), off, src: Source::Reg(r(src)) }
 }
 
 pub fn ldx(size: Size, dst: u8, src: u8, off: i16) -> Insn {
-    Insn::Load {
-        size,
-        signed: false,
-        dst: r(dst),
-        src: r(src),
-        off,
-    }
+    Insn::Load { size, signed: false, dst: r(dst), src: r(src), off }
 }
 
 /// Assembles kernel syntax.
 pub fn asm(src: &str) -> Code {
-    let raw =
-        hive_asm::assemble(src, hive_asm::Syntax::Kernel).unwrap_or_else(|e| panic!("{e}\n{src}"));
+    let raw = hive_asm::assemble(src, hive_asm::Syntax::Kernel).unwrap_or_else(|e| panic!("{e}\n{src}"));
     Code::decode(&raw).unwrap()
 }
 
@@ -78,15 +50,8 @@ pub fn interp(code: &Code, buf: &[u8], jit: &JitOptions, helpers: &mut dyn Helpe
     let mut buf = buf.to_vec();
     let len = buf.len() as u64;
     let mut mem = Memory::new();
-    let addr = if buf.is_empty() {
-        0
-    } else {
-        mem.add_region(RegionKind::Input, &mut buf)
-    };
-    let options = Options {
-        may_goto_loops: jit.may_goto_loops,
-        ..Options::default()
-    };
+    let addr = if buf.is_empty() { 0 } else { mem.add_region(RegionKind::Input, &mut buf) };
+    let options = Options { may_goto_loops: jit.may_goto_loops, ..Options::default() };
     let result = Vm::new(code, options).run(&mut mem, helpers, [addr, len, 0, 0, 0]);
     drop(mem);
     Seen { result, buf }
@@ -99,11 +64,7 @@ pub fn jit(code: &Code, buf: &[u8], options: &JitOptions, helpers: &mut dyn Help
     let mut buf = buf.to_vec();
     let len = buf.len() as u64;
     let mut mem = Memory::new();
-    let addr = if buf.is_empty() {
-        0
-    } else {
-        mem.add_region(RegionKind::Input, &mut buf)
-    };
+    let addr = if buf.is_empty() { 0 } else { mem.add_region(RegionKind::Input, &mut buf) };
     // SAFETY: test programs only touch `buf` and their stack.
     let result = unsafe { prog.run(&mut mem, helpers, [addr, len, 0, 0, 0]) };
     drop(mem);
@@ -111,12 +72,7 @@ pub fn jit(code: &Code, buf: &[u8], options: &JitOptions, helpers: &mut dyn Help
 }
 
 /// Runs on both engines (JIT with `options`) and asserts they agree; returns the result.
-pub fn agree_with(
-    code: &Code,
-    buf: &[u8],
-    options: &JitOptions,
-    helpers: impl Fn() -> HelperTable,
-) -> Seen {
+pub fn agree_with(code: &Code, buf: &[u8], options: &JitOptions, helpers: impl Fn() -> HelperTable) -> Seen {
     let a = interp(code, buf, options, &mut helpers());
     let b = jit(code, buf, options, &mut helpers());
     assert_eq!(
@@ -137,16 +93,7 @@ pub fn agree(code: &Code) -> Seen {
 /// blinding.
 pub fn option_sets() -> Vec<JitOptions> {
     let base = JitOptions::default();
-    let mut v = vec![
-        JitOptions {
-            bmi2: false,
-            ..base
-        },
-        JitOptions {
-            blind_constants: true,
-            ..base
-        },
-    ];
+    let mut v = vec![JitOptions { bmi2: false, ..base }, JitOptions { blind_constants: true, ..base }];
     if base.bmi2 {
         v.push(base);
     }
@@ -191,10 +138,7 @@ pub fn observe(body: &[Insn]) -> Vec<u8> {
         for o in option_sets() {
             seen = agree_with(&code, &[0u8; 80], &o, HelperTable::new).buf;
         }
-        assert!(
-            last.is_empty() || last == seen,
-            "known and hidden constants disagree"
-        );
+        assert!(last.is_empty() || last == seen, "known and hidden constants disagree");
         last = seen;
     }
     last

@@ -19,12 +19,7 @@ pub const BPF_MAX_LOOPS: u64 = 1 << 23;
 /// A callback loop in progress.
 pub(crate) enum Pending<'a> {
     /// `bpf_loop`: the call for index `i` is running.
-    Loop {
-        i: u64,
-        n: u64,
-        callback: u64,
-        ctx: u64,
-    },
+    Loop { i: u64, n: u64, callback: u64, ctx: u64 },
     /// `bpf_for_each_map_elem`: the call for `keys[next - 1]` is running.
     ForEach {
         map: &'a Map,
@@ -50,16 +45,8 @@ pub(crate) fn bpf_loop(h: &mut RunHelpers<'_>, a: [u64; 5]) -> Result<Flow, Help
     if n == 0 {
         return ret(0);
     }
-    h.pending.push(Pending::Loop {
-        i: 0,
-        n,
-        callback,
-        ctx,
-    });
-    Ok(Flow::Call {
-        target: callback,
-        args: [0, ctx, 0, 0, 0],
-    })
+    h.pending.push(Pending::Loop { i: 0, n, callback, ctx });
+    Ok(Flow::Call { target: callback, args: [0, ctx, 0, 0, 0] })
 }
 
 /// `bpf_for_each_map_elem(map, callback_fn, callback_ctx, flags)`: calls
@@ -77,16 +64,7 @@ pub(crate) fn for_each_map_elem(h: &mut RunHelpers<'_>, a: [u64; 5]) -> Result<F
     }
     let keys = map.keys().unwrap_or_default();
     let key = h.scratch(map.spec().key_size as usize, false);
-    h.pending.push(Pending::ForEach {
-        map,
-        handle: a[0],
-        keys,
-        next: 0,
-        calls: 0,
-        callback,
-        ctx,
-        key,
-    });
+    h.pending.push(Pending::ForEach { map, handle: a[0], keys, next: 0, calls: 0, callback, ctx, key });
     next_elem(h)
 }
 
@@ -94,27 +72,13 @@ pub(crate) fn for_each_map_elem(h: &mut RunHelpers<'_>, a: [u64; 5]) -> Result<F
 fn next_elem(h: &mut RunHelpers<'_>) -> Result<Flow, HelperError> {
     let exec = &h.exec;
     let exposed = h.exposed;
-    let Some(Pending::ForEach {
-        map,
-        handle,
-        keys,
-        next,
-        calls,
-        callback,
-        ctx,
-        key,
-    }) = h.pending.last_mut()
-    else {
-        return Err(HelperError::Failed(
-            "no bpf_for_each_map_elem in progress".into(),
-        ));
+    let Some(Pending::ForEach { map, handle, keys, next, calls, callback, ctx, key }) = h.pending.last_mut() else {
+        return Err(HelperError::Failed("no bpf_for_each_map_elem in progress".into()));
     };
     while *next < keys.len() {
         let k = &keys[*next];
         *next += 1;
-        let Some(v) = map.prog_lookup(exec, k) else {
-            continue;
-        };
+        let Some(v) = map.prog_lookup(exec, k) else { continue };
         hive_interp_copy(key.1, k);
         let writable = map.spec().map_flags & hive_maps::flags::RDONLY_PROG == 0;
         let value = exposed.expose(hive_interp::WordRegion {
@@ -124,10 +88,7 @@ fn next_elem(h: &mut RunHelpers<'_>) -> Result<Flow, HelperError> {
             writable,
         });
         *calls += 1;
-        return Ok(Flow::Call {
-            target: *callback,
-            args: [*handle, key.0, value, *ctx, 0],
-        });
+        return Ok(Flow::Call { target: *callback, args: [*handle, key.0, value, *ctx, 0] });
     }
     let calls = *calls;
     h.pending.pop();
@@ -143,28 +104,16 @@ fn hive_interp_copy(words: &[AtomicU64], bytes: &[u8]) {
 }
 
 /// A callback returned `r`: call again or finish the innermost loop.
-pub(crate) fn resume(
-    h: &mut RunHelpers<'_>,
-    r: u64,
-    _mem: &mut Memory<'_>,
-) -> Result<Flow, HelperError> {
+pub(crate) fn resume(h: &mut RunHelpers<'_>, r: u64, _mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
     match h.pending.last_mut() {
-        Some(Pending::Loop {
-            i,
-            n,
-            callback,
-            ctx,
-        }) => {
+        Some(Pending::Loop { i, n, callback, ctx }) => {
             let done = *i + 1;
             if r != 0 || done == *n {
                 h.pending.pop();
                 return ret(done);
             }
             *i = done;
-            Ok(Flow::Call {
-                target: *callback,
-                args: [done, *ctx, 0, 0, 0],
-            })
+            Ok(Flow::Call { target: *callback, args: [done, *ctx, 0, 0, 0] })
         }
         Some(Pending::ForEach { calls, .. }) => {
             if r != 0 {
@@ -174,8 +123,6 @@ pub(crate) fn resume(
             }
             next_elem(h)
         }
-        None => Err(HelperError::Failed(
-            "a callback returned with no loop in progress".into(),
-        )),
+        None => Err(HelperError::Failed("a callback returned with no loop in progress".into())),
     }
 }

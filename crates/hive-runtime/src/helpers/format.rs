@@ -99,11 +99,7 @@ pub fn bprintf(fmt: &[u8], args: &[u64], reader: &dyn Reader) -> Result<Vec<u8>,
         }
         if (b'1'..=b'9').contains(&at(i)) {
             while at(i).is_ascii_digit() {
-                spec.width = spec
-                    .width
-                    .saturating_mul(10)
-                    .saturating_add((at(i) - b'0') as usize)
-                    .min(4096);
+                spec.width = spec.width.saturating_mul(10).saturating_add((at(i) - b'0') as usize).min(4096);
                 i += 1;
             }
         }
@@ -122,21 +118,13 @@ pub fn bprintf(fmt: &[u8], args: &[u64], reader: &dyn Reader) -> Result<Vec<u8>,
                     i += 1;
                     continue;
                 }
-                if n1 == 0
-                    || n1.is_ascii_whitespace()
-                    || is_punct(n1)
-                    || matches!(n1, b'K' | b'x' | b's' | b'S' | b'B')
-                {
+                if n1 == 0 || n1.is_ascii_whitespace() || is_punct(n1) || matches!(n1, b'K' | b'x' | b's' | b'S' | b'B') {
                     // A plain pointer; `K`, `x`, `s`, `S`, `B` are part of the conversion.
                     if matches!(n1, b'K' | b'x' | b's' | b'S' | b'B') {
                         i += 1;
                     }
                     let body = format!("{arg:016x}");
-                    let spec = Spec {
-                        zero: true,
-                        width: spec.width.max(16),
-                        ..spec
-                    };
+                    let spec = Spec { zero: true, width: spec.width.max(16), ..spec };
                     pad(&mut out, body.as_bytes(), spec, b"", true);
                     i += 1;
                     continue;
@@ -150,15 +138,9 @@ pub fn bprintf(fmt: &[u8], args: &[u64], reader: &dyn Reader) -> Result<Vec<u8>,
                 let n = if v6 { 16 } else { 4 };
                 let ip = reader.bytes(arg, n).unwrap_or_else(|| vec![0; n]);
                 let body = if v6 {
-                    let groups: Vec<String> = ip
-                        .chunks(2)
-                        .map(|g| format!("{:04x}", u16::from_be_bytes([g[0], g[1]])))
-                        .collect();
-                    if upper {
-                        groups.join(":")
-                    } else {
-                        groups.concat()
-                    }
+                    let groups: Vec<String> =
+                        ip.chunks(2).map(|g| format!("{:04x}", u16::from_be_bytes([g[0], g[1]]))).collect();
+                    if upper { groups.join(":") } else { groups.concat() }
                 } else if upper {
                     format!("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3])
                 } else {
@@ -172,11 +154,7 @@ pub fn bprintf(fmt: &[u8], args: &[u64], reader: &dyn Reader) -> Result<Vec<u8>,
                 if next != 0 && !next.is_ascii_whitespace() && !is_punct(next) {
                     return Err(EINVAL);
                 }
-                let s = if str_room == 0 {
-                    Vec::new()
-                } else {
-                    reader.string(arg, str_room - 1).unwrap_or_default()
-                };
+                let s = if str_room == 0 { Vec::new() } else { reader.string(arg, str_room - 1).unwrap_or_default() };
                 str_room = str_room.saturating_sub(s.len() + 1);
                 pad(&mut out, &s, spec, b"", false);
                 i += 1;
@@ -202,11 +180,7 @@ pub fn bprintf(fmt: &[u8], args: &[u64], reader: &dyn Reader) -> Result<Vec<u8>,
         let wide = long > 0;
         let (body, sign): (String, &[u8]) = match conv {
             b'd' | b'i' => {
-                let v = if wide {
-                    arg as i64
-                } else {
-                    arg as u32 as i32 as i64
-                };
+                let v = if wide { arg as i64 } else { arg as u32 as i32 as i64 };
                 let sign: &[u8] = if v < 0 {
                     b"-"
                 } else if spec.plus {
@@ -218,18 +192,9 @@ pub fn bprintf(fmt: &[u8], args: &[u64], reader: &dyn Reader) -> Result<Vec<u8>,
                 };
                 (v.unsigned_abs().to_string(), sign)
             }
-            b'u' => (
-                (if wide { arg } else { arg as u32 as u64 }).to_string(),
-                b"",
-            ),
-            b'x' => (
-                format!("{:x}", if wide { arg } else { arg as u32 as u64 }),
-                b"",
-            ),
-            _ => (
-                format!("{:X}", if wide { arg } else { arg as u32 as u64 }),
-                b"",
-            ),
+            b'u' => ((if wide { arg } else { arg as u32 as u64 }).to_string(), b""),
+            b'x' => (format!("{:x}", if wide { arg } else { arg as u32 as u64 }), b""),
+            _ => (format!("{:X}", if wide { arg } else { arg as u32 as u64 }), b""),
         };
         pad(&mut out, body.as_bytes(), spec, sign, true);
     }
@@ -256,22 +221,9 @@ mod tests {
 
     #[test]
     fn integers_follow_printf() {
-        assert_eq!(
-            f("%d %i %u %x %X", &[-5i64 as u64, 7, u64::MAX, 255, 255]),
-            Ok("-5 7 4294967295 ff FF".into())
-        );
-        assert_eq!(
-            f(
-                "%ld %lld %llu %llx",
-                &[-5i64 as u64, 1 << 40, u64::MAX, 1 << 36]
-            )
-            .unwrap(),
-            "-5 1099511627776 18446744073709551615 1000000000"
-        );
-        assert_eq!(
-            f("[%5d|%-5d|%05d|%+d|% d]", &[42, 42, 42, 42, 42]).unwrap(),
-            "[   42|42   |00042|+42| 42]"
-        );
+        assert_eq!(f("%d %i %u %x %X", &[-5i64 as u64, 7, u64::MAX, 255, 255]), Ok("-5 7 4294967295 ff FF".into()));
+        assert_eq!(f("%ld %lld %llu %llx", &[-5i64 as u64, 1 << 40, u64::MAX, 1 << 36]).unwrap(), "-5 1099511627776 18446744073709551615 1000000000");
+        assert_eq!(f("[%5d|%-5d|%05d|%+d|% d]", &[42, 42, 42, 42, 42]).unwrap(), "[   42|42   |00042|+42| 42]");
         assert_eq!(f("%05d", &[-42i64 as u64]).unwrap(), "-0042");
         assert_eq!(f("100%%", &[]).unwrap(), "100%");
     }
@@ -279,29 +231,17 @@ mod tests {
     #[test]
     fn strings_chars_pointers_addresses() {
         assert_eq!(f("%s, %c!", &[1, b'w' as u64]).unwrap(), "hello, w!");
-        assert_eq!(
-            f("[%s]", &[99]).unwrap(),
-            "[]",
-            "an unreadable string prints empty"
-        );
+        assert_eq!(f("[%s]", &[99]).unwrap(), "[]", "an unreadable string prints empty");
         assert_eq!(f("%7s|%-7s|", &[1, 1]).unwrap(), "  hello|hello  |");
-        assert_eq!(
-            f("%p %px %pK", &[0x1234, 0, 1]).unwrap(),
-            "0000000000001234 0000000000000000 0000000000000001"
-        );
+        assert_eq!(f("%p %px %pK", &[0x1234, 0, 1]).unwrap(), "0000000000001234 0000000000000000 0000000000000001");
         assert_eq!(f("%pI4 %pi4", &[2, 2]).unwrap(), "1.2.3.4 001.002.003.004");
-        assert_eq!(
-            f("%pI6", &[2]).unwrap(),
-            "0102:0304:0506:0708:090a:0b0c:0d0e:0f10"
-        );
+        assert_eq!(f("%pI6", &[2]).unwrap(), "0102:0304:0506:0708:090a:0b0c:0d0e:0f10");
         assert_eq!(f("%pks.", &[1]).unwrap(), "hello.");
     }
 
     #[test]
     fn refusals() {
-        for bad in [
-            "%f", "%.2d", "%#x", "%hd", "%n", "%sx", "%d %d", "%pQ", "tab\x01",
-        ] {
+        for bad in ["%f", "%.2d", "%#x", "%hd", "%n", "%sx", "%d %d", "%pQ", "tab\x01"] {
             assert_eq!(f(bad, &[1]), Err(EINVAL), "{bad}");
         }
         assert_eq!(f("%d\n", &[1]).unwrap(), "1\n");

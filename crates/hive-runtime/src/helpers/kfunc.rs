@@ -6,15 +6,11 @@
 use hive_interp::{Flow, HelperError, Memory};
 use hive_isa::Size;
 
-use super::callback::BPF_MAX_LOOPS;
 use super::{neg, ret};
+use super::callback::BPF_MAX_LOOPS;
 
 /// The kfuncs Hive implements.
-pub const IMPLEMENTED: &[&str] = &[
-    "bpf_iter_num_new",
-    "bpf_iter_num_next",
-    "bpf_iter_num_destroy",
-];
+pub const IMPLEMENTED: &[&str] = &["bpf_iter_num_new", "bpf_iter_num_next", "bpf_iter_num_destroy"];
 
 fn set(mem: &mut Memory<'_>, it: u64, cur: i32, end: i32) -> Result<(), HelperError> {
     mem.store(it, Size::W, cur as u32 as u64)?;

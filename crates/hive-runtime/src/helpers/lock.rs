@@ -12,14 +12,9 @@ use hive_interp::{Flow, HelperError};
 use super::ret;
 use crate::run::RunHelpers;
 
-fn word<'a>(
-    h: &RunHelpers<'a>,
-    addr: u64,
-) -> Result<(&'a std::sync::atomic::AtomicU64, u64), HelperError> {
-    let (region, off) = h
-        .exposed
-        .find(addr, 4)
-        .ok_or_else(|| HelperError::Failed(format!("{addr:#x} is not a lock in a map value")))?;
+fn word<'a>(h: &RunHelpers<'a>, addr: u64) -> Result<(&'a std::sync::atomic::AtomicU64, u64), HelperError> {
+    let (region, off) =
+        h.exposed.find(addr, 4).ok_or_else(|| HelperError::Failed(format!("{addr:#x} is not a lock in a map value")))?;
     if off % 4 != 0 {
         return Err(HelperError::Failed("misaligned bpf_spin_lock".into()));
     }
@@ -29,18 +24,13 @@ fn word<'a>(
 /// `bpf_spin_lock(lock)`.
 pub(crate) fn spin_lock(h: &mut RunHelpers<'_>, a: [u64; 5]) -> Result<Flow, HelperError> {
     if h.held_lock.is_some() {
-        return Err(HelperError::Failed(
-            "Locking two bpf_spin_locks are not allowed".into(),
-        ));
+        return Err(HelperError::Failed("Locking two bpf_spin_locks are not allowed".into()));
     }
     let (w, mask) = word(h, a[0])?;
     let one = mask & mask.wrapping_neg();
     loop {
         let cur = w.load(Ordering::Relaxed);
-        if cur & mask == 0
-            && w.compare_exchange_weak(cur, cur | one, Ordering::Acquire, Ordering::Relaxed)
-                .is_ok()
-        {
+        if cur & mask == 0 && w.compare_exchange_weak(cur, cur | one, Ordering::Acquire, Ordering::Relaxed).is_ok() {
             break;
         }
         std::hint::spin_loop();
@@ -52,9 +42,7 @@ pub(crate) fn spin_lock(h: &mut RunHelpers<'_>, a: [u64; 5]) -> Result<Flow, Hel
 /// `bpf_spin_unlock(lock)`.
 pub(crate) fn spin_unlock(h: &mut RunHelpers<'_>, a: [u64; 5]) -> Result<Flow, HelperError> {
     if h.held_lock != Some(a[0]) {
-        return Err(HelperError::Failed(
-            "bpf_spin_unlock without a matching bpf_spin_lock".into(),
-        ));
+        return Err(HelperError::Failed("bpf_spin_unlock without a matching bpf_spin_lock".into()));
     }
     let (w, mask) = word(h, a[0])?;
     w.fetch_and(!mask, Ordering::Release);

@@ -105,12 +105,7 @@ pub(crate) fn ret(v: u64) -> Result<Flow, HelperError> {
 }
 
 impl Helpers for RunHelpers<'_> {
-    fn call_helper(
-        &mut self,
-        id: i32,
-        a: [u64; 5],
-        mem: &mut Memory<'_>,
-    ) -> Result<Flow, HelperError> {
+    fn call_helper(&mut self, id: i32, a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
         match H(id as u32) {
             H::MAP_LOOKUP_ELEM => maps::lookup(self, a, mem),
             H::MAP_UPDATE_ELEM => maps::update(self, a, mem),
@@ -132,9 +127,7 @@ impl Helpers for RunHelpers<'_> {
             H::TRACE_PRINTK => trace::trace_printk(self, a, mem),
             H::SNPRINTF => trace::snprintf(a, mem),
             H::PROBE_READ | H::PROBE_READ_USER | H::PROBE_READ_KERNEL => probe::probe_read(a, mem),
-            H::PROBE_READ_STR | H::PROBE_READ_USER_STR | H::PROBE_READ_KERNEL_STR => {
-                probe::probe_read_str(a, mem)
-            }
+            H::PROBE_READ_STR | H::PROBE_READ_USER_STR | H::PROBE_READ_KERNEL_STR => probe::probe_read_str(a, mem),
             H::STRNCMP => string::strncmp(a, mem),
             H::RINGBUF_OUTPUT => ringbuf::output(self, a, mem),
             H::RINGBUF_RESERVE => ringbuf::reserve(self, a),
@@ -158,21 +151,11 @@ impl Helpers for RunHelpers<'_> {
         }
     }
 
-    fn call_kfunc(
-        &mut self,
-        btf_id: i32,
-        module: i16,
-        a: [u64; 5],
-        mem: &mut Memory<'_>,
-    ) -> Result<Flow, HelperError> {
+    fn call_kfunc(&mut self, btf_id: i32, module: i16, a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
         if module != 0 || btf_id < 0 {
             return Err(HelperError::Unknown);
         }
-        let name = self
-            .shared
-            .kfuncs
-            .get(hive_platform::kfunc::KfuncId(btf_id as u32))
-            .map(|p| p.name);
+        let name = self.shared.kfuncs.get(hive_platform::kfunc::KfuncId(btf_id as u32)).map(|p| p.name);
         kfunc::call(name.ok_or(HelperError::Unknown)?, a, mem)
     }
 

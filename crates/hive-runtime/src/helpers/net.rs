@@ -41,13 +41,7 @@ pub fn csum_from32to16(sum: u32) -> u32 {
 /// `csum_partial` of each buffer and a 16-bit fold: any sizes (the verifier bounds them by
 /// the memory passed), always folded (even `seed` alone when both sizes are 0).
 pub fn csum_diff(a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
-    let (from, from_size, to, to_size, seed) = (
-        a[0],
-        a[1] as u32 as usize,
-        a[2],
-        a[3] as u32 as usize,
-        a[4] as u32,
-    );
+    let (from, from_size, to, to_size, seed) = (a[0], a[1] as u32 as usize, a[2], a[3] as u32 as usize, a[4] as u32);
     let mut f = vec![0u8; from_size];
     mem.read_into(from, &mut f)?;
     let mut t = vec![0u8; to_size];

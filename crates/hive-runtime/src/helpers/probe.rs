@@ -98,10 +98,7 @@ mod tests {
         let a = mem.add_region(RegionKind::Other, &mut region);
         assert_eq!(read_str(&mem, a, 16), Ok(b"abc".to_vec()));
         assert_eq!(read_str(&mem, a, 3), Ok(b"ab".to_vec()), "cut at count - 1");
-        assert_eq!(
-            read_str(&mem, host.as_ptr() as u64, 64),
-            Ok(b"host string".to_vec())
-        );
+        assert_eq!(read_str(&mem, host.as_ptr() as u64, 64), Ok(b"host string".to_vec()));
         assert_eq!(read_str(&mem, 16, 8), Err(()));
     }
 }

@@ -13,17 +13,11 @@ use super::{neg, ret};
 use crate::run::RunHelpers;
 
 fn ringbuf<'a>(h: &RunHelpers<'a>, handle: u64) -> Result<&'a hive_maps::RingBuf, HelperError> {
-    h.map(handle)?
-        .ringbuf()
-        .ok_or_else(|| HelperError::Failed("not a ring buffer map".into()))
+    h.map(handle)?.ringbuf().ok_or_else(|| HelperError::Failed("not a ring buffer map".into()))
 }
 
 /// `bpf_ringbuf_output(ringbuf, data, size, flags)`.
-pub(crate) fn output(
-    h: &mut RunHelpers<'_>,
-    a: [u64; 5],
-    mem: &mut Memory<'_>,
-) -> Result<Flow, HelperError> {
+pub(crate) fn output(h: &mut RunHelpers<'_>, a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
     let rb = ringbuf(h, a[0])?;
     let mut data = vec![0u8; a[2] as u32 as usize];
     mem.read_into(a[1], &mut data)?;
@@ -40,30 +34,22 @@ pub(crate) fn reserve(h: &mut RunHelpers<'_>, a: [u64; 5]) -> Result<Flow, Helpe
     if size > u32::MAX as u64 {
         return ret(0);
     }
-    let Some(r) = rb.reserve(size as u32, a[2]) else {
-        return ret(0);
-    };
+    let Some(r) = rb.reserve(size as u32, a[2]) else { return ret(0) };
     let (addr, words) = h.scratch(size as usize, true);
     h.reservations.insert(addr, (r, words));
     ret(addr)
 }
 
 /// `bpf_ringbuf_submit(data, flags)` / `bpf_ringbuf_discard(data, flags)`.
-pub(crate) fn commit(
-    h: &mut RunHelpers<'_>,
-    a: [u64; 5],
-    discard: bool,
-) -> Result<Flow, HelperError> {
-    let (mut r, words) = h.reservations.remove(&a[0]).ok_or_else(|| {
-        HelperError::Failed(format!("{:#x} is not a reserved ring buffer sample", a[0]))
-    })?;
+pub(crate) fn commit(h: &mut RunHelpers<'_>, a: [u64; 5], discard: bool) -> Result<Flow, HelperError> {
+    let (mut r, words) = h
+        .reservations
+        .remove(&a[0])
+        .ok_or_else(|| HelperError::Failed(format!("{:#x} is not a reserved ring buffer sample", a[0])))?;
     if discard {
         r.discard(a[1]);
     } else {
-        let mut bytes: Vec<u8> = words
-            .iter()
-            .flat_map(|w| w.load(std::sync::atomic::Ordering::Relaxed).to_le_bytes())
-            .collect();
+        let mut bytes: Vec<u8> = words.iter().flat_map(|w| w.load(std::sync::atomic::Ordering::Relaxed).to_le_bytes()).collect();
         bytes.truncate(r.len());
         r.write(0, &bytes);
         r.submit(a[1]);
@@ -80,11 +66,7 @@ pub(crate) fn query(h: &mut RunHelpers<'_>, a: [u64; 5]) -> Result<Flow, HelperE
 const CTXLEN_MASK: u64 = 0xfffff << 32;
 
 /// `bpf_perf_event_output(ctx, map, flags, data, size)`.
-pub(crate) fn perf_event_output(
-    h: &mut RunHelpers<'_>,
-    a: [u64; 5],
-    mem: &mut Memory<'_>,
-) -> Result<Flow, HelperError> {
+pub(crate) fn perf_event_output(h: &mut RunHelpers<'_>, a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
     let map = h.map(a[1])?;
     if map.map_type() != MapType::PerfEventArray {
         return ret(neg(libc::EINVAL));
@@ -95,10 +77,8 @@ pub(crate) fn perf_event_output(
     }
     let mut data = vec![0u8; a[4] as u32 as usize];
     mem.read_into(a[3], &mut data)?;
-    ret(
-        match hive_maps::perf_event_output(map, &h.exec, a[2], &data) {
-            Ok(()) => 0,
-            Err(e) => neg(e.errno()),
-        },
-    )
+    ret(match hive_maps::perf_event_output(map, &h.exec, a[2], &data) {
+        Ok(()) => 0,
+        Err(e) => neg(e.errno()),
+    })
 }

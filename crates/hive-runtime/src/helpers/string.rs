@@ -5,11 +5,7 @@ use hive_interp::{Flow, HelperError, Memory};
 use super::ret;
 
 /// The kernel's `strncmp` (lib/string.c): -1, 0 or 1.
-pub fn strncmp_bytes(
-    s1: &[u8],
-    s2: impl Fn(usize) -> Result<u8, HelperError>,
-    count: usize,
-) -> Result<i64, HelperError> {
+pub fn strncmp_bytes(s1: &[u8], s2: impl Fn(usize) -> Result<u8, HelperError>, count: usize) -> Result<i64, HelperError> {
     for i in 0..count {
         let c1 = s1.get(i).copied().unwrap_or(0);
         let c2 = s2(i)?;

@@ -21,21 +21,15 @@ pub const MAX_TAIL_CALL_CNT: u32 = 33;
 pub(crate) fn tail_call(h: &mut RunHelpers<'_>, a: [u64; 5]) -> Result<Flow, HelperError> {
     let map = h.map(a[1])?;
     if map.map_type() != MapType::ProgArray {
-        return Err(HelperError::Failed(
-            "bpf_tail_call on a map that is not a prog array".into(),
-        ));
+        return Err(HelperError::Failed("bpf_tail_call on a map that is not a prog array".into()));
     }
     let index = a[2] as u32;
     if index >= map.spec().max_entries || h.tail_calls >= MAX_TAIL_CALL_CNT {
         return ret(neg(libc::ENOENT));
     }
-    let Some(target) = map.tail_call_target(index) else {
-        return ret(neg(libc::ENOENT));
-    };
+    let Some(target) = map.tail_call_target(index) else { return ret(neg(libc::ENOENT)) };
     let Ok(prog) = target.downcast::<ProgObject>() else {
-        return Err(HelperError::Failed(
-            "prog array slot holds no Hive program".into(),
-        ));
+        return Err(HelperError::Failed("prog array slot holds no Hive program".into()));
     };
     let prog: &Arc<ProgObject> = h.arenas.progs.alloc(prog);
     h.tail_calls += 1;

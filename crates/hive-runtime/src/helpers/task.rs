@@ -16,11 +16,7 @@ pub fn uid_gid(t: &Task) -> u64 {
 }
 
 /// `bpf_get_current_comm(buf, size)`: `strscpy_pad` of the task's name; returns 0.
-pub(crate) fn comm(
-    h: &mut RunHelpers<'_>,
-    a: [u64; 5],
-    mem: &mut Memory<'_>,
-) -> Result<Flow, HelperError> {
+pub(crate) fn comm(h: &mut RunHelpers<'_>, a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
     let size = a[1] as u32 as usize;
     let mut buf = vec![0u8; size];
     if size > 0 {
@@ -37,13 +33,7 @@ mod tests {
 
     #[test]
     fn packing() {
-        let t = Task {
-            pid: 7,
-            tgid: 5,
-            uid: 1000,
-            gid: 100,
-            comm: b"x".to_vec(),
-        };
+        let t = Task { pid: 7, tgid: 5, uid: 1000, gid: 100, comm: b"x".to_vec() };
         assert_eq!(pid_tgid(&t), 5 << 32 | 7);
         assert_eq!(uid_gid(&t), 100 << 32 | 1000);
         let cur = Task::current();

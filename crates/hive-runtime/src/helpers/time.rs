@@ -38,10 +38,7 @@ mod tests {
         assert!(ktime_get_ns() >= a + 5_000_000);
         assert!(ktime_get_boot_ns() >= b + 5_000_000);
         assert!(ktime_get_coarse_ns() > c);
-        assert!(
-            b >= a,
-            "boot time includes suspend, so it is never behind monotonic"
-        );
+        assert!(b >= a, "boot time includes suspend, so it is never behind monotonic");
         let j = jiffies64();
         assert!((j as i128 - (ktime_get_boot_ns() / 1_000_000) as i128).abs() <= 1);
     }

@@ -81,14 +81,8 @@ fn read_fmt(mem: &Memory<'_>, addr: u64, size: usize) -> Result<Option<Vec<u8>>,
 }
 
 /// `bpf_trace_printk(fmt, fmt_size, arg1, arg2, arg3)`: returns the length of the message.
-pub(crate) fn trace_printk(
-    h: &mut RunHelpers<'_>,
-    a: [u64; 5],
-    mem: &mut Memory<'_>,
-) -> Result<Flow, HelperError> {
-    let Some(fmt) = read_fmt(mem, a[0], a[1] as u32 as usize)? else {
-        return ret(neg(libc::EINVAL));
-    };
+pub(crate) fn trace_printk(h: &mut RunHelpers<'_>, a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
+    let Some(fmt) = read_fmt(mem, a[0], a[1] as u32 as usize)? else { return ret(neg(libc::EINVAL)) };
     let out = match bprintf(&fmt, &a[2..5], &MemReader(mem)) {
         Ok(out) => out,
         Err(e) => return ret(neg(e)),
@@ -116,17 +110,13 @@ pub const MAX_BPRINTF_VARARGS: usize = 12;
 /// `bpf_snprintf(str, str_size, fmt, data, data_len)`: returns the length of the whole
 /// output plus one (for the NUL), writing at most `str_size` bytes, NUL-terminated.
 pub fn snprintf(a: [u64; 5], mem: &mut Memory<'_>) -> Result<Flow, HelperError> {
-    let (out_addr, out_size, fmt_addr, data, data_len) =
-        (a[0], a[1] as u32 as usize, a[2], a[3], a[4] as u32 as usize);
+    let (out_addr, out_size, fmt_addr, data, data_len) = (a[0], a[1] as u32 as usize, a[2], a[3], a[4] as u32 as usize);
     if data_len % 8 != 0 || data_len > MAX_BPRINTF_VARARGS * 8 || (data_len > 0 && data == 0) {
         return ret(neg(libc::EINVAL));
     }
     let mut raw = vec![0u8; data_len];
     mem.read_into(data, &mut raw)?;
-    let args: Vec<u64> = raw
-        .chunks(8)
-        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
-        .collect();
+    let args: Vec<u64> = raw.chunks(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
     // The format is a constant string; read up to its NUL.
     let fmt = read_str_in_memory(mem, fmt_addr)?;
     let out = match bprintf(&fmt, &args, &MemReader(mem)) {

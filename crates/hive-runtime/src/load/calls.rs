@@ -35,17 +35,11 @@ pub(crate) fn check(
         match *insn {
             Insn::Call(CallTarget::Helper(id)) => {
                 if id < 0 || id as u32 >= HelperId::COUNT {
-                    return Err(log.refuse(
-                        libc::EINVAL,
-                        format!("insn {pc}: invalid func unknown#{id}"),
-                    ));
+                    return Err(log.refuse(libc::EINVAL, format!("insn {pc}: invalid func unknown#{id}")));
                 }
                 let hid = HelperId(id as u32);
                 let Some(proto) = info.helper(hid, ctx) else {
-                    return Err(log.refuse(
-                        libc::EINVAL,
-                        format!("insn {pc}: program of this type cannot use helper {hid}"),
-                    ));
+                    return Err(log.refuse(libc::EINVAL, format!("insn {pc}: program of this type cannot use helper {hid}")));
                 };
                 if proto.gpl_only && !gpl {
                     return Err(log.refuse(
@@ -54,38 +48,24 @@ pub(crate) fn check(
                     ));
                 }
                 if !helpers::implemented(hid) {
-                    return Err(log.refuse(
-                        libc::EOPNOTSUPP,
-                        format!("insn {pc}: helper {hid} is not implemented by Hive yet"),
-                    ));
+                    return Err(log.refuse(libc::EOPNOTSUPP, format!("insn {pc}: helper {hid} is not implemented by Hive yet")));
                 }
             }
             Insn::Call(CallTarget::Kfunc { btf_id, off }) => {
-                let proto = (btf_id >= 0)
-                    .then(|| kfuncs.get(KfuncId(btf_id as u32)))
-                    .flatten();
+                let proto = (btf_id >= 0).then(|| kfuncs.get(KfuncId(btf_id as u32))).flatten();
                 let Some(proto) = proto.filter(|_| off == 0) else {
-                    return Err(log.refuse(
-                        libc::EINVAL,
-                        format!("insn {pc}: kernel btf_id {btf_id} is not a function"),
-                    ));
+                    return Err(log.refuse(libc::EINVAL, format!("insn {pc}: kernel btf_id {btf_id} is not a function")));
                 };
                 if !proto.allowed_for(prog_type) {
                     return Err(log.refuse(
                         libc::EACCES,
-                        format!(
-                            "insn {pc}: calling kernel function {} is not allowed",
-                            proto.name
-                        ),
+                        format!("insn {pc}: calling kernel function {} is not allowed", proto.name),
                     ));
                 }
                 if !helpers::kfunc_implemented(proto.name) {
                     return Err(log.refuse(
                         libc::EOPNOTSUPP,
-                        format!(
-                            "insn {pc}: kfunc {} is not implemented by Hive yet",
-                            proto.name
-                        ),
+                        format!("insn {pc}: kfunc {} is not implemented by Hive yet", proto.name),
                     ));
                 }
             }

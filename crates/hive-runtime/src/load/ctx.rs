@@ -73,10 +73,7 @@ impl State {
         let mut regs = [Val::Scalar; 11];
         regs[1..6].copy_from_slice(&args);
         regs[10] = Val::Fp(0);
-        State {
-            regs,
-            stack: BTreeMap::new(),
-        }
+        State { regs, stack: BTreeMap::new() }
     }
 
     fn join(&self, other: &State) -> State {
@@ -165,41 +162,21 @@ impl Analysis<'_> {
     /// Enters a subprogram or callback at `target` with `args` (stack addresses of the
     /// caller's frame are not followed into the callee).
     fn enter(&mut self, target: usize, args: [Val; 5]) {
-        let args = args.map(|v| {
-            if matches!(v, Val::Fp(_)) {
-                Val::Scalar
-            } else {
-                v
-            }
-        });
+        let args = args.map(|v| if matches!(v, Val::Fp(_)) { Val::Scalar } else { v });
         self.flow(target, State::entry(args));
     }
 
     fn step(&mut self, pc: usize) {
-        let Some(s) = self.states[pc].clone() else {
-            return;
-        };
-        let insn = *self
-            .code
-            .get(pc)
-            .expect("states only at instruction starts");
+        let Some(s) = self.states[pc].clone() else { return };
+        let insn = *self.code.get(pc).expect("states only at instruction starts");
         let mut n = s.clone();
         let next = pc + insn.slots();
         match insn {
-            Insn::Alu {
-                width,
-                op,
-                dst,
-                src,
-            } => {
+            Insn::Alu { width, op, dst, src } => {
                 let v = match (width, op, src) {
                     (Width::W64, AluOp::Mov, Source::Reg(r)) => s.reg(r),
                     (Width::W64, AluOp::Add | AluOp::Sub, Source::Imm(i)) => {
-                        let d = if op == AluOp::Add {
-                            i as i64
-                        } else {
-                            -(i as i64)
-                        };
+                        let d = if op == AluOp::Add { i as i64 } else { -(i as i64) };
                         match s.reg(dst) {
                             Val::Ctx(o) => Val::Ctx(o + d),
                             Val::Fp(o) => Val::Fp(o + d),
@@ -220,41 +197,20 @@ impl Analysis<'_> {
                 n.set(dst, Val::Scalar);
                 self.flow(next, n);
             }
-            Insn::LdImm64 {
-                dst, pseudo, imm, ..
-            } => {
-                let v = if pseudo == Pseudo::Func {
-                    Val::Func((pc as i64 + 1 + imm as i64) as usize)
-                } else {
-                    Val::Scalar
-                };
+            Insn::LdImm64 { dst, pseudo, imm, .. } => {
+                let v = if pseudo == Pseudo::Func { Val::Func((pc as i64 + 1 + imm as i64) as usize) } else { Val::Scalar };
                 n.set(dst, v);
                 self.flow(next, n);
             }
-            Insn::Load {
-                size,
-                dst,
-                src,
-                off,
-                ..
-            } => {
+            Insn::Load { size, dst, src, off, .. } => {
                 let v = match s.reg(src) {
-                    Val::Fp(o) if size == Size::DW => s
-                        .stack
-                        .get(&(o + off as i64))
-                        .copied()
-                        .unwrap_or(Val::Scalar),
+                    Val::Fp(o) if size == Size::DW => s.stack.get(&(o + off as i64)).copied().unwrap_or(Val::Scalar),
                     _ => Val::Scalar,
                 };
                 n.set(dst, v);
                 self.flow(next, n);
             }
-            Insn::Store {
-                size,
-                dst,
-                off,
-                src,
-            } => {
+            Insn::Store { size, dst, off, src } => {
                 if let Val::Fp(o) = s.reg(dst) {
                     let at = o + off as i64;
                     n.clobber(at, size.bytes() as i64);
@@ -267,18 +223,8 @@ impl Analysis<'_> {
                 }
                 self.flow(next, n);
             }
-            Insn::Atomic {
-                size,
-                op,
-                dst,
-                src,
-                off,
-            } => {
-                let base = if op == AtomicOp::LoadAcquire {
-                    src
-                } else {
-                    dst
-                };
+            Insn::Atomic { size, op, dst, src, off } => {
+                let base = if op == AtomicOp::LoadAcquire { src } else { dst };
                 if let Val::Fp(o) = s.reg(base) {
                     n.clobber(o + off as i64, size.bytes() as i64);
                 }
@@ -365,21 +311,8 @@ pub(crate) fn rewrite(
     prog_type: ProgType,
     log: &mut Log,
 ) -> Result<CtxReport> {
-    let mut a = Analysis {
-        code,
-        states: vec![None; code.len()],
-        work: VecDeque::new(),
-    };
-    a.flow(
-        0,
-        State::entry([
-            Val::Ctx(0),
-            Val::Scalar,
-            Val::Scalar,
-            Val::Scalar,
-            Val::Scalar,
-        ]),
-    );
+    let mut a = Analysis { code, states: vec![None; code.len()], work: VecDeque::new() };
+    a.flow(0, State::entry([Val::Ctx(0), Val::Scalar, Val::Scalar, Val::Scalar, Val::Scalar]));
     while let Some(pc) = a.work.pop_front() {
         a.step(pc);
     }
@@ -391,13 +324,7 @@ pub(crate) fn rewrite(
         let (base, off, size, write, atomic) = match *insn {
             Insn::Load { size, src, off, .. } => (src, off, size, false, false),
             Insn::Store { size, dst, off, .. } => (dst, off, size, true, false),
-            Insn::Atomic {
-                size,
-                op: AtomicOp::LoadAcquire,
-                src,
-                off,
-                ..
-            } => (src, off, size, false, true),
+            Insn::Atomic { size, op: AtomicOp::LoadAcquire, src, off, .. } => (src, off, size, false, true),
             Insn::Atomic { size, dst, off, .. } => (dst, off, size, true, true),
             _ => continue,
         };
@@ -406,27 +333,18 @@ pub(crate) fn rewrite(
             Val::Ctx(o) => {
                 return Err(log.refuse(
                     libc::EACCES,
-                    format!(
-                        "insn {pc}: dereference of modified ctx ptr R{} off={o} disallowed",
-                        base.num()
-                    ),
+                    format!("insn {pc}: dereference of modified ctx ptr R{} off={o} disallowed", base.num()),
                 ));
             }
             Val::MaybeCtx => {
-                return Err(log.refuse(
-                    libc::EINVAL,
-                    format!("insn {pc}: same insn cannot be used with different pointers"),
-                ));
+                return Err(log.refuse(libc::EINVAL, format!("insn {pc}: same insn cannot be used with different pointers")));
             }
             _ => continue,
         }
         if atomic {
             return Err(log.refuse(
                 libc::EACCES,
-                format!(
-                    "insn {pc}: BPF_ATOMIC stores into R{} ctx is not allowed",
-                    base.num()
-                ),
+                format!("insn {pc}: BPF_ATOMIC stores into R{} ctx is not allowed", base.num()),
             ));
         }
         if let Some(rules) = rules {
@@ -434,21 +352,10 @@ pub(crate) fn rewrite(
                 .check(off as i64, size.bytes() as u32, write)
                 .map_err(|e| log.refuse(libc::EACCES, format!("insn {pc}: {e}")))?;
         } else if off < 0 {
-            return Err(log.refuse(
-                libc::EACCES,
-                format!(
-                    "insn {pc}: invalid bpf_context access off={off} size={}",
-                    size.bytes()
-                ),
-            ));
+            return Err(log.refuse(libc::EACCES, format!("insn {pc}: invalid bpf_context access off={off} size={}", size.bytes())));
         }
         report.max_ctx_offset = report.max_ctx_offset.max(off as u32 + size.bytes() as u32);
-        report.accesses.push(CtxAccess {
-            pc,
-            off,
-            size,
-            write,
-        });
+        report.accesses.push(CtxAccess { pc, off, size, write });
         let (new_off, new_size) = kind.rewrite(off, size);
         if (new_off, new_size) != (off, size) {
             let raw = &mut run[pc];

@@ -120,11 +120,7 @@ impl ProgLoadAttr {
     /// Attributes for `insns` of `prog_type`, GPL, no name, no log (`BPF_F_SLEEPABLE` for
     /// syscall programs, which the kernel requires).
     pub fn new(prog_type: ProgType, insns: Vec<RawInsn>) -> ProgLoadAttr {
-        let prog_flags = if prog_type == ProgType::Syscall {
-            BPF_F_SLEEPABLE
-        } else {
-            0
-        };
+        let prog_flags = if prog_type == ProgType::Syscall { BPF_F_SLEEPABLE } else { 0 };
         ProgLoadAttr {
             prog_type,
             expected_attach_type: AttachType(0),
@@ -191,11 +187,7 @@ impl Log {
     pub(crate) fn refuse(&mut self, errno: i32, message: String) -> Error {
         self.text.push_str(&message);
         self.text.push('\n');
-        Error::Load {
-            errno,
-            message,
-            log: self.text.clone(),
-        }
+        Error::Load { errno, message, log: self.text.clone() }
     }
 }
 
@@ -214,10 +206,7 @@ fn check_attrs(attr: &ProgLoadAttr, log: &mut Log) -> Result<()> {
     let sleepable = attr.prog_flags & BPF_F_SLEEPABLE != 0;
     match t.info().sleepable() {
         Sleepable::Required if !sleepable => {
-            return Err(log.refuse(
-                libc::EINVAL,
-                "Syscall programs can only be sleepable".into(),
-            ));
+            return Err(log.refuse(libc::EINVAL, "Syscall programs can only be sleepable".into()));
         }
         Sleepable::Never if sleepable => {
             return Err(log.refuse(
@@ -227,30 +216,15 @@ fn check_attrs(attr: &ProgLoadAttr, log: &mut Log) -> Result<()> {
         }
         _ => {}
     }
-    if attr
-        .func_info
-        .windows(2)
-        .any(|w| w[0].insn_off >= w[1].insn_off)
+    if attr.func_info.windows(2).any(|w| w[0].insn_off >= w[1].insn_off)
         || attr.func_info.first().is_some_and(|f| f.insn_off != 0)
-        || attr
-            .line_info
-            .windows(2)
-            .any(|w| w[0].insn_off > w[1].insn_off)
-        || attr
-            .line_info
-            .iter()
-            .any(|l| l.insn_off as usize >= attr.insns.len())
+        || attr.line_info.windows(2).any(|w| w[0].insn_off > w[1].insn_off)
+        || attr.line_info.iter().any(|l| l.insn_off as usize >= attr.insns.len())
     {
-        return Err(log.refuse(
-            libc::EINVAL,
-            "func_info/line_info out of order or out of range".into(),
-        ));
+        return Err(log.refuse(libc::EINVAL, "func_info/line_info out of order or out of range".into()));
     }
     if (!attr.func_info.is_empty() || !attr.line_info.is_empty()) && attr.prog_btf_fd.is_none() {
-        return Err(log.refuse(
-            libc::EINVAL,
-            "func_info or line_info without prog_btf_fd".into(),
-        ));
+        return Err(log.refuse(libc::EINVAL, "func_info or line_info without prog_btf_fd".into()));
     }
     Ok(())
 }
@@ -266,10 +240,7 @@ impl Client {
 
     /// `BPF_PROG_LOAD` with an explicit verifier (the seam `hive-verifier` plugs into).
     pub fn prog_load_with(&self, attr: &ProgLoadAttr, verifier: &dyn Verifier) -> Result<Fd> {
-        let mut log = Log {
-            level: attr.log_level,
-            text: String::new(),
-        };
+        let mut log = Log { level: attr.log_level, text: String::new() };
         let result = self.load_pipeline(attr, verifier, &mut log);
         if let Ok(fd) = &result
             && attr.log_size != 0
@@ -278,21 +249,12 @@ impl Client {
             let _ = self.close(*fd);
             let mut text = log.text;
             text.truncate(attr.log_size.saturating_sub(1) as usize);
-            return Err(Error::Load {
-                errno: libc::ENOSPC,
-                message: "log buffer too small".into(),
-                log: text,
-            });
+            return Err(Error::Load { errno: libc::ENOSPC, message: "log buffer too small".into(), log: text });
         }
         result
     }
 
-    fn load_pipeline(
-        &self,
-        attr: &ProgLoadAttr,
-        verifier: &dyn Verifier,
-        log: &mut Log,
-    ) -> Result<Fd> {
+    fn load_pipeline(&self, attr: &ProgLoadAttr, verifier: &dyn Verifier, log: &mut Log) -> Result<Fd> {
         // 1. attributes
         check_attrs(attr, log)?;
         let t = attr.prog_type;
@@ -307,18 +269,16 @@ impl Client {
             if gpl { "" } else { "not " }
         ));
         // 2. decode (the original program must decode; pseudo sources are checked next)
-        let code =
-            Code::decode(&attr.insns).map_err(|e| log.refuse(libc::EINVAL, e.to_string()))?;
+        let code = Code::decode(&attr.insns).map_err(|e| log.refuse(libc::EINVAL, e.to_string()))?;
         // 3. tag
         let tag = tag::prog_tag(&attr.insns);
         // 4. pseudo lddw
         let mut resolved = pseudo::resolve(self, &attr.insns, &attr.fd_array, log)?;
         for m in &resolved.maps {
             if m.map_type() == hive_maps::MapType::ProgArray && !m.claim_owner(t) {
-                return Err(log.refuse(
-                    libc::EINVAL,
-                    format!("prog array map id {} serves another program type", m.id()),
-                ));
+                return Err(
+                    log.refuse(libc::EINVAL, format!("prog array map id {} serves another program type", m.id()))
+                );
             }
         }
         // 5. calls
@@ -335,8 +295,7 @@ impl Client {
             report.accesses.len(),
             report.max_ctx_offset
         ));
-        let run = Code::decode(&resolved.run)
-            .map_err(|e| log.refuse(libc::EINVAL, format!("after rewrites: {e}")))?;
+        let run = Code::decode(&resolved.run).map_err(|e| log.refuse(libc::EINVAL, format!("after rewrites: {e}")))?;
         // What `xlated_prog_insns` shows: the rewritten program with map ids (not handles).
         // An `lddw` is one instruction: both of its slots come from the same source.
         let mut xlated = resolved.run.clone();
@@ -364,18 +323,14 @@ impl Client {
             log.refuse(r.errno, r.message)
         })?;
         log.line(match &verdict {
-            verify::Verdict::Unverified => {
-                "verifier: no safety proof; runs are checked".to_string()
-            }
+            verify::Verdict::Unverified => "verifier: no safety proof; runs are checked".to_string(),
             verify::Verdict::Verified { processed } => {
                 format!("verifier: processed {processed} insns")
             }
         });
         // 8. engine
         let config = &self.shared.config;
-        let options = config
-            .jit
-            .then(|| crate::jit::options(&self.shared.kfuncs, config.jit_blind_constants));
+        let options = config.jit.then(|| crate::jit::options(&self.shared.kfuncs, config.jit_blind_constants));
         let (engine, jit) = crate::jit::choose(&verdict, &run, options.as_ref());
         log.line(engine.describe());
         // 9. register
@@ -394,10 +349,7 @@ impl Client {
         };
         let mut table = self.shared.progs.lock();
         let id = ProgId(table.alloc()?);
-        log.line(format!(
-            "hive: program id {id}, tag {}",
-            tag.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        ));
+        log.line(format!("hive: program id {id}, tag {}", tag.iter().map(|b| format!("{b:02x}")).collect::<String>()));
         let prog = Arc::new(ProgObject {
             id,
             info,

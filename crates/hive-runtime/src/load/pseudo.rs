@@ -53,17 +53,8 @@ fn reject(log: &mut Log, errno: i32, msg: String) -> Error {
 }
 
 /// Resolves every `lddw` of `insns`.
-pub(crate) fn resolve(
-    client: &Client,
-    insns: &[RawInsn],
-    fd_array: &[Fd],
-    log: &mut Log,
-) -> Result<Resolved> {
-    let mut out = Resolved {
-        run: insns.to_vec(),
-        xlated: insns.to_vec(),
-        ..Resolved::default()
-    };
+pub(crate) fn resolve(client: &Client, insns: &[RawInsn], fd_array: &[Fd], log: &mut Log) -> Result<Resolved> {
+    let mut out = Resolved { run: insns.to_vec(), xlated: insns.to_vec(), ..Resolved::default() };
     let mut pc = 0;
     while pc < insns.len() {
         let insn = insns[pc];
@@ -72,18 +63,10 @@ pub(crate) fn resolve(
             continue;
         }
         let Some(&next) = insns.get(pc + 1) else {
-            return Err(reject(
-                log,
-                libc::EINVAL,
-                "invalid bpf_ld_imm64 insn".into(),
-            ));
+            return Err(reject(log, libc::EINVAL, "invalid bpf_ld_imm64 insn".into()));
         };
         if next.code != 0 || next.dst != 0 || next.src != 0 || next.off != 0 {
-            return Err(reject(
-                log,
-                libc::EINVAL,
-                "invalid bpf_ld_imm64 insn".into(),
-            ));
+            return Err(reject(log, libc::EINVAL, "invalid bpf_ld_imm64 insn".into()));
         }
         let src = insn.src;
         if src == 0 || src == 4 {
@@ -94,68 +77,37 @@ pub(crate) fn resolve(
             return Err(reject(
                 log,
                 libc::EOPNOTSUPP,
-                format!(
-                    "insn {pc}: BPF_PSEUDO_BTF_ID (ksym) loads need kernel BTF, which Hive does not resolve yet"
-                ),
+                format!("insn {pc}: BPF_PSEUDO_BTF_ID (ksym) loads need kernel BTF, which Hive does not resolve yet"),
             ));
         }
         let by_fd = src == 1 || src == 2;
         let by_idx = src == 5 || src == 6;
         let value = src == 2 || src == 6;
         if !(by_fd || by_idx) || (!value && next.imm != 0) {
-            return Err(reject(
-                log,
-                libc::EINVAL,
-                "unrecognized bpf_ld_imm64 insn".into(),
-            ));
+            return Err(reject(log, libc::EINVAL, "unrecognized bpf_ld_imm64 insn".into()));
         }
         let fd = if by_idx {
             if fd_array.is_empty() {
-                return Err(reject(
-                    log,
-                    libc::EPROTO,
-                    "fd_idx without fd_array is invalid".into(),
-                ));
+                return Err(reject(log, libc::EPROTO, "fd_idx without fd_array is invalid".into()));
             }
             *fd_array.get(insn.imm as u32 as usize).ok_or_else(|| {
-                reject(
-                    log,
-                    libc::EINVAL,
-                    format!(
-                        "fd_array index {} out of range ({} entries)",
-                        insn.imm,
-                        fd_array.len()
-                    ),
-                )
+                reject(log, libc::EINVAL, format!("fd_array index {} out of range ({} entries)", insn.imm, fd_array.len()))
             })?
         } else {
             Fd(insn.imm as u32)
         };
-        let map = client.map(fd).map_err(|_| {
-            reject(
-                log,
-                libc::EBADF,
-                format!("fd {} is not pointing to valid bpf_map", fd.0),
-            )
-        })?;
-        let idx = out
-            .use_map(&map)
-            .map_err(|e| reject(log, e.errno(), e.to_string()))?;
+        let map = client
+            .map(fd)
+            .map_err(|_| reject(log, libc::EBADF, format!("fd {} is not pointing to valid bpf_map", fd.0)))?;
+        let idx = out.use_map(&map).map_err(|e| reject(log, e.errno(), e.to_string()))?;
         let id = map.id().0 as i32;
         let addr = if value {
             let off = next.imm as u32;
             if map.map_type() != MapType::Array {
-                return Err(reject(
-                    log,
-                    libc::EINVAL,
-                    "no direct value access support for this map type".into(),
-                ));
+                return Err(reject(log, libc::EINVAL, "no direct value access support for this map type".into()));
             }
             let spec = map.map.spec();
-            let msg = format!(
-                "invalid access to map value pointer, value_size={} off={off}",
-                spec.value_size
-            );
+            let msg = format!("invalid access to map value pointer, value_size={} off={off}", spec.value_size);
             if spec.max_entries != 1 {
                 return Err(reject(log, crate::error::ENOTSUPP, msg));
             }
@@ -166,19 +118,11 @@ pub(crate) fn resolve(
                 out.direct.push(idx);
             }
             let exec = Executor::enter(0);
-            let v = map
-                .map
-                .prog_lookup(&exec, &0u32.to_ne_bytes())
-                .expect("an array's index 0 exists");
-            log.line(format!(
-                "insn {pc}: map_value[id:{id}]+{off} -> direct value address"
-            ));
+            let v = map.map.prog_lookup(&exec, &0u32.to_ne_bytes()).expect("an array's index 0 exists");
+            log.line(format!("insn {pc}: map_value[id:{id}]+{off} -> direct value address"));
             v.addr() + u64::from(off)
         } else {
-            log.line(format!(
-                "insn {pc}: map[id:{id}] ({}) resolved",
-                map.map_type().kernel_name()
-            ));
+            log.line(format!("insn {pc}: map[id:{id}] ({}) resolved", map.map_type().kernel_name()));
             map.handle()
         };
         out.run[pc] = RawInsn::new(LDDW, insn.dst, 0, 0, addr as u32 as i32);

@@ -118,10 +118,9 @@ impl Default for HiveVerifier {
 /// The errno the kernel returns for a verifier refusal of this kind.
 pub fn errno_for(kind: RejectKind) -> i32 {
     match kind {
-        RejectKind::Empty
-        | RejectKind::TooLarge
-        | RejectKind::TooManySubprogs
-        | RejectKind::CallStackTooDeep => libc::E2BIG,
+        RejectKind::Empty | RejectKind::TooLarge | RejectKind::TooManySubprogs | RejectKind::CallStackTooDeep => {
+            libc::E2BIG
+        }
         RejectKind::CallsNotAllowed => libc::EPERM,
         RejectKind::InvalidCallTarget
         | RejectKind::JumpOutOfRange
@@ -152,34 +151,19 @@ impl Verifier for HiveVerifier {
             1 => LogLevel::Basic,
             _ => LogLevel::Verbose,
         };
-        let opts = if self.privileged {
-            VerifyOptions::privileged()
-        } else {
-            VerifyOptions::unprivileged()
-        };
+        let opts = if self.privileged { VerifyOptions::privileged() } else { VerifyOptions::unprivileged() };
         match hive_verifier::verify_program(input.insns, &env, &opts.with_log_level(level)) {
             Ok(v) if v.is_safety_proof() => {
-                let processed = v
-                    .log
-                    .rfind("processed ")
-                    .and_then(|at| v.log[at + 10..].split_whitespace().next()?.parse().ok());
-                Ok(Verdict::Verified {
-                    processed: processed.unwrap_or(0),
-                })
+                let processed =
+                    v.log.rfind("processed ").and_then(|at| v.log[at + 10..].split_whitespace().next()?.parse().ok());
+                Ok(Verdict::Verified { processed: processed.unwrap_or(0) })
             }
             Ok(_) => Ok(Verdict::Unverified),
             Err(r) => {
                 // The pipeline appends the message; keep the log before it.
                 let log = r.log.strip_suffix('\n').unwrap_or(&r.log);
-                let log = log
-                    .strip_suffix(r.message.as_str())
-                    .unwrap_or(log)
-                    .to_string();
-                Err(Rejection {
-                    errno: errno_for(r.kind),
-                    message: r.message.clone(),
-                    log,
-                })
+                let log = log.strip_suffix(r.message.as_str()).unwrap_or(log).to_string();
+                Err(Rejection { errno: errno_for(r.kind), message: r.message.clone(), log })
             }
         }
     }
@@ -187,8 +171,7 @@ impl Verifier for HiveVerifier {
 
 /// The verifier's view of a live map.
 pub(crate) fn map_meta(m: &hive_maps::MapSpec) -> MapMeta {
-    let t = hive_platform::map::MapType::from_raw(m.map_type.to_raw())
-        .unwrap_or(hive_platform::map::MapType::Unspec);
+    let t = hive_platform::map::MapType::from_raw(m.map_type.to_raw()).unwrap_or(hive_platform::map::MapType::Unspec);
     let mut meta = MapMeta::new(t, m.key_size, m.value_size, m.max_entries);
     meta.map_flags = m.map_flags;
     meta.spin_lock_off = m.spin_lock_off;
@@ -207,12 +190,7 @@ impl LoadMaps {
     /// Looks up every map `insns` names (the ones `pseudo::resolve` accepted).
     pub(crate) fn new(client: &Client, insns: &[RawInsn], fd_array: &[Fd]) -> LoadMaps {
         let mut out = LoadMaps::default();
-        let meta = |fd: Fd| {
-            client
-                .map(fd)
-                .ok()
-                .map(|m: MapRef| map_meta(m.map().spec()))
-        };
+        let meta = |fd: Fd| client.map(fd).ok().map(|m: MapRef| map_meta(m.map().spec()));
         for w in insns.windows(2) {
             let insn = w[0];
             if insn.code != 0x18 {
@@ -225,10 +203,7 @@ impl LoadMaps {
                     }
                 }
                 5 | 6 if !out.by_idx.iter().any(|(i, _)| *i == insn.imm as u32) => {
-                    if let Some(m) = fd_array
-                        .get(insn.imm as u32 as usize)
-                        .and_then(|&fd| meta(fd))
-                    {
+                    if let Some(m) = fd_array.get(insn.imm as u32 as usize).and_then(|&fd| meta(fd)) {
                         out.by_idx.push((insn.imm as u32, m));
                     }
                 }
@@ -241,16 +216,10 @@ impl LoadMaps {
 
 impl MapResolver for LoadMaps {
     fn by_fd(&self, fd: i32) -> Option<MapMeta> {
-        self.by_fd
-            .iter()
-            .find(|(f, _)| *f == fd)
-            .map(|(_, m)| m.clone())
+        self.by_fd.iter().find(|(f, _)| *f == fd).map(|(_, m)| m.clone())
     }
     fn by_index(&self, idx: u32) -> Option<MapMeta> {
-        self.by_idx
-            .iter()
-            .find(|(i, _)| *i == idx)
-            .map(|(_, m)| m.clone())
+        self.by_idx.iter().find(|(i, _)| *i == idx).map(|(_, m)| m.clone())
     }
 }
 
@@ -274,12 +243,8 @@ impl Engine {
     /// A one-line description for the load log.
     pub fn describe(&self) -> String {
         match self {
-            Engine::Jit { code_bytes } => {
-                format!("jit: {code_bytes} bytes of x86-64 code; engine: jit")
-            }
-            Engine::Interpreter { reason } => {
-                format!("jit: not used ({reason}); engine: interpreter")
-            }
+            Engine::Jit { code_bytes } => format!("jit: {code_bytes} bytes of x86-64 code; engine: jit"),
+            Engine::Interpreter { reason } => format!("jit: not used ({reason}); engine: interpreter"),
         }
     }
 
@@ -300,8 +265,7 @@ mod tests {
     use crate::{Runtime, map::MapCreateAttr};
 
     fn load(rt: &Runtime, insns: Vec<RawInsn>) -> crate::error::Result<crate::ids::Fd> {
-        rt.client()
-            .prog_load(&ProgLoadAttr::new(ProgType::SocketFilter, insns).log_level(1))
+        rt.client().prog_load(&ProgLoadAttr::new(ProgType::SocketFilter, insns).log_level(1))
     }
 
     #[test]
@@ -311,11 +275,7 @@ mod tests {
         let exit = RawInsn::new(0x95, 0, 0, 0, 0);
         let mov = RawInsn::new(0xb7, 0, 0, 0, 0);
         match load(&rt, vec![mov, exit, exit]) {
-            Err(Error::Load {
-                errno,
-                message,
-                log,
-            }) => {
+            Err(Error::Load { errno, message, log }) => {
                 assert_eq!(errno, libc::EINVAL);
                 assert_eq!(message, "unreachable insn 2");
                 assert_eq!(log.matches("unreachable insn 2").count(), 1, "{log}");
@@ -332,9 +292,7 @@ mod tests {
         let rt = Runtime::default();
         rt.set_verifier(Arc::new(HiveVerifier::default()));
         let client = rt.client();
-        let fd = client
-            .map_create(&MapCreateAttr::new(hive_maps::MapType::Array, 4, 48, 1))
-            .unwrap();
+        let fd = client.map_create(&MapCreateAttr::new(hive_maps::MapType::Array, 4, 48, 1)).unwrap();
         let insns = vec![
             RawInsn::new(0x18, 1, 1, 0, fd.0 as i32),
             RawInsn::new(0, 0, 0, 0, 0),
@@ -343,16 +301,9 @@ mod tests {
         ];
         let maps = LoadMaps::new(&client, &insns, &[]);
         let m = maps.by_fd(fd.0 as i32).unwrap();
-        assert_eq!(
-            (m.map_type, m.value_size),
-            (hive_platform::map::MapType::Array, 48)
-        );
+        assert_eq!((m.map_type, m.value_size), (hive_platform::map::MapType::Array, 48));
         assert!(maps.by_fd(fd.0 as i32 + 1).is_none());
-        assert!(
-            client
-                .prog_load(&ProgLoadAttr::new(ProgType::SocketFilter, insns))
-                .is_ok()
-        );
+        assert!(client.prog_load(&ProgLoadAttr::new(ProgType::SocketFilter, insns)).is_ok());
     }
 
     #[test]

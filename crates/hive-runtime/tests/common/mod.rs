@@ -12,11 +12,7 @@ pub fn asm(text: &str) -> Vec<RawInsn> {
 
 /// A runtime with two executors and a fixed random seed.
 pub fn runtime() -> Runtime {
-    Runtime::new(RuntimeConfig {
-        executors: 2,
-        prandom_seed: 7,
-        ..RuntimeConfig::default()
-    })
+    Runtime::new(RuntimeConfig { executors: 2, prandom_seed: 7, ..RuntimeConfig::default() })
 }
 
 /// Like [`runtime`], loading every program unverified (the checked interpreter runs it), for
@@ -29,9 +25,7 @@ pub fn unverified_runtime() -> Runtime {
 
 /// Loads `text` as a `t` program (GPL) into Hive.
 pub fn load(client: &Client, t: ProgType, text: &str) -> Fd {
-    client
-        .prog_load(&ProgLoadAttr::new(t, asm(text)).log_level(1))
-        .unwrap_or_else(|e| panic!("{e}\n{}", e.log()))
+    client.prog_load(&ProgLoadAttr::new(t, asm(text)).log_level(1)).unwrap_or_else(|e| panic!("{e}\n{}", e.log()))
 }
 
 /// The host kernel, if this process may use it (prints why not otherwise).
@@ -58,12 +52,7 @@ pub fn ktype(t: ProgType) -> hive_kernel::ProgType {
 }
 
 /// Runs `text` in both engines on the same input; returns (hive, kernel).
-pub fn both(
-    t: ProgType,
-    text: &str,
-    data: &[u8],
-    ctx: Option<&[u8]>,
-) -> (TestRunOutput, hive_kernel::TestRunResult) {
+pub fn both(t: ProgType, text: &str, data: &[u8], ctx: Option<&[u8]>) -> (TestRunOutput, hive_kernel::TestRunResult) {
     let rt = runtime();
     let client = rt.client();
     let fd = load(&client, t, text);
@@ -71,23 +60,12 @@ pub fn both(
     if let Some(c) = ctx {
         attr = attr.with_ctx(c);
     }
-    if !matches!(
-        t,
-        ProgType::Xdp | ProgType::SocketFilter | ProgType::SchedCls
-    ) {
-        attr = TestRunAttr {
-            ctx_in: ctx.map(<[u8]>::to_vec),
-            ..TestRunAttr::default()
-        };
+    if !matches!(t, ProgType::Xdp | ProgType::SocketFilter | ProgType::SchedCls) {
+        attr = TestRunAttr { ctx_in: ctx.map(<[u8]>::to_vec), ..TestRunAttr::default() };
     }
-    let h = client
-        .prog_test_run(fd, &attr)
-        .unwrap_or_else(|e| panic!("hive: {e}\n{text}"));
-    let k = hive_kernel::prog_load(ktype(t), &asm(text), "GPL", 0)
-        .unwrap_or_else(|e| panic!("kernel load: {e}\n{text}"));
-    let kr = k
-        .test_run(data, ctx, 1)
-        .unwrap_or_else(|e| panic!("kernel run: {e}\n{text}"));
+    let h = client.prog_test_run(fd, &attr).unwrap_or_else(|e| panic!("hive: {e}\n{text}"));
+    let k = hive_kernel::prog_load(ktype(t), &asm(text), "GPL", 0).unwrap_or_else(|e| panic!("kernel load: {e}\n{text}"));
+    let kr = k.test_run(data, ctx, 1).unwrap_or_else(|e| panic!("kernel run: {e}\n{text}"));
     (h, kr)
 }
 

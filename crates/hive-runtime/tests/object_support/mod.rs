@@ -8,9 +8,7 @@ use std::sync::Arc;
 
 use hive::{Runtime, RuntimeConfig, TracePipe};
 use hive_isa::{Pseudo, RawInsn};
-use hive_kernel::{
-    LoadOptions as KLoad, MapFd, MapSpec, MapType as KMapType, ProgFd, ProgType as KType,
-};
+use hive_kernel::{LoadOptions as KLoad, MapFd, MapSpec, MapType as KMapType, ProgFd, ProgType as KType};
 use hive_object::{LoadOptions, ObjectSpec, ProgramSelection, ProgramSpec, TargetBtf};
 use hive_platform::prog::ProgType;
 
@@ -29,12 +27,7 @@ pub fn example_packets() -> Vec<(String, Vec<u8>)> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "bin"))
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
         .collect();
     v.sort();
     v
@@ -48,26 +41,14 @@ pub fn parse(path: &Path) -> ObjectSpec {
 /// Parses an object file, loading the `programs` selection.
 pub fn parse_with(path: &Path, programs: ProgramSelection) -> ObjectSpec {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    ObjectSpec::parse(
-        &bytes,
-        &LoadOptions {
-            target_btf: TargetBtf::Own,
-            programs,
-            ..Default::default()
-        },
-    )
-    .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    ObjectSpec::parse(&bytes, &LoadOptions { target_btf: TargetBtf::Own, programs, ..Default::default() })
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// A runtime with two executors, a fixed seed and a trace pipe to read.
 pub fn runtime() -> (Runtime, Arc<TracePipe>) {
     let trace = Arc::new(TracePipe::default());
-    let rt = Runtime::new(RuntimeConfig {
-        executors: 2,
-        prandom_seed: 7,
-        trace: trace.clone(),
-        ..RuntimeConfig::default()
-    });
+    let rt = Runtime::new(RuntimeConfig { executors: 2, prandom_seed: 7, trace: trace.clone(), ..RuntimeConfig::default() });
     (rt, trace)
 }
 
@@ -110,9 +91,7 @@ impl KernelMaps {
         let mut i = 0;
         while i + 1 < insns.len() {
             let src = insns[i].src;
-            if insns[i].code == 0x18
-                && (src == Pseudo::MapIdx.src() || src == Pseudo::MapIdxValue.src())
-            {
+            if insns[i].code == 0x18 && (src == Pseudo::MapIdx.src() || src == Pseudo::MapIdxValue.src()) {
                 let idx = insns[i].imm as usize;
                 let def = spec.maps.get(idx).ok_or("map index out of range")?;
                 if self.fds[idx].is_none() {
@@ -126,16 +105,11 @@ impl KernelMaps {
                     };
                     let fd = MapFd::create(&ks).map_err(|e| format!("map {}: {e}", def.name))?;
                     if let Some(data) = &def.initial_data {
-                        fd.update(&0u32.to_le_bytes(), data, 0)
-                            .map_err(|e| format!("map {}: {e}", def.name))?;
+                        fd.update(&0u32.to_le_bytes(), data, 0).map_err(|e| format!("map {}: {e}", def.name))?;
                     }
                     self.fds[idx] = Some(fd);
                 }
-                insns[i].src = if src == Pseudo::MapIdx.src() {
-                    Pseudo::MapFd.src()
-                } else {
-                    Pseudo::MapValue.src()
-                };
+                insns[i].src = if src == Pseudo::MapIdx.src() { Pseudo::MapFd.src() } else { Pseudo::MapValue.src() };
                 insns[i].imm = self.fds[idx].as_ref().unwrap().as_raw_fd();
                 i += 2;
             } else {
@@ -146,12 +120,7 @@ impl KernelMaps {
     }
 
     /// Loads `p` into the kernel as `ty`.
-    pub fn load(
-        &mut self,
-        spec: &ObjectSpec,
-        p: &ProgramSpec,
-        ty: KType,
-    ) -> Result<ProgFd, String> {
+    pub fn load(&mut self, spec: &ObjectSpec, p: &ProgramSpec, ty: KType) -> Result<ProgFd, String> {
         let insns = self.relocate(spec, p)?;
         let opts = KLoad {
             license: &spec.license,
@@ -165,28 +134,19 @@ impl KernelMaps {
     /// Fills the initial slots of the object's prog arrays that `relocate` created, loading
     /// each named program into the kernel as `ty`; returns the programs (which must live as
     /// long as the slots are used).
-    pub fn fill_prog_arrays(
-        &mut self,
-        spec: &ObjectSpec,
-        ty: KType,
-    ) -> Result<Vec<ProgFd>, String> {
+    pub fn fill_prog_arrays(&mut self, spec: &ObjectSpec, ty: KType) -> Result<Vec<ProgFd>, String> {
         let mut progs = Vec::new();
         for (idx, def) in spec.maps.iter().enumerate() {
             if self.fds.get(idx).is_none_or(Option::is_none) {
                 continue;
             }
             for (slot, init) in def.initial_values.iter().enumerate() {
-                let Some(hive_object::MapInit::Program(name)) = init else {
-                    continue;
-                };
-                let p = spec
-                    .program(name)
-                    .ok_or_else(|| format!("no program {name}"))?;
+                let Some(hive_object::MapInit::Program(name)) = init else { continue };
+                let p = spec.program(name).ok_or_else(|| format!("no program {name}"))?;
                 let prog = self.load(spec, p, ty)?;
                 let fd = prog.as_raw_fd() as u32;
                 let map = self.fds[idx].as_ref().unwrap();
-                map.update(&(slot as u32).to_ne_bytes(), &fd.to_ne_bytes(), 0)
-                    .map_err(|e| e.to_string())?;
+                map.update(&(slot as u32).to_ne_bytes(), &fd.to_ne_bytes(), 0).map_err(|e| e.to_string())?;
                 progs.push(prog);
             }
         }
@@ -195,15 +155,9 @@ impl KernelMaps {
 
     /// Every (key, value) of the kernel map at `idx`, sorted.
     pub fn entries(&self, idx: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
-        let Some(Some(m)) = self.fds.get(idx) else {
-            return Vec::new();
-        };
-        let mut v: Vec<_> = m
-            .keys()
-            .unwrap()
-            .into_iter()
-            .filter_map(|k| m.lookup(&k).unwrap().map(|val| (k, val)))
-            .collect();
+        let Some(Some(m)) = self.fds.get(idx) else { return Vec::new() };
+        let mut v: Vec<_> =
+            m.keys().unwrap().into_iter().filter_map(|k| m.lookup(&k).unwrap().map(|val| (k, val))).collect();
         v.sort();
         v
     }

@@ -71,11 +71,7 @@ pub(crate) fn imm64(rng: &mut Rng) -> u64 {
 }
 
 fn width(rng: &mut Rng) -> Width {
-    if rng.chance(50) {
-        Width::W64
-    } else {
-        Width::W32
-    }
+    if rng.chance(50) { Width::W64 } else { Width::W32 }
 }
 
 fn bits(w: Width) -> i32 {
@@ -88,18 +84,8 @@ fn bits(w: Width) -> i32 {
 /// Writes a constant into `r` (which becomes initialised): `mov`, `mov32` or `lddw`.
 pub(crate) fn mov_const(g: &mut FnGen<'_>, r: Reg, out: &mut Vec<Insn>) {
     match g.rng.below(3) {
-        0 => out.push(Insn::Alu {
-            width: Width::W64,
-            op: AluOp::Mov,
-            dst: r,
-            src: Source::Imm(imm32(g.rng)),
-        }),
-        1 => out.push(Insn::Alu {
-            width: Width::W32,
-            op: AluOp::Mov,
-            dst: r,
-            src: Source::Imm(imm32(g.rng)),
-        }),
+        0 => out.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: r, src: Source::Imm(imm32(g.rng)) }),
+        1 => out.push(Insn::Alu { width: Width::W32, op: AluOp::Mov, dst: r, src: Source::Imm(imm32(g.rng)) }),
         _ => push_lddw(out, r, imm64(g.rng)),
     }
     g.init = g.init.with(r);
@@ -107,12 +93,7 @@ pub(crate) fn mov_const(g: &mut FnGen<'_>, r: Reg, out: &mut Vec<Insn>) {
 
 /// `r = imm64`.
 pub(crate) fn push_lddw(out: &mut Vec<Insn>, r: Reg, v: u64) {
-    out.push(Insn::LdImm64 {
-        dst: r,
-        pseudo: Pseudo::None,
-        imm: v as u32 as i32,
-        next_imm: (v >> 32) as u32 as i32,
-    });
+    out.push(Insn::LdImm64 { dst: r, pseudo: Pseudo::None, imm: v as u32 as i32, next_imm: (v >> 32) as u32 as i32 });
 }
 
 /// An `lddw` of an interesting 64-bit constant.
@@ -134,11 +115,7 @@ fn imm_for(rng: &mut Rng, op: AluOp, w: Width) -> i32 {
             _ => rng.below(bits(w) as usize) as i32,
         },
         AluOp::Div | AluOp::Mod | AluOp::SDiv | AluOp::SMod => loop {
-            let v = if rng.chance(25) {
-                rng.pick(&[-1, 1, -2, 2, i32::MIN, i32::MAX])
-            } else {
-                imm32(rng)
-            };
+            let v = if rng.chance(25) { rng.pick(&[-1, 1, -2, 2, i32::MIN, i32::MAX]) } else { imm32(rng) };
             if v != 0 {
                 break v;
             }
@@ -155,18 +132,13 @@ pub(crate) fn alu_item(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     if kind == 0
         && let Some(dst) = g.init_writable_reg()
     {
-        out.push(Insn::Neg {
-            width: width(g.rng),
-            dst,
-        });
+        out.push(Insn::Neg { width: width(g.rng), dst });
         return;
     }
     if kind == 1
         && let Some(dst) = g.init_writable_reg()
     {
-        let op = g
-            .rng
-            .pick(&[EndianOp::ToLe, EndianOp::ToBe, EndianOp::Swap]);
+        let op = g.rng.pick(&[EndianOp::ToLe, EndianOp::ToBe, EndianOp::Swap]);
         let bits = g.rng.pick(&[16, 32, 64]);
         out.push(Insn::Endian { op, bits, dst });
         return;
@@ -176,15 +148,8 @@ pub(crate) fn alu_item(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     }
     let w = width(g.rng);
     let op = g.rng.pick(&AluOp::ALL);
-    let op = if op == AluOp::MovSx32 && w == Width::W32 {
-        AluOp::MovSx16
-    } else {
-        op
-    };
-    let is_mov = matches!(
-        op,
-        AluOp::Mov | AluOp::MovSx8 | AluOp::MovSx16 | AluOp::MovSx32
-    );
+    let op = if op == AluOp::MovSx32 && w == Width::W32 { AluOp::MovSx16 } else { op };
+    let is_mov = matches!(op, AluOp::Mov | AluOp::MovSx8 | AluOp::MovSx16 | AluOp::MovSx32);
     let dst = if is_mov {
         g.writable_reg()
     } else {
@@ -197,17 +162,8 @@ pub(crate) fn alu_item(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
         }
     };
     let reg_only = matches!(op, AluOp::MovSx8 | AluOp::MovSx16 | AluOp::MovSx32);
-    let src = if reg_only || g.rng.chance(50) {
-        Source::Reg(g.init_reg())
-    } else {
-        Source::Imm(imm_for(g.rng, op, w))
-    };
-    out.push(Insn::Alu {
-        width: w,
-        op,
-        dst,
-        src,
-    });
+    let src = if reg_only || g.rng.chance(50) { Source::Reg(g.init_reg()) } else { Source::Imm(imm_for(g.rng, op, w)) };
+    out.push(Insn::Alu { width: w, op, dst, src });
     g.init = g.init.with(dst);
 }
 
@@ -215,12 +171,8 @@ pub(crate) fn alu_item(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
 /// `MIN % -1`, or by `-1` / `1` (immediate or register), signed or unsigned, 32 or 64 bits.
 fn edge_division(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     let w = width(g.rng);
-    let op = g
-        .rng
-        .pick(&[AluOp::Div, AluOp::Mod, AluOp::SDiv, AluOp::SMod]);
-    let Some(dst) = g.init_writable_reg() else {
-        return;
-    };
+    let op = g.rng.pick(&[AluOp::Div, AluOp::Mod, AluOp::SDiv, AluOp::SMod]);
+    let Some(dst) = g.init_writable_reg() else { return };
     if g.rng.chance(60) {
         let min = match w {
             Width::W32 => i32::MIN as u32 as u64,
@@ -234,19 +186,9 @@ fn edge_division(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     } else {
         let regs: Vec<hive_isa::Reg> = g.writable().without(dst).regs().collect();
         let r = g.rng.pick(&regs);
-        out.push(Insn::Alu {
-            width: Width::W64,
-            op: AluOp::Mov,
-            dst: r,
-            src: Source::Imm(divisor),
-        });
+        out.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: r, src: Source::Imm(divisor) });
         g.init = g.init.with(r);
         Source::Reg(r)
     };
-    out.push(Insn::Alu {
-        width: w,
-        op,
-        dst,
-        src,
-    });
+    out.push(Insn::Alu { width: w, op, dst, src });
 }

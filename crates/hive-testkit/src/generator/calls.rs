@@ -42,12 +42,7 @@ pub(crate) fn forced_call(g: &mut FnGen<'_>, k: usize, out: &mut Vec<Insn>) {
 /// an epilogue that folds its registers and stack into `r0` so that they influence the result.
 ///
 /// Returns the code, its statistics and the mask of subprograms it calls.
-pub(crate) fn subprogram(
-    rng: &mut Rng,
-    cfg: &GenConfig,
-    k: usize,
-    count: usize,
-) -> (Vec<Insn>, Stats, u64) {
+pub(crate) fn subprogram(rng: &mut Rng, cfg: &GenConfig, k: usize, count: usize) -> (Vec<Insn>, Stats, u64) {
     let stack = cfg.subprog_stack_bytes.clamp(8, 64) as i16 & !7;
     let mut g = FnGen {
         rng,
@@ -65,27 +60,13 @@ pub(crate) fn subprogram(
     };
     let mut out = Vec::new();
     for off in (-stack..0).step_by(8) {
-        let src = if g.rng.chance(50) {
-            Source::Reg(g.init_reg())
-        } else {
-            Source::Imm(alu::imm32(g.rng))
-        };
-        out.push(Insn::Store {
-            size: Size::DW,
-            dst: Reg::FP,
-            off,
-            src,
-        });
+        let src = if g.rng.chance(50) { Source::Reg(g.init_reg()) } else { Source::Imm(alu::imm32(g.rng)) };
+        out.push(Insn::Store { size: Size::DW, dst: Reg::FP, off, src });
     }
     for r in [Reg::R0, Reg::R6, Reg::R7, Reg::R8, Reg::R9] {
         if g.rng.chance(40) {
             let src = g.init_reg();
-            out.push(Insn::Alu {
-                width: Width::W64,
-                op: AluOp::Mov,
-                dst: r,
-                src: Source::Reg(src),
-            });
+            out.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: r, src: Source::Reg(src) });
             g.init = g.init.with(r);
         } else {
             alu::mov_const(&mut g, r, &mut out);
@@ -97,30 +78,14 @@ pub(crate) fn subprogram(
     let fold = [AluOp::Xor, AluOp::Add, AluOp::Sub];
     for r in g.init.without(Reg::R0).regs().collect::<Vec<_>>() {
         let op = g.rng.pick(&fold);
-        out.push(Insn::Alu {
-            width: Width::W64,
-            op,
-            dst: Reg::R0,
-            src: Source::Reg(r),
-        });
+        out.push(Insn::Alu { width: Width::W64, op, dst: Reg::R0, src: Source::Reg(r) });
     }
     let tmp = g.writable_reg();
     let tmp = if tmp == Reg::R0 { Reg::R1 } else { tmp };
     for off in (-stack..0).step_by(8) {
-        out.push(Insn::Load {
-            size: Size::DW,
-            signed: false,
-            dst: tmp,
-            src: Reg::FP,
-            off,
-        });
+        out.push(Insn::Load { size: Size::DW, signed: false, dst: tmp, src: Reg::FP, off });
         let op = g.rng.pick(&fold);
-        out.push(Insn::Alu {
-            width: Width::W64,
-            op,
-            dst: Reg::R0,
-            src: Source::Reg(tmp),
-        });
+        out.push(Insn::Alu { width: Width::W64, op, dst: Reg::R0, src: Source::Reg(tmp) });
     }
     out.push(Insn::Exit);
     (out, g.stats, g.called)

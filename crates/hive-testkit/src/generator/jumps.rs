@@ -19,25 +19,11 @@ pub(crate) fn slots(insns: &[Insn]) -> usize {
 /// A conditional jump with random width, condition and operands read from initialised
 /// registers; `off` is patched by the caller.
 fn cond_jump(g: &mut FnGen<'_>) -> Insn {
-    let width = if g.rng.chance(50) {
-        Width::W64
-    } else {
-        Width::W32
-    };
+    let width = if g.rng.chance(50) { Width::W64 } else { Width::W32 };
     let cond = g.rng.pick(&Cond::ALL);
     let dst = g.init_reg();
-    let src = if g.rng.chance(50) {
-        Source::Reg(g.init_reg())
-    } else {
-        Source::Imm(alu::imm32(g.rng))
-    };
-    Insn::Jump {
-        width,
-        cond,
-        dst,
-        src,
-        off: 0,
-    }
+    let src = if g.rng.chance(50) { Source::Reg(g.init_reg()) } else { Source::Imm(alu::imm32(g.rng)) };
+    Insn::Jump { width, cond, dst, src, off: 0 }
 }
 
 fn set_off(jump: &mut Insn, to: usize) {
@@ -80,10 +66,7 @@ pub(crate) fn if_else(g: &mut FnGen<'_>, left: usize, depth: usize, out: &mut Ve
     set_off(&mut jump, slots(&then) + 1);
     out.push(jump);
     out.extend(then);
-    out.push(Insn::Ja {
-        off: slots(&other) as i32,
-        long: g.rng.chance(33),
-    });
+    out.push(Insn::Ja { off: slots(&other) as i32, long: g.rng.chance(33) });
     out.extend(other);
     g.init = g.init.and(after_then);
 }
@@ -96,12 +79,7 @@ pub(crate) fn counted_loop(g: &mut FnGen<'_>, left: usize, depth: usize, out: &m
     g.loops_left -= 1;
     g.stats.loops += 1;
     let n = g.rng.range(1, 4) as i32;
-    out.push(Insn::Alu {
-        width: Width::W64,
-        op: AluOp::Mov,
-        dst: counter,
-        src: Source::Imm(n),
-    });
+    out.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: counter, src: Source::Imm(n) });
     g.init = g.init.with(counter);
     g.locked = g.locked.with(counter);
     let entry = g.init;
@@ -110,17 +88,8 @@ pub(crate) fn counted_loop(g: &mut FnGen<'_>, left: usize, depth: usize, out: &m
     g.block(budget, depth + 1, &mut body);
     // The back edge must see at least what the loop entry saw.
     g.ensure_init(entry, &mut body);
-    let (op, imm) = if g.rng.chance(50) {
-        (AluOp::Add, -1)
-    } else {
-        (AluOp::Sub, 1)
-    };
-    body.push(Insn::Alu {
-        width: Width::W64,
-        op,
-        dst: counter,
-        src: Source::Imm(imm),
-    });
+    let (op, imm) = if g.rng.chance(50) { (AluOp::Add, -1) } else { (AluOp::Sub, 1) };
+    body.push(Insn::Alu { width: Width::W64, op, dst: counter, src: Source::Imm(imm) });
     let (width, cond) = g.rng.pick(&[
         (Width::W64, Cond::Ne),
         (Width::W64, Cond::Sgt),
@@ -130,13 +99,7 @@ pub(crate) fn counted_loop(g: &mut FnGen<'_>, left: usize, depth: usize, out: &m
     ]);
     let back = -(slots(&body) as i64 + 1);
     let off = i16::try_from(back).expect("loop bodies are small");
-    body.push(Insn::Jump {
-        width,
-        cond,
-        dst: counter,
-        src: Source::Imm(0),
-        off,
-    });
+    body.push(Insn::Jump { width, cond, dst: counter, src: Source::Imm(0), off });
     out.extend(body);
     g.locked = g.locked.without(counter);
 }

@@ -44,13 +44,7 @@ impl CtxLayout {
 
     fn new(stack_len: usize) -> Self {
         let stack = Self::REGS * 8;
-        CtxLayout {
-            regs: 0,
-            stack,
-            stack_len,
-            input: stack + stack_len,
-            input_len: Self::INPUTS * 8,
-        }
+        CtxLayout { regs: 0, stack, stack_len, input: stack + stack_len, input_len: Self::INPUTS * 8 }
     }
 
     /// Context size in bytes.
@@ -87,9 +81,7 @@ pub(super) fn build(seed: u64, cfg: &GenConfig) -> GeneratedProgram {
     let stack_len = cfg.stack_bytes.clamp(8, 256) & !7;
     let sub_stack = cfg.subprog_stack_bytes.clamp(8, 64) & !7;
     // Keep the deepest call chain (main -> 0 -> 1 -> ...) within 512 bytes and 8 frames.
-    let max_subs = ((512 - frame(16 + stack_len)) / frame(sub_stack))
-        .min(7)
-        .min(cfg.max_subprogs);
+    let max_subs = ((512 - frame(16 + stack_len)) / frame(sub_stack)).min(7).min(cfg.max_subprogs);
     let nsubs = rng.range(0, max_subs);
     let layout = CtxLayout::new(stack_len);
 
@@ -159,25 +151,13 @@ pub(super) fn build(seed: u64, cfg: &GenConfig) -> GeneratedProgram {
         stats.atomics,
         stats.calls,
     );
-    GeneratedProgram {
-        seed,
-        insns,
-        raw,
-        ctx_in,
-        layout,
-        description,
-    }
+    GeneratedProgram { seed, insns, raw, ctx_in, layout, description }
 }
 
 /// Saves the context pointer, initialises every register and the data stack; returns how many
 /// registers were loaded from the input words.
 fn prologue(g: &mut FnGen<'_>, layout: &CtxLayout, out: &mut Vec<Insn>) -> usize {
-    out.push(Insn::Store {
-        size: Size::DW,
-        dst: Reg::FP,
-        off: -8,
-        src: Source::Reg(Reg::R1),
-    });
+    out.push(Insn::Store { size: Size::DW, dst: Reg::FP, off: -8, src: Source::Reg(Reg::R1) });
     let mut unknown = 0;
     // r1 last: it is the context pointer until then.
     for (i, r) in [0u8, 2, 3, 4, 5, 6, 7, 8, 9, 1].into_iter().enumerate() {
@@ -186,13 +166,7 @@ fn prologue(g: &mut FnGen<'_>, layout: &CtxLayout, out: &mut Vec<Insn>) -> usize
             let size = g.rng.pick(&Size::ALL);
             let signed = size != Size::DW && g.rng.chance(30);
             let off = (layout.input + i * 8) as i16;
-            out.push(Insn::Load {
-                size,
-                signed,
-                dst: r,
-                src: Reg::R1,
-                off,
-            });
+            out.push(Insn::Load { size, signed, dst: r, src: Reg::R1, off });
             g.init = g.init.with(r);
             unknown += 1;
         } else {
@@ -200,17 +174,8 @@ fn prologue(g: &mut FnGen<'_>, layout: &CtxLayout, out: &mut Vec<Insn>) -> usize
         }
     }
     for off in (g.stack_lo..g.stack_lo + g.stack_len).step_by(8) {
-        let src = if g.rng.chance(50) {
-            Source::Reg(g.init_reg())
-        } else {
-            Source::Imm(alu::imm32(g.rng))
-        };
-        out.push(Insn::Store {
-            size: Size::DW,
-            dst: Reg::FP,
-            off,
-            src,
-        });
+        let src = if g.rng.chance(50) { Source::Reg(g.init_reg()) } else { Source::Imm(alu::imm32(g.rng)) };
+        out.push(Insn::Store { size: Size::DW, dst: Reg::FP, off, src });
     }
     unknown
 }
@@ -219,47 +184,16 @@ fn prologue(g: &mut FnGen<'_>, layout: &CtxLayout, out: &mut Vec<Insn>) -> usize
 fn epilogue(g: &mut FnGen<'_>, layout: &CtxLayout, out: &mut Vec<Insn>) {
     g.ensure_init(RegSet::ALL, out);
     let (r1, r2) = (Reg::R1, Reg::R2);
-    let store_ctx = |off: usize, src: Reg| Insn::Store {
-        size: Size::DW,
-        dst: r1,
-        off: off as i16,
-        src: Source::Reg(src),
-    };
-    out.push(Insn::Store {
-        size: Size::DW,
-        dst: Reg::FP,
-        off: -16,
-        src: Source::Reg(r1),
-    });
-    out.push(Insn::Load {
-        size: Size::DW,
-        signed: false,
-        dst: r1,
-        src: Reg::FP,
-        off: -8,
-    });
+    let store_ctx = |off: usize, src: Reg| Insn::Store { size: Size::DW, dst: r1, off: off as i16, src: Source::Reg(src) };
+    out.push(Insn::Store { size: Size::DW, dst: Reg::FP, off: -16, src: Source::Reg(r1) });
+    out.push(Insn::Load { size: Size::DW, signed: false, dst: r1, src: Reg::FP, off: -8 });
     for r in RegSet::ALL.without(r1).regs() {
         out.push(store_ctx(layout.regs + 8 * r.idx(), r));
     }
-    out.push(Insn::Load {
-        size: Size::DW,
-        signed: false,
-        dst: r2,
-        src: Reg::FP,
-        off: -16,
-    });
+    out.push(Insn::Load { size: Size::DW, signed: false, dst: r2, src: Reg::FP, off: -16 });
     out.push(store_ctx(layout.regs + 8, r2));
-    for (i, off) in (g.stack_lo..g.stack_lo + g.stack_len)
-        .step_by(8)
-        .enumerate()
-    {
-        out.push(Insn::Load {
-            size: Size::DW,
-            signed: false,
-            dst: r2,
-            src: Reg::FP,
-            off,
-        });
+    for (i, off) in (g.stack_lo..g.stack_lo + g.stack_len).step_by(8).enumerate() {
+        out.push(Insn::Load { size: Size::DW, signed: false, dst: r2, src: Reg::FP, off });
         out.push(store_ctx(layout.stack + 8 * i, r2));
     }
     out.push(Insn::Exit);

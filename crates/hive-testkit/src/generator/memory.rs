@@ -29,17 +29,8 @@ fn offset(g: &mut FnGen<'_>, size: Size) -> i16 {
 pub(crate) fn store(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     let size = g.rng.pick(&Size::ALL);
     let off = offset(g, size);
-    let src = if g.rng.chance(35) {
-        Source::Imm(alu::imm32(g.rng))
-    } else {
-        Source::Reg(g.init_reg())
-    };
-    out.push(Insn::Store {
-        size,
-        dst: Reg::FP,
-        off,
-        src,
-    });
+    let src = if g.rng.chance(35) { Source::Imm(alu::imm32(g.rng)) } else { Source::Reg(g.init_reg()) };
+    out.push(Insn::Store { size, dst: Reg::FP, off, src });
     g.stats.mem += 1;
 }
 
@@ -49,13 +40,7 @@ pub(crate) fn load(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     let off = offset(g, size);
     let signed = size != Size::DW && g.rng.chance(35);
     let dst = g.writable_reg();
-    out.push(Insn::Load {
-        size,
-        signed,
-        dst,
-        src: Reg::FP,
-        off,
-    });
+    out.push(Insn::Load { size, signed, dst, src: Reg::FP, off });
     g.init = g.init.with(dst);
     g.stats.mem += 1;
 }
@@ -67,23 +52,11 @@ fn acquire_release(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     let off = offset(g, size);
     if g.rng.chance(50) {
         let dst = g.writable_reg();
-        out.push(Insn::Atomic {
-            size,
-            op: AtomicOp::LoadAcquire,
-            dst,
-            src: Reg::FP,
-            off,
-        });
+        out.push(Insn::Atomic { size, op: AtomicOp::LoadAcquire, dst, src: Reg::FP, off });
         g.init = g.init.with(dst);
     } else {
         let src = g.init_reg();
-        out.push(Insn::Atomic {
-            size,
-            op: AtomicOp::StoreRelease,
-            dst: Reg::FP,
-            src,
-            off,
-        });
+        out.push(Insn::Atomic { size, op: AtomicOp::StoreRelease, dst: Reg::FP, src, off });
     }
     g.stats.atomics += 1;
 }
@@ -123,13 +96,7 @@ pub(crate) fn atomic(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     if op.fetches() {
         forget_slot(size, off, src, out);
     }
-    out.push(Insn::Atomic {
-        size,
-        op,
-        dst: Reg::FP,
-        src,
-        off,
-    });
+    out.push(Insn::Atomic { size, op, dst: Reg::FP, src, off });
     if op == AtomicOp::Cmpxchg && size == Size::W {
         read_r0_as_64_bits(out);
     }
@@ -150,12 +117,7 @@ pub(crate) fn atomic(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
 /// not mask a missing zero-extension in Hive: it copies all 64 bits.
 /// `tests/kernel_divergences.rs` pins the minimal program.
 fn read_r0_as_64_bits(out: &mut Vec<Insn>) {
-    out.push(Insn::Alu {
-        width: Width::W64,
-        op: AluOp::Mov,
-        dst: Reg::R0,
-        src: Source::Reg(Reg::R0),
-    });
+    out.push(Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::R0, src: Source::Reg(Reg::R0) });
 }
 
 /// `lock *(size *)(r10 + off) ^= src` twice: the memory keeps its value, but the verifier
@@ -177,12 +139,6 @@ fn read_r0_as_64_bits(out: &mut Vec<Insn>) {
 /// precision on it is ever needed; the interpreter still executes every fetch on real
 /// values, so nothing Hive computes escapes the comparison.
 fn forget_slot(size: Size, off: i16, src: Reg, out: &mut Vec<Insn>) {
-    let xor = Insn::Atomic {
-        size,
-        op: AtomicOp::Xor { fetch: false },
-        dst: Reg::FP,
-        src,
-        off,
-    };
+    let xor = Insn::Atomic { size, op: AtomicOp::Xor { fetch: false }, dst: Reg::FP, src, off };
     out.extend([xor, xor]);
 }

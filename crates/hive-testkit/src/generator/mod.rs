@@ -174,9 +174,7 @@ impl RegSet {
     }
 
     pub(crate) fn regs(self) -> impl Iterator<Item = Reg> {
-        (0..10u8)
-            .filter(move |n| self.0 & (1 << n) != 0)
-            .map(|n| Reg::new(n).expect("r0..r9"))
+        (0..10u8).filter(move |n| self.0 & (1 << n) != 0).map(|n| Reg::new(n).expect("r0..r9"))
     }
 
     pub(crate) fn len(self) -> usize {
@@ -285,30 +283,10 @@ impl FnGen<'_> {
                 (Item::Store, 8),
                 (Item::Load, 8),
                 (Item::Atomic, 6),
-                (
-                    Item::IfThen,
-                    if nest && self.branches_left > 0 { 6 } else { 0 },
-                ),
-                (
-                    Item::IfElse,
-                    if nest && self.branches_left > 0 { 4 } else { 0 },
-                ),
-                (
-                    Item::Loop,
-                    if nest && self.loops_left > 0 && self.can_loop() {
-                        2
-                    } else {
-                        0
-                    },
-                ),
-                (
-                    Item::Call,
-                    if self.calls_left > 0 && !self.callees.is_empty() {
-                        3
-                    } else {
-                        0
-                    },
-                ),
+                (Item::IfThen, if nest && self.branches_left > 0 { 6 } else { 0 }),
+                (Item::IfElse, if nest && self.branches_left > 0 { 4 } else { 0 }),
+                (Item::Loop, if nest && self.loops_left > 0 && self.can_loop() { 2 } else { 0 }),
+                (Item::Call, if self.calls_left > 0 && !self.callees.is_empty() { 3 } else { 0 }),
             ];
             let w: Vec<u32> = weights.iter().map(|(_, w)| *w).collect();
             match weights[self.rng.weighted(&w)].0 {
