@@ -17,19 +17,23 @@
 //! Compiled code calls the runtime's helpers through the same [`hive_interp::Helpers`]
 //! implementation as the interpreter (the JIT's trampolines, with the run's checked
 //! [`hive_interp::Memory`]), so helper arguments are validated exactly as in the interpreter.
-//! No direct helpers or inlined map lookups are used ([`hive_jit::Natives`]): the helpers
-//! must see every map value the program is handed (`run::Exposed`), so that a value pointer
-//! passed back to a helper resolves.
+//! The one exception is `bpf_map_lookup_elem` on an array map whose values are one block
+//! ([`hive_maps::Map::value_block`]: plain arrays), which is compiled in line as the kernel's
+//! `array_map_gen_lookup` ([`hive_jit::ArrayLayout`]): no call at all. Such a value pointer
+//! never went through a helper, so the run's [`crate::run`] `Exposed` resolves pointers into
+//! those arrays' values on demand when a helper is handed one.
 //!
 //! The only `unsafe` of the runtime is [`JitCode::run`]'s call of compiled code; a
 //! [`JitCode`] can only be made from a [`Verdict::Verified`] program.
 
 use hive_interp::{Fault, Helpers, Memory, Outcome};
 use hive_isa::Code;
-use hive_jit::{JitOptions, JitProgram};
+use hive_jit::{ArrayLayout, JitOptions, JitProgram, MapFacts, Natives};
 use hive_platform::kfunc::KfuncRegistry;
 
 use crate::load::verify::{Engine, Verdict};
+use crate::map::MapRef;
+use crate::run::RunHelpers;
 
 /// Machine code for a program the verifier proved safe.
 #[derive(Debug)]
@@ -82,7 +86,12 @@ pub(crate) fn options(kfuncs: &KfuncRegistry, blind_constants: bool) -> JitOptio
 
 /// The engine for a program with this verdict, and its machine code when it is the JIT's
 /// (`options`: `None` when the runtime's JIT is disabled).
-pub(crate) fn choose(verdict: &Verdict, code: &Code, options: Option<&JitOptions>) -> (Engine, Option<JitCode>) {
+pub(crate) fn choose(
+    verdict: &Verdict,
+    code: &Code,
+    options: Option<&JitOptions>,
+    maps: &[MapRef],
+) -> (Engine, Option<JitCode>) {
     let interp = |reason: String| (Engine::Interpreter { reason }, None);
     if matches!(verdict, Verdict::Unverified) {
         return interp("unverified".into());
@@ -90,13 +99,27 @@ pub(crate) fn choose(verdict: &Verdict, code: &Code, options: Option<&JitOptions
     let Some(options) = options else {
         return interp("disabled in the runtime configuration".into());
     };
-    match hive_jit::compile(code, options) {
+    match hive_jit::compile_with(code, options, &natives(maps)) {
         Ok(p) => {
             let jit = JitCode(p);
             (Engine::Jit { code_bytes: jit.len() }, Some(jit))
         }
         Err(e) => interp(format!("the JIT refused the program: {e}")),
     }
+}
+
+/// The program's arrays whose lookups compile in line, keyed by their `lddw` value (the
+/// map's handle). The helper type is the run's (`run::RunHelpers`); compiled code checks its
+/// name, which carries no lifetime.
+fn natives(maps: &[MapRef]) -> Natives<RunHelpers<'static>> {
+    let mut natives = Natives::new();
+    for m in maps {
+        if let Some(b) = m.map().value_block() {
+            let array = ArrayLayout { base: b.base, stride: b.stride, max_entries: b.count };
+            natives.map(m.handle(), MapFacts { array: Some(array), lookup: None });
+        }
+    }
+    natives
 }
 
 #[cfg(test)]
@@ -123,14 +146,14 @@ mod tests {
         assert!(on.inline_bpf_loop && on.iter_num_kfuncs.is_some());
         let on = Some(&on);
         let plain = code("r0 = 2\nexit");
-        let (engine, jit) = choose(&verified, &plain, on);
+        let (engine, jit) = choose(&verified, &plain, on, &[]);
         assert_eq!(engine, Engine::Jit { code_bytes: jit.as_ref().unwrap().len() });
-        let (engine, jit) = choose(&Verdict::Unverified, &plain, on);
+        let (engine, jit) = choose(&Verdict::Unverified, &plain, on, &[]);
         assert!(jit.is_none());
         assert_eq!(reason(engine), "unverified");
-        assert_eq!(reason(choose(&verified, &plain, None).0), "disabled in the runtime configuration");
+        assert_eq!(reason(choose(&verified, &plain, None, &[]).0), "disabled in the runtime configuration");
         let each = code("r1 = 0\nr2 = 0\nr3 = 0\nr4 = 0\ncall bpf_for_each_map_elem\nexit");
-        assert!(choose(&verified, &each, on).1.is_some());
+        assert!(choose(&verified, &each, on, &[]).1.is_some());
         // An unresolved map pseudo: the JIT's own refusal.
         let pseudo = Code::decode(&[
             RawInsn::new(0x18, 1, 1, 0, 3),
@@ -138,6 +161,6 @@ mod tests {
             RawInsn::new(0x95, 0, 0, 0, 0),
         ])
         .unwrap();
-        assert!(reason(choose(&verified, &pseudo, on).0).starts_with("the JIT refused the program: "));
+        assert!(reason(choose(&verified, &pseudo, on, &[]).0).starts_with("the JIT refused the program: "));
     }
 }

@@ -44,6 +44,9 @@ pub(crate) struct Arenas {
 #[derive(Default)]
 pub(crate) struct Exposed<'a> {
     regions: RefCell<BTreeMap<u64, WordRegion<'a>>>,
+    /// Arrays whose lookups JIT-compiled code makes in line (`jit.rs`): their values are
+    /// exposed when a helper is first handed a pointer into one.
+    arrays: RefCell<Vec<&'a Map>>,
 }
 
 impl<'a> Exposed<'a> {
@@ -54,13 +57,44 @@ impl<'a> Exposed<'a> {
         base
     }
 
+    /// Makes the values of `map` (an array with a [`hive_maps::Map::value_block`]) reachable
+    /// on demand.
+    pub fn expose_array(&self, map: &'a Map) {
+        let mut arrays = self.arrays.borrow_mut();
+        if !arrays.iter().any(|m| std::ptr::eq(*m, map)) {
+            arrays.push(map);
+        }
+    }
+
     /// The exposed region containing `[addr, addr + len)` and the offset in it.
     pub fn find(&self, addr: u64, len: usize) -> Option<(WordRegion<'a>, usize)> {
-        let regions = self.regions.borrow();
-        let (&base, r) = regions.range(..=addr).next_back()?;
-        let off = addr - base;
-        (off.checked_add(len as u64)? <= r.len as u64).then_some((*r, off as usize))
+        let found = self.regions.borrow().range(..=addr).next_back().map(|(&base, r)| (base, *r));
+        if let Some((base, r)) = found {
+            let off = addr - base;
+            if off.checked_add(len as u64)? <= r.len as u64 {
+                return Some((r, off as usize));
+            }
+        }
+        let value = self.array_value(addr, len)?;
+        let base = self.expose(value);
+        Some((value, (addr - base) as usize))
     }
+
+    /// The value of an [`expose_array`](Self::expose_array) map containing
+    /// `[addr, addr + len)`, as a region.
+    fn array_value(&self, addr: u64, len: usize) -> Option<WordRegion<'a>> {
+        self.arrays.borrow().iter().find_map(|&map| {
+            let i = map.value_block()?.index_of(addr, len, map.spec().value_size)?;
+            let value = map.prog_lookup(&Executor::enter(0), &i.to_ne_bytes())?;
+            Some(value_region(map, value))
+        })
+    }
+}
+
+/// A map value as a region the program may address (read-only for `BPF_F_RDONLY_PROG` maps).
+fn value_region<'a>(map: &Map, v: hive_maps::ValueRef<'a>) -> WordRegion<'a> {
+    let writable = map.spec().map_flags & flags::RDONLY_PROG == 0;
+    WordRegion { words: v.words(), len: v.len(), kind: RegionKind::MapValue, writable }
 }
 
 impl<'a> Resolver<'a> for Exposed<'a> {
@@ -194,10 +228,15 @@ impl<'a> RunHelpers<'a> {
         m as *const Map as u64
     }
 
-    /// Makes a program's maps and directly addressed values reachable.
+    /// Makes a program's maps and directly addressed values reachable (and, for JIT-compiled
+    /// code, the values of the arrays it looks up in line).
     pub fn adopt_prog(&mut self, prog: &'a ProgObject) {
         for m in &prog.maps {
             self.add_map(&m.map);
+            // JIT-compiled code looks these up without a helper (`jit.rs`).
+            if prog.jit.is_some() && m.map.value_block().is_some() {
+                self.exposed.expose_array(&m.map);
+            }
         }
         for &i in &prog.direct {
             let map: &'a Map = &prog.maps[i].map;
@@ -209,8 +248,7 @@ impl<'a> RunHelpers<'a> {
 
     /// Exposes a map value to the program; returns its address.
     pub fn expose_value(&self, map: &Map, v: hive_maps::ValueRef<'a>) -> u64 {
-        let writable = map.spec().map_flags & flags::RDONLY_PROG == 0;
-        self.exposed.expose(WordRegion { words: v.words(), len: v.len(), kind: RegionKind::MapValue, writable })
+        self.exposed.expose(value_region(map, v))
     }
 
     /// Fresh zeroed words for the run (scratch space the program may address).

@@ -182,6 +182,54 @@ fn blinded_constants_stay_out_of_the_machine_code() {
     }
 }
 
+/// Lookups in a plain array compile in line (no call in their code), and a value pointer
+/// obtained that way still works as a helper argument (here the value stored into a hash),
+/// exactly as when the helper handed it out in the interpreter.
+#[test]
+fn inlined_array_lookups_feed_helpers() {
+    let mut results = Vec::new();
+    for jit in [true, false] {
+        let side = Side::new(jit);
+        let c = side.client();
+        let array = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 16, 8)).unwrap();
+        let hash = c.map_create(&MapCreateAttr::new(MapType::Hash, 4, 16, 8)).unwrap();
+        c.map_update_elem(array, &3u32.to_ne_bytes(), &[0x5a; 16], 0).unwrap();
+        let src = format!(
+            "*(u32 *)(r10 - 4) = 3\n\
+             r1 = map[fd:{array}] ll\nr2 = r10\nr2 += -4\ncall bpf_map_lookup_elem\n\
+             if r0 == 0 goto out\n\
+             r6 = r0\nr1 = *(u64 *)(r6 + 8)\nr1 += 1\n*(u64 *)(r6 + 8) = r1\n\
+             r1 = map[fd:{hash}] ll\nr2 = r10\nr2 += -4\nr3 = r6\nr4 = 0\ncall bpf_map_update_elem\n\
+             out:\nr0 = 2\nexit",
+            array = array.0,
+            hash = hash.0
+        );
+        let fd = common::load(&c, ProgType::Xdp, &src);
+        if jit {
+            let info = c.prog_info(fd).unwrap();
+            let code = hive_isa::Code::decode(&info.xlated_prog_insns).unwrap();
+            let text = hive_jit::disassemble_annotated(
+                &info.jited_prog_insns,
+                &code,
+                &info.jited_insn_offsets,
+                &mut |_, _| {},
+            );
+            let lookup = &text[text.find("call bpf_map_lookup_elem").unwrap()..text.find(";     6:").unwrap()];
+            assert!(!lookup.contains("call    "), "{lookup}");
+            let update = &text[text.find("call bpf_map_update_elem").unwrap()..];
+            assert!(update.lines().take(12).any(|l| l.contains("call    ")), "{update}");
+        }
+        for _ in 0..2 {
+            assert_eq!(c.prog_test_run(fd, &TestRunAttr::packet(&[0u8; 64])).unwrap().retval, 2);
+        }
+        results.push((sorted_entries(&c, array), sorted_entries(&c, hash)));
+    }
+    assert_eq!(results[0], results[1]);
+    let mut expected = [0x5a; 16].to_vec();
+    expected[8..16].copy_from_slice(&(0x5a5a_5a5a_5a5a_5a5au64 + 2).to_le_bytes());
+    assert_eq!(results[0].1, vec![(3u32.to_ne_bytes().to_vec(), expected)]);
+}
+
 /// Time, random numbers (same seed), the executor id, and `bpf_trace_printk` from JIT code.
 #[test]
 fn helpers_agree_between_jit_and_interpreter() {

@@ -331,7 +331,7 @@ impl Client {
         // 8. engine
         let config = &self.shared.config;
         let options = config.jit.then(|| crate::jit::options(&self.shared.kfuncs, config.jit_blind_constants));
-        let (engine, jit) = crate::jit::choose(&verdict, &run, options.as_ref());
+        let (engine, jit) = crate::jit::choose(&verdict, &run, options.as_ref(), &resolved.maps);
         log.line(engine.describe());
         // 9. register
         let info = LoadedInfo {
