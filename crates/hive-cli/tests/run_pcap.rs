@@ -111,6 +111,22 @@ fn kernel_gives_the_same_verdict_counts_on_the_bundled_capture() {
     assert_eq!(v["kernel_maps"]["stats"]["same_entries"], 6);
 }
 
+/// A program with a `bpf_loop` callback: the kernel needs its BTF and func info, which
+/// `--kernel` passes as Hive's loader does.
+#[test]
+fn kernel_runs_callback_programs_with_their_btf() {
+    let out = hive(&["run", "bench/progs/bpf_loop.bpf.o", "--pcap", "examples/bpf/packets/packets.pcap", "--kernel", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(2) && stderr.contains("--kernel needs the host kernel") {
+        println!("note: skipping the kernel comparison: {stderr}");
+        return;
+    }
+    assert!(out.status.success(), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdicts"], v["kernel_verdicts"]);
+    assert_eq!(v["kernel_agrees"], true);
+}
+
 #[test]
 fn prog_list_prints_one_line_per_program() {
     let out = hive(&["prog", "list", "examples/bpf/xdp_stats.bpf.o"]);

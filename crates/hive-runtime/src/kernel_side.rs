@@ -2,16 +2,21 @@
 //! programs go into the kernel with the same relocated instructions Hive loads, and kernel
 //! maps created from the object's map definitions with the same initial data; programs are
 //! then test-run with `BPF_PROG_TEST_RUN`. Nothing is attached. Maps are created without BTF
-//! (plain kernel maps of the same type and sizes), the way `hive-kernel` creates them, and
-//! programs are loaded without BTF, func info or line info: the kernel sees the same
-//! instructions as Hive, `bpf_core_type_id_local` constants included (ids in the program's
-//! own BTF, [`hive_object::ProgramBtf`], which only Hive's loader hands over).
+//! (plain kernel maps of the same type and sizes), the way `hive-kernel` creates them.
+//! Programs are loaded as Hive's loader loads them: with their own BTF
+//! ([`hive_object::ProgramBtf`], through `BPF_BTF_LOAD`) as `prog_btf_fd` and their func and
+//! line info in its terms, which the kernel needs for programs with callbacks (`bpf_loop`)
+//! and which gives `bpf_core_type_id_local` constants their meaning. A kernel that refuses
+//! the BTF gets the program without it.
 
 use std::os::fd::AsRawFd;
 
 use hive_isa::{Pseudo, RawInsn};
-use hive_kernel::{LoadOptions as KLoad, MapFd, MapSpec, MapType as KMapType, ProgFd, ProgType as KType};
-use hive_object::{MapInit, ObjectSpec, ProgramSpec};
+use hive_kernel::{
+    BtfFd, FuncInfo as KFuncInfo, LineInfo as KLineInfo, LoadOptions as KLoad, MapFd, MapSpec, MapType as KMapType,
+    ProgFd, ProgType as KType,
+};
+use hive_object::{MapInit, ObjectSpec, ProgramBtf, ProgramSpec};
 use hive_platform::prog::ProgType;
 
 pub use hive_kernel::{TestRunResult, available};
@@ -26,6 +31,22 @@ pub fn kernel_prog_type(t: ProgType) -> Option<KType> {
         ProgType::Syscall => KType::Syscall,
         _ => return None,
     })
+}
+
+/// A program BTF's func and line info as `BPF_PROG_LOAD` records.
+fn kernel_records(own: &ProgramBtf) -> (Vec<KFuncInfo>, Vec<KLineInfo>) {
+    let func_info = own.func_info.iter().map(|f| KFuncInfo { insn_off: f.insn as u32, type_id: f.type_id.0 }).collect();
+    let line_info = own
+        .line_info
+        .iter()
+        .map(|l| KLineInfo {
+            insn_off: l.insn as u32,
+            file_name_off: l.file_name_off,
+            line_off: l.line_off,
+            line_col: (l.line << 10) | (l.col & 0x3ff),
+        })
+        .collect();
+    (func_info, line_info)
 }
 
 /// An object's maps and programs in the host kernel; everything is closed when dropped.
@@ -72,12 +93,18 @@ impl KernelObject {
 
     fn load_one(&mut self, spec: &ObjectSpec, p: &ProgramSpec, ty: KType) -> Result<ProgFd, String> {
         let insns = self.relocate(spec, p)?;
+        let own = p.btf.as_ref().and_then(|own| Some((own, BtfFd::load(&own.bytes).ok()?)));
+        let (func_info, line_info) = own.as_ref().map(|(own, _)| kernel_records(own)).unwrap_or_default();
         let opts = KLoad {
             license: &spec.license,
             name: &crate::object::kernel_prog_name(&p.name),
             expected_attach_type: p.expected_attach_type.0,
+            btf: own.as_ref().map(|(_, fd)| fd),
+            func_info: &func_info,
+            line_info: &line_info,
             ..KLoad::new(ty)
         };
+        // The program keeps its own reference to the BTF.
         hive_kernel::load(&opts, &insns).map_err(|e| format!("program {}: {e}\n{}", p.name, e.log))
     }
 
