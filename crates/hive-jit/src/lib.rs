@@ -82,8 +82,8 @@
 //! refuses writes to `r10`, which the verifier forbids and frame chaining relies on.
 //!
 //! A host call enters through a stub, `extern "sysv64" fn(env, target, fp, args) -> u64`,
-//! that saves the host's callee-saved registers the program uses, loads `r1`-`r5` and `r10`,
-//! zeroes `r0` and those of `r6`-`r9` the program uses, and calls the subprogram at `target`:
+//! that saves the host's callee-saved registers the program changes, loads `r1`-`r5` and `r10`,
+//! zeroes `r0` and those of `r6`-`r9` the program writes, and calls the subprogram at `target`:
 //! the main program for a run.
 //!
 //! ## Helpers, `Flow::Exit`, callbacks and tail calls

@@ -46,8 +46,8 @@ const BPF_FUNC_LOOP: i32 = 181;
 
 /// The entry stub, the one way Rust enters compiled code: `extern "sysv64" fn(env: *mut Env,
 /// target, fp, args: *const [u64; 5]) -> u64`. It saves the host's callee-saved registers
-/// the program touches (`rbp`; `rbx`, `r13`-`r15` for the `r6`-`r9` any subprogram reads or
-/// writes; `r12` if one has a `may_goto`: an unwind skips the subprograms' own epilogues),
+/// the program changes (`rbp`; `rbx`, `r13`-`r15` for the `r6`-`r9` any subprogram writes;
+/// `r12` if one has a `may_goto`: an unwind skips the subprograms' own epilogues),
 /// records its `rsp` in the environment (the unwind target), sets `r10 = fp` and `r1`-`r5 =
 /// *args`, zeroes `r0` and those of `r6`-`r9` as the interpreter does, and calls the
 /// subprogram whose prologue is at `target`: the main program for a run, a callback for a
@@ -106,14 +106,10 @@ pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
     offset
 }
 
-/// Those of `r6`-`r9` that some instruction of the program reads or writes.
+/// Those of `r6`-`r9` that some subprogram writes (the analysis' [`crate::analysis::Subprog::saves`]).
 fn touched_callee_saved(c: &Compiler<'_>) -> Vec<Reg> {
-    let mut regs = 0;
-    for (_, insn) in c.code.iter() {
-        let (uses, defs) = crate::liveness::use_def(insn);
-        regs |= uses | defs;
-    }
-    CALLEE_SAVED.into_iter().filter(|&r| regs & crate::liveness::bit(r) != 0).collect()
+    let written = |i: usize| c.subs.iter().any(|s| s.saves[i]);
+    CALLEE_SAVED.into_iter().enumerate().filter(|&(i, _)| written(i)).map(|(_, r)| r).collect()
 }
 
 /// Prologue of subprogram `k`; sets `c.frame`.
