@@ -162,7 +162,7 @@ impl<'a> Compiler<'a> {
             self.prev_flags = if self.targets[pc] { None } else { self.flags.take() };
             self.flags = None;
             if self.targets[pc] || pc == sub.start {
-                self.facts = Facts::unknown();
+                self.facts = self.natives.block_entries.get(&pc).map_or_else(Facts::unknown, Facts::at_entry);
             }
             // Groups of instructions with a better translation than their members'.
             let taken = match *insn {

@@ -236,16 +236,55 @@ fn decide(regs: &Regs, width: Width, cond: Cond, dst: Reg, src: Source) -> Optio
     }
 }
 
+/// What the embedder's verifier proved about one register on entry to a basic block, on
+/// every path ([`crate::Natives::block_entry`]): a tnum, and whether the value (or its low
+/// half) is never 0, which a tnum cannot say of a range like `[3, 100]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KnownReg {
+    /// Bits known to be 1.
+    pub value: u64,
+    /// Bits not known (the others are known to be 0).
+    pub mask: u64,
+    /// The 64-bit value is never 0.
+    pub nonzero: bool,
+    /// The low 32 bits are never 0.
+    pub nonzero32: bool,
+}
+
+impl KnownReg {
+    /// Nothing known.
+    pub const UNKNOWN: KnownReg = KnownReg { value: 0, mask: u64::MAX, nonzero: false, nonzero32: false };
+}
+
 /// The registers' facts before the instruction being emitted.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Facts {
     regs: Regs,
+    /// Registers whose 64-bit value an entry fact says is never 0 (until they are written).
+    nonzero: u16,
+    /// The same for the low 32 bits.
+    nonzero32: u16,
 }
 
 impl Facts {
     /// Nothing known: a block's start.
     pub fn unknown() -> Facts {
-        Facts { regs: UNKNOWN }
+        Facts { regs: UNKNOWN, nonzero: 0, nonzero32: 0 }
+    }
+
+    /// A block's start where the embedder's verifier knows `entry`. (The frame pointer `r10`
+    /// is never a known number.)
+    pub fn at_entry(entry: &[KnownReg; 11]) -> Facts {
+        let mut f = Facts::unknown();
+        for (r, k) in entry.iter().enumerate().take(10) {
+            // A contradictory fact (a bit both known 1 and unknown) is ignored.
+            if k.value & k.mask == 0 {
+                f.regs[r] = Known { value: k.value, mask: k.mask };
+            }
+            f.nonzero |= u16::from(k.nonzero) << r;
+            f.nonzero32 |= u16::from(k.nonzero32) << r;
+        }
+        f
     }
 
     /// What is known of `r`.
@@ -258,41 +297,57 @@ impl Facts {
         self.reg(r).as_constant()
     }
 
+    /// Whether `r` (its low half if `w32`) is never 0 here.
+    pub fn nonzero(&self, r: Reg, w32: bool) -> bool {
+        let flags = if w32 { self.nonzero32 } else { self.nonzero };
+        self.reg(r).nonzero(w32) || flags & (1 << r.idx()) != 0
+    }
+
     /// Whether `if dst cond src` here is always (`Some(true)`) or never taken.
     pub fn decide(&self, width: Width, cond: Cond, dst: Reg, src: Source) -> Option<bool> {
         decide(&self.regs, width, cond, dst, src)
     }
 
+    fn set(&mut self, r: usize, k: Known) {
+        self.regs[r] = k;
+        self.nonzero &= !(1 << r);
+        self.nonzero32 &= !(1 << r);
+    }
+
     /// Applies `insn` at slot `pc`.
     pub fn step(&mut self, pc: usize, insn: &Insn) {
-        let regs = &mut self.regs;
         match *insn {
-            Insn::Alu { width, op, dst, src } => regs[dst.idx()] = alu(regs, width, op, dst, src),
+            Insn::Alu { width, op, dst, src } => self.set(dst.idx(), alu(&self.regs, width, op, dst, src)),
             Insn::Neg { width, dst } => {
-                let v = Known::constant(0).sub(regs[dst.idx()]);
-                regs[dst.idx()] = if width == Width::W32 { v.low32() } else { v };
+                let v = Known::constant(0).sub(self.regs[dst.idx()]);
+                self.set(dst.idx(), if width == Width::W32 { v.low32() } else { v });
             }
-            Insn::Endian { op, bits, dst } => regs[dst.idx()] = endian(regs[dst.idx()], op, bits),
+            Insn::Endian { op, bits, dst } => self.set(dst.idx(), endian(self.regs[dst.idx()], op, bits)),
             Insn::LdImm64 { dst, pseudo, imm, next_imm } => {
                 let v = match pseudo {
                     Pseudo::Func => (pc as i64 + 1 + imm as i64) as u64,
                     _ => Insn::imm64(imm, next_imm),
                 };
-                regs[dst.idx()] = Known::constant(v);
+                self.set(dst.idx(), Known::constant(v));
             }
             Insn::Load { size, signed, dst, .. } => {
-                regs[dst.idx()] = match (size, signed) {
+                let v = match (size, signed) {
                     (Size::DW, _) | (_, true) => Known::UNKNOWN,
                     (size, false) => Known { value: 0, mask: u64::MAX >> (64 - 8 * size.bytes() as u32) },
-                }
+                };
+                self.set(dst.idx(), v);
             }
             Insn::Atomic { .. } => {
                 if let Some(r) = insn.written_reg() {
-                    regs[r.idx()] = Known::UNKNOWN;
+                    self.set(r.idx(), Known::UNKNOWN);
                 }
             }
             // Calls (and `LD_ABS`/`LD_IND`, which may call) clobber r0-r5.
-            Insn::LoadPacket { .. } | Insn::Call(_) | Insn::CallX { .. } => regs[..6].fill(Known::UNKNOWN),
+            Insn::LoadPacket { .. } | Insn::Call(_) | Insn::CallX { .. } => {
+                for r in 0..6 {
+                    self.set(r, Known::UNKNOWN);
+                }
+            }
             Insn::Store { .. } | Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. } | Insn::Exit => {}
         }
     }

@@ -210,5 +210,6 @@ mod regmap;
 
 pub use disasm::disassemble_annotated;
 pub use error::JitError;
+pub use facts::KnownReg;
 pub use native::{ArrayLayout, BPF_FUNC_MAP_LOOKUP_ELEM, CallSiteFacts, MapFacts, NativeHelper, Natives};
 pub use program::{JitOptions, JitProgram, compile, compile_with};

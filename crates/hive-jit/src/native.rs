@@ -33,6 +33,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
+use crate::facts::KnownReg;
+
 /// A helper called directly by compiled code: `r1`-`r5`, then the run's helper object;
 /// returns the new `r0`. It must not panic.
 pub type NativeHelper<H> = extern "sysv64" fn(u64, u64, u64, u64, u64, &mut H) -> u64;
@@ -128,6 +130,15 @@ impl<H> Natives<H> {
         self
     }
 
+    /// What the verifier proved about `r0`-`r10` on entry to slot `pc`, a jump target or
+    /// subprogram start, on every path (`hive_verifier::BlockFacts`). The compiler starts
+    /// the block with these facts instead of none (see the crate documentation). They must
+    /// hold on every run: wrong facts make wrong code.
+    pub fn block_entry(&mut self, pc: usize, regs: [KnownReg; 11]) -> &mut Self {
+        self.table.block_entries.insert(pc, regs);
+        self
+    }
+
     /// The name of the helper type, which programs compiled with these natives check at run.
     pub(crate) fn type_name() -> &'static str {
         std::any::type_name::<H>()
@@ -143,6 +154,8 @@ pub(crate) struct Table {
     pub maps: BTreeMap<u64, MapEntry>,
     /// Slot → facts.
     pub call_sites: BTreeMap<usize, CallSiteFacts>,
+    /// Block start → the verifier's facts on entry.
+    pub block_entries: BTreeMap<usize, [KnownReg; 11]>,
 }
 
 impl Table {

@@ -23,12 +23,17 @@
 //! never went through a helper, so the run's [`crate::run`] `Exposed` resolves pointers into
 //! those arrays' values on demand when a helper is handed one.
 //!
+//! The compiler also gets what the verifier proved where blocks start
+//! ([`hive_verifier::BlockFacts`]: known bits, non-zero values), so that, for instance, a
+//! division by a loop counter the verifier knows is at least 3 needs no test for 0.
+//!
 //! The only `unsafe` of the runtime is [`JitCode::run`]'s call of compiled code; a
 //! [`JitCode`] can only be made from a [`Verdict::Verified`] program.
 
 use hive_interp::{Fault, Helpers, Memory, Outcome};
 use hive_isa::Code;
-use hive_jit::{ArrayLayout, JitOptions, JitProgram, MapFacts, Natives};
+use hive_jit::{ArrayLayout, JitOptions, JitProgram, KnownReg, MapFacts, Natives};
+use hive_verifier::BlockFacts;
 use hive_platform::kfunc::KfuncRegistry;
 
 use crate::load::verify::{Engine, Verdict};
@@ -99,7 +104,8 @@ pub(crate) fn choose(
     let Some(options) = options else {
         return interp("disabled in the runtime configuration".into());
     };
-    match hive_jit::compile_with(code, options, &natives(maps)) {
+    let Verdict::Verified { facts, .. } = verdict else { unreachable!("checked above") };
+    match hive_jit::compile_with(code, options, &natives(maps, facts)) {
         Ok(p) => {
             let jit = JitCode(p);
             (Engine::Jit { code_bytes: jit.len() }, Some(jit))
@@ -108,11 +114,16 @@ pub(crate) fn choose(
     }
 }
 
-/// The program's arrays whose lookups compile in line, keyed by their `lddw` value (the
-/// map's handle). The helper type is the run's (`run::RunHelpers`); compiled code checks its
-/// name, which carries no lifetime.
-fn natives(maps: &[MapRef]) -> Natives<RunHelpers<'static>> {
+/// What the compiler is told: the program's arrays whose lookups compile in line, keyed by
+/// their `lddw` value (the map's handle), and the verifier's facts at block starts. The
+/// helper type is the run's (`run::RunHelpers`); compiled code checks its name, which
+/// carries no lifetime.
+fn natives(maps: &[MapRef], facts: &BlockFacts) -> Natives<RunHelpers<'static>> {
     let mut natives = Natives::new();
+    for (pc, regs) in facts.iter() {
+        let known = regs.map(|r| KnownReg { value: r.value, mask: r.mask, nonzero: r.nonzero, nonzero32: r.nonzero32 });
+        natives.block_entry(pc, known);
+    }
     for m in maps {
         if let Some(b) = m.map().value_block() {
             let array = ArrayLayout { base: b.base, stride: b.stride, max_entries: b.count };
@@ -141,7 +152,7 @@ mod tests {
 
     #[test]
     fn only_verified_programs_are_compiled() {
-        let verified = Verdict::Verified { processed: 2 };
+        let verified = Verdict::Verified { processed: 2, facts: Default::default() };
         let on = options(&KfuncRegistry::with_builtins(), false);
         assert!(on.inline_bpf_loop && on.iter_num_kfuncs.is_some());
         let on = Some(&on);

@@ -186,7 +186,7 @@ impl Client {
             func_info: i.func_info.clone(),
             line_info: i.line_info.clone(),
             verified_insns: match p.verdict {
-                Verdict::Verified { processed } => processed.min(u32::MAX as u64) as u32,
+                Verdict::Verified { processed, .. } => processed.min(u32::MAX as u64) as u32,
                 Verdict::Unverified => 0,
             },
         })

@@ -230,6 +230,39 @@ fn inlined_array_lookups_feed_helpers() {
     assert_eq!(results[0].1, vec![(3u32.to_ne_bytes().to_vec(), expected)]);
 }
 
+/// The verifier's facts reach the compiler: a divisor it knows is at least 3 on entry to the
+/// dividing block (a range, which the compiler's own known bits could not say) is divided
+/// by without a test for 0, and the results are the interpreter's.
+#[test]
+fn verifier_facts_spare_division_checks() {
+    let src = "r0 = 0\nr2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\n\
+               r4 = r2\nr4 += 1\nif r4 > r3 goto out\n\
+               r5 = *(u8 *)(r2 + 0)\nif r5 < 3 goto out\ngoto div\n\
+               out:\nexit\n\
+               div:\nr0 = 1000\nr0 /= r5\nexit";
+    let mut results = Vec::new();
+    for jit in [true, false] {
+        let side = Side::new(jit);
+        let c = side.client();
+        let fd = common::load(&c, ProgType::Xdp, src);
+        if jit {
+            let info = c.prog_info(fd).unwrap();
+            let code = hive_isa::Code::decode(&info.xlated_prog_insns).unwrap();
+            let text =
+                hive_jit::disassemble_annotated(&info.jited_prog_insns, &code, &info.jited_insn_offsets, &mut |_, _| {});
+            let div = &text[text.find("r0 /= r5").unwrap()..];
+            let div = &div[..div.find("exit").unwrap()];
+            assert!(div.contains("div ") && !div.contains("test"), "{div}");
+        }
+        for first in [0u8, 2, 3, 7, 200] {
+            let out = c.prog_test_run(fd, &TestRunAttr::packet(&[first; 16])).unwrap();
+            results.push(out.retval);
+        }
+    }
+    assert_eq!(results[..5], results[5..]);
+    assert_eq!(results[..5], [0, 0, 333, 142, 5]);
+}
+
 /// Time, random numbers (same seed), the executor id, and `bpf_trace_printk` from JIT code.
 #[test]
 fn helpers_agree_between_jit_and_interpreter() {

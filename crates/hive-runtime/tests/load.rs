@@ -186,7 +186,7 @@ impl Verifier for Picky {
         if input.code.len() > 2 {
             return Err(Rejection { errno: libc::EACCES, message: "too long for Picky".into(), log: "0: ...\n".into() });
         }
-        Ok(Verdict::Verified { processed: input.code.len() as u64 })
+        Ok(Verdict::Verified { processed: input.code.len() as u64, facts: Default::default() })
     }
 }
 
@@ -196,7 +196,7 @@ fn the_verifier_seam() {
     let c = rt.client();
     let p = c.prog_load_with(&xdp("r0 = 2\nexit"), &Picky).unwrap();
     assert_eq!(c.prog_info(p).unwrap().verified_insns, 2);
-    assert_eq!(c.prog_object(p).unwrap().verdict(), &Verdict::Verified { processed: 2 });
+    assert_eq!(c.prog_object(p).unwrap().verdict(), &Verdict::Verified { processed: 2, facts: Default::default() });
     let err = c.prog_load_with(&xdp("r0 = 2\nr0 += 1\nexit"), &Picky).unwrap_err();
     assert_eq!(err.errno(), libc::EACCES);
     assert!(err.log().contains("0: ...\ntoo long for Picky"), "{}", err.log());

@@ -2,9 +2,11 @@
 //! Hive's JIT, `r0` and every register and stack word compared.
 //!
 //! ```text
-//! cargo run --release -p hive-testkit --example jit_differential -- [COUNT] [FIRST_SEED] [--stress] [--blind]
+//! cargo run --release -p hive-testkit --example jit_differential -- [COUNT] [FIRST_SEED] [--stress] [--blind] [--facts]
 //! ```
-//! `--blind` compiles with constant blinding ([`hive_jit::JitOptions::blind_constants`]).
+//! `--blind` compiles with constant blinding ([`hive_jit::JitOptions::blind_constants`]);
+//! `--facts` verifies each program with Hive's verifier and compiles it with the verifier's
+//! facts at block starts, as the runtime does.
 //! Prints progress every 100,000 programs and a final line
 //! `hive-interp vs hive-jit: N programs, N agreed, 0 mismatched (...)`; exits 1 on a mismatch.
 
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let stress = args.iter().any(|a| a == "--stress");
     let blind = args.iter().any(|a| a == "--blind");
+    let facts = args.iter().any(|a| a == "--facts");
     let nums: Vec<u64> = args.iter().filter_map(|a| a.replace('_', "").parse().ok()).collect();
     let count = nums.first().copied().unwrap_or(1_000_000);
     let first = nums.get(1).copied().unwrap_or(0);
@@ -24,6 +27,9 @@ fn main() -> ExitCode {
     // SAFETY: the engine only runs `generate`'s programs, which the kernel verifier accepts.
     let mut jit = unsafe { JitEngine::trusting() }
         .with_options(hive_jit::JitOptions { blind_constants: blind, ..hive_jit::JitOptions::default() });
+    if facts {
+        jit = jit.with_verifier_facts();
+    }
     let mut interp = InterpEngine::new();
     let total = differential_chunked(first..first + count, &cfg, &mut interp, &mut jit, 100_000, |end, t| {
         eprintln!("seeds {first}..{end}: {} programs, {} mismatched", t.programs, t.mismatch_count);
@@ -45,6 +51,9 @@ fn main() -> ExitCode {
         per(jit.compile_time, jit.runs),
         per(jit.compile_time, jit.slots) * 1000.0,
     );
+    if facts {
+        println!("{} programs compiled with the verifier's facts", jit.with_facts);
+    }
     print!("{total}");
     if total.is_clean() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use hive_interp::{Memory, NoHelpers, Options, RegionKind, Vm};
 use hive_isa::Code;
-use hive_jit::{JitOptions, compile};
+use hive_jit::{JitOptions, KnownReg, Natives, compile_with};
 
 use crate::engine::{Engine, Observation};
 use crate::generator::GeneratedProgram;
@@ -21,6 +21,10 @@ use crate::generator::GeneratedProgram;
 pub struct JitEngine {
     options: JitOptions,
     checked: bool,
+    /// Compile with what Hive's verifier proved at block starts ([`Self::with_verifier_facts`]).
+    facts: bool,
+    /// Programs compiled with verifier facts.
+    pub with_facts: u64,
     /// Programs run to their `exit`.
     pub runs: u64,
     /// BPF instruction slots compiled.
@@ -43,6 +47,8 @@ impl JitEngine {
         JitEngine {
             options: JitOptions::default(),
             checked: true,
+            facts: false,
+            with_facts: 0,
             runs: 0,
             slots: 0,
             code_bytes: 0,
@@ -68,6 +74,37 @@ impl JitEngine {
         self.options = options;
         self
     }
+
+    /// Verify each program with Hive's verifier (as a syscall program, privileged) and,
+    /// when it proves it safe, compile it with the verifier's facts at block starts
+    /// ([`hive_jit::Natives::block_entry`]), as the runtime does: a wrong fact shows as a
+    /// difference from the interpreter.
+    #[cfg(feature = "verifier")]
+    pub fn with_verifier_facts(mut self) -> Self {
+        self.facts = true;
+        self
+    }
+
+    /// The verifier's block facts for `raw`, when it proves the program safe.
+    #[cfg(feature = "verifier")]
+    fn natives(&self, raw: &[hive_isa::RawInsn]) -> Option<Natives<NoHelpers>> {
+        use hive_platform::prog::ProgType;
+        use hive_verifier::{ProgramEnv, VerifyOptions, verify_program};
+        if !self.facts {
+            return None;
+        }
+        let v = verify_program(raw, &ProgramEnv::new(ProgType::Syscall), &VerifyOptions::privileged()).ok()?;
+        let mut natives = Natives::new();
+        for (pc, regs) in v.facts.iter().filter(|_| v.is_safety_proof()) {
+            natives.block_entry(pc, regs.map(|r| KnownReg { value: r.value, mask: r.mask, nonzero: r.nonzero, nonzero32: r.nonzero32 }));
+        }
+        Some(natives)
+    }
+
+    #[cfg(not(feature = "verifier"))]
+    fn natives(&self, _: &[hive_isa::RawInsn]) -> Option<Natives<NoHelpers>> {
+        None
+    }
 }
 
 impl Engine for JitEngine {
@@ -82,7 +119,9 @@ impl Engine for JitEngine {
                 .map_err(|f| format!("refused by the interpreter standing in for the verifier: {f}"))?;
         }
         let started = Instant::now();
-        let jit = compile(&code, &self.options).map_err(|e| format!("jit: {e}"))?;
+        let natives = self.natives(&prog.raw);
+        self.with_facts += u64::from(natives.is_some());
+        let jit = compile_with(&code, &self.options, &natives.unwrap_or_default()).map_err(|e| format!("jit: {e}"))?;
         self.compile_time += started.elapsed();
         self.slots += code.len() as u64;
         self.code_bytes += jit.machine_code().len() as u64;

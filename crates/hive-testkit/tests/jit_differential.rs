@@ -24,6 +24,17 @@ fn jit_matches_interpreter_default_programs() {
     assert_eq!(report.programs, 3000);
 }
 
+/// With the verifier's facts at block starts, as the runtime compiles: a fact that does not
+/// hold on some run would show as a difference.
+#[test]
+fn jit_with_verifier_facts_matches_interpreter() {
+    let (mut jit, mut interp) = (trusting().with_verifier_facts(), InterpEngine::new());
+    let report = differential_with(5_000_000..5_002_000, &GenConfig::default(), &mut interp, &mut jit);
+    println!("{report}; {} compiled with facts", jit.with_facts);
+    assert!(report.is_clean(), "{report}");
+    assert!(jit.with_facts > 1000, "only {} programs verified", jit.with_facts);
+}
+
 #[test]
 fn jit_matches_interpreter_stress_programs() {
     let (mut jit, mut interp) = (trusting(), InterpEngine::new());

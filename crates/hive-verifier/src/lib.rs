@@ -96,6 +96,7 @@ pub mod cfg;
 pub mod concrete;
 mod engine;
 pub mod env;
+pub mod facts;
 pub mod log;
 pub mod range;
 pub mod scalar;
@@ -107,6 +108,7 @@ use hive_isa::{Code, RawInsn};
 
 pub use cfg::Cfg;
 pub use env::{EntryReg, EntryState, MapMeta, MapResolver, NoMaps, ProgramEnv};
+pub use facts::{BlockFacts, RegFacts};
 pub use log::{Log, LogLevel};
 pub use range::Bounds;
 pub use scalar::{BranchOutcome, Edges, Scalar, ScalarOf};
@@ -141,6 +143,7 @@ pub fn verify_raw(raw: &[RawInsn], opts: &VerifyOptions) -> Result<Verified, Rej
             max_states_per_insn: 0,
             total_states: 0,
             peak_states: 0,
+            facts: BlockFacts::default(),
         }),
         Err(f) => {
             log.basic(&f.message);
@@ -149,7 +152,8 @@ pub fn verify_raw(raw: &[RawInsn], opts: &VerifyOptions) -> Result<Verified, Rej
     }
 }
 
-/// One exploration of the program: its result, statistics, log and whether it widened a state.
+/// One exploration of the program: its result, statistics, log, whether it widened a
+/// state, and the facts it gathered at block starts.
 fn explore(
     code: &Code,
     cfg: &Cfg,
@@ -157,12 +161,13 @@ fn explore(
     opts: &VerifyOptions,
     log: Log,
     precision: bool,
-) -> (Result<(), cfg::Fail>, engine::Stats, Log, bool) {
+) -> (Result<(), cfg::Fail>, engine::Stats, Log, bool, BlockFacts) {
     let mut v = engine::Verifier::new(code, cfg, env, *opts, log);
     v.precision = precision;
     let entry = v.entry_state();
     let result = v.run(entry).and_then(|()| v.check_stack_depth(cfg));
-    (result, v.stats, v.take_log(), v.widened)
+    let facts = std::mem::take(&mut v.facts).finish();
+    (result, v.stats, v.take_log(), v.widened, facts)
 }
 
 /// Verifies a program as `BPF_PROG_LOAD` would: raw slots (pseudo `lddw`s unresolved, map
@@ -187,9 +192,9 @@ pub fn verify_program(raw: &[RawInsn], env: &ProgramEnv<'_>, opts: &VerifyOption
     // `engine::precise`), which keep the exact values of the scalars that decide such loops:
     // two sound explorations, the program safe if either proves it.
     let cfg_log = log.clone();
-    let (mut result, mut stats, mut log, widened) = explore(&code, &cfg, env, opts, log, false);
+    let (mut result, mut stats, mut log, widened, mut facts) = explore(&code, &cfg, env, opts, log, false);
     if result.is_err() && widened {
-        (result, stats, log, _) = explore(&code, &cfg, env, opts, cfg_log, true);
+        (result, stats, log, _, facts) = explore(&code, &cfg, env, opts, cfg_log, true);
     }
     let summary = format!(
         "processed {} insns (limit {}) max_states_per_insn {} total_states {} peak_states {} mark_read 0",
@@ -211,6 +216,7 @@ pub fn verify_program(raw: &[RawInsn], env: &ProgramEnv<'_>, opts: &VerifyOption
                 max_states_per_insn: stats.max_states_per_insn,
                 total_states: stats.total_states,
                 peak_states: stats.peak_states,
+                facts,
             })
         }
         Err(f) => {

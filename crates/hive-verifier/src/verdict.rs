@@ -171,6 +171,9 @@ pub struct Verified {
     pub total_states: usize,
     /// The most states stored at once.
     pub peak_states: usize,
+    /// What holds of the registers where basic blocks start ([`crate::facts`]), for a
+    /// compiler; empty for [`Assurance::CfgOnly`].
+    pub facts: crate::facts::BlockFacts,
 }
 
 impl Verified {

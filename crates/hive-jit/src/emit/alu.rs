@@ -25,6 +25,7 @@ pub(crate) fn alu(c: &mut Compiler<'_>, width: Width, op: AluOp, dst: Reg, src: 
         Source::Reg(s) => (c.facts.reg(s), c.facts.constant(s)),
         Source::Imm(_) => (Known::UNKNOWN, None),
     };
+    let nonzero = |w32| matches!(src, Source::Reg(s) if c.facts.nonzero(s, w32));
     let known = |w| constant.and_then(|v| as_imm(v, w)).map_or(src, Source::Imm);
     match op {
         AluOp::Mov if w32 && src == Source::Reg(dst) && a.upper_zero() => {}
@@ -34,7 +35,7 @@ pub(crate) fn alu(c: &mut Compiler<'_>, width: Width, op: AluOp, dst: Reg, src: 
             let narrow = !w32 && !signed && a.upper_zero() && b.upper_zero();
             let width = if narrow { Width::W32 } else { width };
             let w32 = width == Width::W32;
-            let divisor = Divisor { nonzero: b.nonzero(w32), not_minus_one: !signed || b.not_all_ones(w32) };
+            let divisor = Divisor { nonzero: nonzero(w32), not_minus_one: !signed || b.not_all_ones(w32) };
             divide(c, width, op, d, known(width), divisor)
         }
         AluOp::Lsh | AluOp::Rsh | AluOp::Arsh => shift(c, width, op, d, known(width)),

@@ -324,7 +324,7 @@ impl Client {
         })?;
         log.line(match &verdict {
             verify::Verdict::Unverified => "verifier: no safety proof; runs are checked".to_string(),
-            verify::Verdict::Verified { processed } => {
+            verify::Verdict::Verified { processed, .. } => {
                 format!("verifier: processed {processed} insns")
             }
         });

@@ -20,7 +20,7 @@
 use hive_isa::{Code, RawInsn};
 use hive_platform::kfunc::KfuncRegistry;
 use hive_platform::prog::{AttachType, ProgType};
-use hive_verifier::{LogLevel, MapMeta, MapResolver, RejectKind, VerifyOptions};
+use hive_verifier::{BlockFacts, LogLevel, MapMeta, MapResolver, RejectKind, VerifyOptions};
 
 use crate::fd::Client;
 use crate::ids::Fd;
@@ -70,6 +70,9 @@ pub enum Verdict {
     Verified {
         /// Instructions the verifier processed (`processed N insns`).
         processed: u64,
+        /// What holds of the registers where blocks start (`hive_verifier::BlockFacts`),
+        /// for the JIT; empty when the verifier says nothing.
+        facts: BlockFacts,
     },
     /// Not proven: only the checked interpreter may run it.
     Unverified,
@@ -156,7 +159,7 @@ impl Verifier for HiveVerifier {
             Ok(v) if v.is_safety_proof() => {
                 let processed =
                     v.log.rfind("processed ").and_then(|at| v.log[at + 10..].split_whitespace().next()?.parse().ok());
-                Ok(Verdict::Verified { processed: processed.unwrap_or(0) })
+                Ok(Verdict::Verified { processed: processed.unwrap_or(0), facts: v.facts })
             }
             Ok(_) => Ok(Verdict::Unverified),
             Err(r) => {

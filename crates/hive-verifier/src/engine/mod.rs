@@ -163,6 +163,8 @@ pub(crate) struct Verifier<'a> {
     pub precision: bool,
     /// Whether some state was widened.
     pub widened: bool,
+    /// The registers where blocks start, joined over every state stepped there.
+    pub facts: crate::facts::Collector,
 }
 
 /// One line of the level-1 log, formatted only if it is kept.
@@ -265,6 +267,7 @@ impl<'a> Verifier<'a> {
             cur_parent: None,
             precision: false,
             widened: false,
+            facts: crate::facts::Collector::new(code),
         }
     }
 
@@ -386,6 +389,7 @@ impl<'a> Verifier<'a> {
                 LogLevel::Verbose => self.log.verbose(format_line(pc, &insn)),
             }
             self.insns_since += 1;
+            self.facts.observe(pc, cur.cur());
             let next = self.step(pc, &insn, &mut cur, parent)?;
             if self.log.is_verbose() {
                 self.log.verbose(format!("{pc}: {cur}"));

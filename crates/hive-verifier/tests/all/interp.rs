@@ -304,3 +304,34 @@ fn precision_only_refines_a_failed_widening_exploration() {
         Err(e) => panic!("rejected: {}\n{}", e.message, e.log),
     }
 }
+
+/// `Verified::facts`: what holds of the registers where blocks start, joined over every
+/// path: a range the branch before the block proved (never 0), known bits a loop keeps
+/// (an odd counter), the upper half of a 32-bit load, and nothing for pointers.
+#[test]
+fn block_facts_hold_on_every_path() {
+    let v = run(
+        "r2 = *(u32 *)(r1 + 0)
+         r3 = 3
+         if r2 < 5 goto +2
+         r4 = r2
+         goto +1
+         r4 = 9
+         r0 = r4
+         r3 += 2
+         if r3 < 21 goto -3
+         exit",
+        SF,
+        true,
+    )
+    .unwrap();
+    // Slot 6 (`r0 = r4`): entered from slot 4's goto (r4 = r2 >= 5) and by falling through
+    // from slot 5 (r4 = 9), and again from the loop's back edge at slot 8.
+    let at = v.facts.at(6).expect("a block start");
+    assert!(at[4].nonzero && at[4].nonzero32, "{:?}", at[4]);
+    assert_eq!(at[4].mask >> 32, 0, "a 32-bit load's copy: {:?}", at[4]);
+    assert_eq!((at[3].value & 1, at[3].mask & 1), (1, 0), "the counter stays odd: {:?}", at[3]);
+    assert_eq!(at[1], hive_verifier::RegFacts::UNKNOWN, "r1 is the context pointer");
+    // Slot 3 is no block start.
+    assert!(v.facts.at(3).is_none());
+}
