@@ -150,7 +150,9 @@
 //!
 //! Within each basic block the compiler tracks which bits of each register are known
 //! (`facts`: the verifier's tnums, computed by the compiler itself so that they hold for any
-//! program): zero-extensions of zero-extended registers disappear, a division skips the
+//! program), starting each block from what the embedder's verifier proved there when it
+//! says ([`Natives::block_entry`]: Hive's runtime passes `hive_verifier::BlockFacts`), else
+//! from nothing: zero-extensions of zero-extended registers disappear, a division skips the
 //! zero and `-1` tests its divisor cannot need and runs in 32 bits when both operands of an
 //! unsigned 64-bit one fit, a register holding a known divisor or shift count is used as an
 //! immediate, and a conditional jump the known bits settle becomes a `jmp` or nothing.
