@@ -114,12 +114,14 @@ pub(crate) fn choose(
     }
 }
 
-/// What the compiler is told: the program's arrays whose lookups compile in line, keyed by
-/// their `lddw` value (the map's handle), and the verifier's facts at block starts. The
+/// What the compiler is told: the helpers it calls directly (`helpers::direct`), the
+/// program's arrays whose lookups compile in line, keyed by their `lddw` value (the map's
+/// handle), and the verifier's facts at block starts. The
 /// helper type is the run's (`run::RunHelpers`); compiled code checks its name, which
 /// carries no lifetime.
 fn natives(maps: &[MapRef], facts: &BlockFacts) -> Natives<RunHelpers<'static>> {
     let mut natives = Natives::new();
+    crate::helpers::direct::register(&mut natives);
     for (pc, regs) in facts.iter() {
         let known = regs.map(|r| KnownReg { value: r.value, mask: r.mask, nonzero: r.nonzero, nonzero32: r.nonzero32 });
         natives.block_entry(pc, known);

@@ -54,6 +54,21 @@ fn engine(c: &Client, fd: Fd) -> Engine {
     c.prog_object(fd).unwrap().engine().clone()
 }
 
+/// The program's machine code, disassembled with its BPF instructions (`; pc: insn` lines).
+fn jited_text(c: &Client, fd: Fd) -> String {
+    let info = c.prog_info(fd).unwrap();
+    let code = hive_isa::Code::decode(&info.xlated_prog_insns).unwrap();
+    hive_jit::disassemble_annotated(&info.jited_prog_insns, &code, &info.jited_insn_offsets, &mut |_, _| {})
+}
+
+/// The machine code of BPF slot `pc` (up to the next slot's line).
+fn slot_code(text: &str, pc: usize) -> &str {
+    let at = text.find(&format!(";{pc:>6}: ")).unwrap_or_else(|| panic!("slot {pc} in\n{text}"));
+    let rest = &text[at..];
+    let end = rest[1..].find("\n;").map_or(rest.len(), |e| e + 2);
+    &rest[..end]
+}
+
 fn sorted_entries(c: &Client, fd: Fd) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut out = Vec::new();
     let mut key: Option<Vec<u8>> = None;
@@ -206,18 +221,11 @@ fn inlined_array_lookups_feed_helpers() {
         );
         let fd = common::load(&c, ProgType::Xdp, &src);
         if jit {
-            let info = c.prog_info(fd).unwrap();
-            let code = hive_isa::Code::decode(&info.xlated_prog_insns).unwrap();
-            let text = hive_jit::disassemble_annotated(
-                &info.jited_prog_insns,
-                &code,
-                &info.jited_insn_offsets,
-                &mut |_, _| {},
-            );
-            let lookup = &text[text.find("call bpf_map_lookup_elem").unwrap()..text.find(";     6:").unwrap()];
-            assert!(!lookup.contains("call    "), "{lookup}");
-            let update = &text[text.find("call bpf_map_update_elem").unwrap()..];
-            assert!(update.lines().take(12).any(|l| l.contains("call    ")), "{update}");
+            let text = jited_text(&c, fd);
+            let lookup = slot_code(&text, 5);
+            assert!(lookup.contains("call bpf_map_lookup_elem") && !lookup.contains("call    "), "{lookup}");
+            let update = slot_code(&text, 17);
+            assert!(update.contains("call    qword ptr"), "through the trampoline: {update}");
         }
         for _ in 0..2 {
             assert_eq!(c.prog_test_run(fd, &TestRunAttr::packet(&[0u8; 64])).unwrap().retval, 2);
@@ -246,13 +254,9 @@ fn verifier_facts_spare_division_checks() {
         let c = side.client();
         let fd = common::load(&c, ProgType::Xdp, src);
         if jit {
-            let info = c.prog_info(fd).unwrap();
-            let code = hive_isa::Code::decode(&info.xlated_prog_insns).unwrap();
-            let text =
-                hive_jit::disassemble_annotated(&info.jited_prog_insns, &code, &info.jited_insn_offsets, &mut |_, _| {});
-            let div = &text[text.find("r0 /= r5").unwrap()..];
-            let div = &div[..div.find("exit").unwrap()];
-            assert!(div.contains("div ") && !div.contains("test"), "{div}");
+            let div = jited_text(&c, fd);
+            let div = slot_code(&div, 11);
+            assert!(div.contains("r0 /= r5") && div.contains("div ") && !div.contains("test"), "{div}");
         }
         for first in [0u8, 2, 3, 7, 200] {
             let out = c.prog_test_run(fd, &TestRunAttr::packet(&[first; 16])).unwrap();
@@ -283,6 +287,14 @@ fn helpers_agree_between_jit_and_interpreter() {
         let c = side.client();
         let fd = common::load(&c, ProgType::Syscall, text);
         assert_eq!(engine(&c, fd).is_jit(), jit, "{:?}", engine(&c, fd));
+        if jit {
+            // Pointer-free helpers are called directly, the others through the trampoline.
+            let text = jited_text(&c, fd);
+            let ktime = slot_code(&text, 1);
+            assert!(ktime.contains("call    r11"), "{ktime}");
+            let printk = slot_code(&text, 29);
+            assert!(printk.contains("call bpf_trace_printk") && printk.contains("call    qword ptr"), "{printk}");
+        }
         let out = c.prog_test_run(fd, &TestRunAttr::context(&[0; 32])).unwrap();
         let ctx = out.ctx_out.clone().unwrap();
         assert_eq!(ctx[0], 1, "two ktime readings, non-zero and monotonic");

@@ -18,6 +18,7 @@
 //! not call never gets here: the load pipeline refuses it.
 
 pub mod callback;
+pub(crate) mod direct;
 pub mod format;
 pub mod kfunc;
 pub mod lock;
