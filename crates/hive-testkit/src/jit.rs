@@ -118,9 +118,9 @@ impl Engine for JitEngine {
                 .run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0])
                 .map_err(|f| format!("refused by the interpreter standing in for the verifier: {f}"))?;
         }
-        let started = Instant::now();
         let natives = self.natives(&prog.raw);
         self.with_facts += u64::from(natives.is_some());
+        let started = Instant::now();
         let jit = compile_with(&code, &self.options, &natives.unwrap_or_default()).map_err(|e| format!("jit: {e}"))?;
         self.compile_time += started.elapsed();
         self.slots += code.len() as u64;
