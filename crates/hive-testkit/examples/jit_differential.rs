@@ -1,5 +1,6 @@
 //! The long JIT differential: `COUNT` seeded random programs on Hive's interpreter and on
-//! Hive's JIT, `r0` and every register and stack word compared.
+//! Hive's JIT, `r0`, every register and stack word, and every helper call (id and `r1`-`r5`,
+//! [`hive_testkit::RecordingHelpers`]) compared.
 //!
 //! ```text
 //! cargo run --release -p hive-testkit --example jit_differential -- [COUNT] [FIRST_SEED] [--stress] [--blind] [--facts]
@@ -23,7 +24,9 @@ fn main() -> ExitCode {
     let nums: Vec<u64> = args.iter().filter_map(|a| a.replace('_', "").parse().ok()).collect();
     let count = nums.first().copied().unwrap_or(1_000_000);
     let first = nums.get(1).copied().unwrap_or(0);
+    // With helper calls, recorded with their registers on both engines.
     let cfg = if stress { GenConfig::stress() } else { GenConfig::default() };
+    let cfg = GenConfig { max_helper_calls: 3, ..cfg };
     // SAFETY: the engine only runs `generate`'s programs, which the kernel verifier accepts.
     let mut jit = unsafe { JitEngine::trusting() }
         .with_options(hive_jit::JitOptions { blind_constants: blind, ..hive_jit::JitOptions::default() });

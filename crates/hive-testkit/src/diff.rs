@@ -81,6 +81,9 @@ pub fn differences(prog: &GeneratedProgram, a: &Observation, b: &Observation) ->
             out.push(format!("ctx+{} {name}: {} vs {}", i * 8, words(x), words(y)));
         }
     }
+    if a.calls != b.calls {
+        out.push(format!("helper calls: {:x?} vs {:x?}", a.calls, b.calls));
+    }
     out
 }
 
@@ -192,13 +195,13 @@ mod chunked_tests {
 
     #[test]
     fn chunks_add_up_and_report_progress() {
-        let obs = |p: &GeneratedProgram| Ok(Observation { r0: p.seed, ctx_out: Vec::new() });
+        let obs = |p: &GeneratedProgram| Ok(Observation { r0: p.seed, ctx_out: Vec::new(), calls: Vec::new() });
         let (mut a, mut b) = (FnEngine::new("a", obs), FnEngine::new("b", obs));
         let mut ends = Vec::new();
         let r = differential_chunked(5..30, &GenConfig::default(), &mut a, &mut b, 10, |end, t| ends.push((end, t.programs)));
         assert_eq!(ends, [(15, 10), (25, 20), (30, 25)]);
         assert_eq!((r.programs, r.agreed, r.mismatch_count), (25, 25, 0));
-        let mut odd = FnEngine::new("odd", |p: &GeneratedProgram| Ok(Observation { r0: p.seed & 1, ctx_out: Vec::new() }));
+        let mut odd = FnEngine::new("odd", |p: &GeneratedProgram| Ok(Observation { r0: p.seed & 1, ctx_out: Vec::new(), calls: Vec::new() }));
         let r = differential_chunked(0..100, &GenConfig::default(), &mut a, &mut odd, 7, |_, _| {});
         assert_eq!(r.mismatch_count, 98);
         assert_eq!(r.mismatches.len(), MAX_KEPT);

@@ -10,6 +10,9 @@ pub struct Observation {
     pub r0: u64,
     /// The context buffer after the run, as long as `ctx_in`.
     pub ctx_out: Vec<u8>,
+    /// The helper calls the program made, `(id, [r1, .., r5])`, for engines that record
+    /// them (Hive's, with [`crate::RecordingHelpers`]); empty otherwise.
+    pub calls: Vec<(i32, [u64; 5])>,
 }
 
 /// Something that executes eBPF: the host kernel, Hive's interpreter, Hive's JIT.

@@ -1,14 +1,15 @@
 //! Hive's reference interpreter as an [`Engine`].
 
-use hive_interp::{Memory, NoHelpers, Options, RegionKind, Vm};
+use hive_interp::{Memory, Options, RegionKind, Vm};
 use hive_isa::Code;
 
 use crate::engine::{Engine, Observation};
 use crate::generator::GeneratedProgram;
+use crate::recording::RecordingHelpers;
 
 /// Runs generated programs in [`hive_interp`] with the kernel interpreter's register
 /// semantics; the context is a private writable copy of `ctx_in`, as the kernel's syscall
-/// test run gives.
+/// test run gives, and helper calls go to [`RecordingHelpers`].
 #[derive(Debug, Default)]
 pub struct InterpEngine {
     /// Programs run to their `exit`.
@@ -32,11 +33,12 @@ impl Engine for InterpEngine {
         let mut mem = Memory::new();
         let addr = mem.add_region(RegionKind::Context, &mut ctx);
         let mut vm = Vm::new(&code, Options::default());
-        let r0 = vm.run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0]).map_err(|f| f.to_string())?;
+        let mut helpers = RecordingHelpers::default();
+        let r0 = vm.run(&mut mem, &mut helpers, [addr, 0, 0, 0, 0]).map_err(|f| f.to_string())?;
         drop(mem);
         self.runs += 1;
         self.insns += vm.stats().insns;
-        Ok(Observation { r0, ctx_out: ctx })
+        Ok(Observation { r0, ctx_out: ctx, calls: helpers.calls })
     }
 
     fn name(&self) -> &str {

@@ -2,12 +2,13 @@
 
 use std::time::{Duration, Instant};
 
-use hive_interp::{Memory, NoHelpers, Options, RegionKind, Vm};
+use hive_interp::{Memory, Options, RegionKind, Vm};
 use hive_isa::Code;
 use hive_jit::{JitOptions, KnownReg, Natives, compile_with};
 
 use crate::engine::{Engine, Observation};
 use crate::generator::GeneratedProgram;
+use crate::recording::RecordingHelpers;
 
 /// Compiles generated programs with [`hive_jit`] and runs them on a private writable copy of
 /// `ctx_in`, as [`crate::InterpEngine`] does.
@@ -87,7 +88,7 @@ impl JitEngine {
 
     /// The verifier's block facts for `raw`, when it proves the program safe.
     #[cfg(feature = "verifier")]
-    fn natives(&self, raw: &[hive_isa::RawInsn]) -> Option<Natives<NoHelpers>> {
+    fn natives(&self, raw: &[hive_isa::RawInsn]) -> Option<Natives<RecordingHelpers>> {
         use hive_platform::prog::ProgType;
         use hive_verifier::{ProgramEnv, VerifyOptions, verify_program};
         if !self.facts {
@@ -102,7 +103,7 @@ impl JitEngine {
     }
 
     #[cfg(not(feature = "verifier"))]
-    fn natives(&self, _: &[hive_isa::RawInsn]) -> Option<Natives<NoHelpers>> {
+    fn natives(&self, _: &[hive_isa::RawInsn]) -> Option<Natives<RecordingHelpers>> {
         None
     }
 }
@@ -115,7 +116,7 @@ impl Engine for JitEngine {
             let mut mem = Memory::new();
             let addr = mem.add_region(RegionKind::Context, &mut ctx);
             Vm::new(&code, Options::default())
-                .run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0])
+                .run(&mut mem, &mut RecordingHelpers::default(), [addr, 0, 0, 0, 0])
                 .map_err(|f| format!("refused by the interpreter standing in for the verifier: {f}"))?;
         }
         let natives = self.natives(&prog.raw);
@@ -128,14 +129,15 @@ impl Engine for JitEngine {
         let mut ctx = prog.ctx_in.clone();
         let mut mem = Memory::new();
         let addr = mem.add_region(RegionKind::Context, &mut ctx);
+        let mut helpers = RecordingHelpers::default();
         // SAFETY: either the checked interpreter just ran this program on an identical context
         // without a fault, or the engine was made with `trusting`, whose caller vouches for
         // the program; both mean it touches only its context and stack, and terminates.
         #[allow(unsafe_code)]
-        let r0 = unsafe { jit.run(&mut mem, &mut NoHelpers, [addr, 0, 0, 0, 0]) }.map_err(|f| f.to_string())?;
+        let r0 = unsafe { jit.run(&mut mem, &mut helpers, [addr, 0, 0, 0, 0]) }.map_err(|f| f.to_string())?;
         drop(mem);
         self.runs += 1;
-        Ok(Observation { r0, ctx_out: ctx })
+        Ok(Observation { r0, ctx_out: ctx, calls: helpers.calls })
     }
 
     fn name(&self) -> &str {

@@ -46,7 +46,7 @@ pub fn observe_with(prog: &GeneratedProgram, log_level: u32) -> Result<(Observat
     if r0 as u32 != res.retval {
         return Err(OracleError::Inconsistent(format!("retval {:#x} but r0 dump {r0:#x}", res.retval)));
     }
-    Ok((Observation { r0, ctx_out: res.ctx_out }, fd.load_log().to_string()))
+    Ok((Observation { r0, ctx_out: res.ctx_out, calls: Vec::new() }, fd.load_log().to_string()))
 }
 
 /// The host kernel as an [`Engine`], counting what it did.

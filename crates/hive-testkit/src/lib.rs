@@ -57,6 +57,8 @@ mod interp;
 mod jit;
 #[cfg(feature = "kernel")]
 mod kernel;
+#[cfg(feature = "interp")]
+mod recording;
 pub mod rng;
 #[cfg(feature = "verifier")]
 pub mod verdicts;
@@ -67,6 +69,8 @@ pub use generator::{CtxLayout, GenConfig, GeneratedProgram, generate};
 pub use mutate::{Mutation, mutate};
 #[cfg(feature = "interp")]
 pub use interp::InterpEngine;
+#[cfg(feature = "interp")]
+pub use recording::RecordingHelpers;
 #[cfg(feature = "jit")]
 pub use jit::JitEngine;
 #[cfg(feature = "kernel")]

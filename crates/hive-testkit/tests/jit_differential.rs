@@ -1,12 +1,13 @@
-//! Hive's JIT against Hive's interpreter on seeded random programs: `r0` and the whole
-//! context (every register and the data stack) must agree.
+//! Hive's JIT against Hive's interpreter on seeded random programs: `r0`, the whole context
+//! (every register and the data stack) and the helper calls (id and `r1`-`r5`) must agree.
 //!
 //! `cargo test` runs a slice; `cargo run --release -p hive-testkit --example jit_differential
 //! -- COUNT` runs millions.
 
 #![cfg(feature = "jit")]
 
-use hive_testkit::{GenConfig, InterpEngine, JitEngine, differential_with};
+use hive_isa::{CallTarget, Insn};
+use hive_testkit::{GenConfig, InterpEngine, JitEngine, differential_with, generate};
 
 #[allow(unsafe_code)]
 fn trusting() -> JitEngine {
@@ -17,7 +18,12 @@ fn trusting() -> JitEngine {
 #[test]
 fn jit_matches_interpreter_default_programs() {
     let (mut jit, mut interp) = (trusting(), InterpEngine::new());
-    let report = differential_with(0..3000, &GenConfig::default(), &mut interp, &mut jit);
+    let cfg = GenConfig { max_helper_calls: 3, ..GenConfig::default() };
+    let helper_calls: usize = (0..3000)
+        .map(|s| generate(s, &cfg).insns.iter().filter(|i| matches!(i, Insn::Call(CallTarget::Helper(_)))).count())
+        .sum();
+    assert!(helper_calls > 3000, "only {helper_calls} helper calls");
+    let report = differential_with(0..3000, &cfg, &mut interp, &mut jit);
     println!("{report}");
     println!("compiled {} slots into {} bytes in {:.2?}", jit.slots, jit.code_bytes, jit.compile_time);
     assert!(report.is_clean(), "{report}");
@@ -29,7 +35,8 @@ fn jit_matches_interpreter_default_programs() {
 #[test]
 fn jit_with_verifier_facts_matches_interpreter() {
     let (mut jit, mut interp) = (trusting().with_verifier_facts(), InterpEngine::new());
-    let report = differential_with(5_000_000..5_002_000, &GenConfig::default(), &mut interp, &mut jit);
+    let cfg = GenConfig { max_helper_calls: 3, ..GenConfig::default() };
+    let report = differential_with(5_000_000..5_002_000, &cfg, &mut interp, &mut jit);
     println!("{report}; {} compiled with facts", jit.with_facts);
     assert!(report.is_clean(), "{report}");
     assert!(jit.with_facts > 1000, "only {} programs verified", jit.with_facts);
@@ -38,7 +45,8 @@ fn jit_with_verifier_facts_matches_interpreter() {
 #[test]
 fn jit_matches_interpreter_stress_programs() {
     let (mut jit, mut interp) = (trusting(), InterpEngine::new());
-    let report = differential_with(1_000_000..1_001_000, &GenConfig::stress(), &mut interp, &mut jit);
+    let cfg = GenConfig { max_helper_calls: 3, ..GenConfig::stress() };
+    let report = differential_with(1_000_000..1_001_000, &cfg, &mut interp, &mut jit);
     println!("{report}");
     assert!(report.is_clean(), "{report}");
 }

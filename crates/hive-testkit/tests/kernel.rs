@@ -39,6 +39,14 @@ fn kernel_accepts_every_default_program() {
     assert_all_accepted(&GenConfig::default(), 0..400);
 }
 
+/// Programs with helper calls (what the JIT differential runs) are kernel-valid too.
+#[test]
+fn kernel_accepts_programs_with_helper_calls() {
+    require_kernel!();
+    assert_all_accepted(&GenConfig { max_helper_calls: 3, ..GenConfig::default() }, 0..200);
+    assert_all_accepted(&GenConfig { max_helper_calls: 3, ..GenConfig::stress() }, 1_000_000..1_000_030);
+}
+
 #[test]
 fn kernel_accepts_every_stress_program() {
     require_kernel!();

@@ -31,6 +31,21 @@ pub(crate) fn call_site(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
     g.stats.calls += 1;
 }
 
+/// Helpers every program type may call, taking no argument (`bpf_get_prandom_u32`,
+/// `bpf_ktime_get_ns`, `bpf_get_smp_processor_id`).
+const HELPERS: [i32; 3] = [7, 5, 8];
+
+/// `call <helper>` with every argument register initialised first, so that an engine that
+/// records the call sees defined `r1`-`r5` (see [`crate::RecordingHelpers`]).
+pub(crate) fn helper_call(g: &mut FnGen<'_>, out: &mut Vec<Insn>) {
+    g.ensure_init(ARGS, out);
+    let id = g.rng.pick(&HELPERS);
+    out.push(Insn::Call(CallTarget::Helper(id)));
+    g.init = g.init.minus(RegSet::CALLER_SAVED).with(Reg::R0);
+    g.helpers_left -= 1;
+    g.stats.helper_calls += 1;
+}
+
 /// An extra `call` of subprogram `k`, for subprograms no random call site reached.
 pub(crate) fn forced_call(g: &mut FnGen<'_>, k: usize, out: &mut Vec<Insn>) {
     g.calls_left += 1;
@@ -55,6 +70,7 @@ pub(crate) fn subprogram(rng: &mut Rng, cfg: &GenConfig, k: usize, count: usize)
         branches_left: cfg.max_branches / 2,
         loops_left: cfg.max_loops.min(1),
         calls_left: 1,
+        helpers_left: cfg.max_helper_calls,
         called: 0,
         stats: Stats::default(),
     };

@@ -101,6 +101,7 @@ pub(super) fn build(seed: u64, cfg: &GenConfig) -> GeneratedProgram {
         branches_left: cfg.max_branches,
         loops_left: cfg.max_loops,
         calls_left: cfg.max_calls,
+        helpers_left: cfg.max_helper_calls,
         called: 0,
         stats: Stats::default(),
     };

@@ -57,6 +57,12 @@ pub struct GenConfig {
     pub max_loops: usize,
     /// Maximum number of call sites in the main function (subprograms get at most one).
     pub max_calls: usize,
+    /// Maximum number of helper calls per function (0, the default: none). The helpers are
+    /// argument-less ones every program type has (`bpf_get_prandom_u32`, `bpf_ktime_get_ns`,
+    /// `bpf_get_smp_processor_id`), with `r1`-`r5` initialised before each call: engines that
+    /// give programs [`crate::RecordingHelpers`] report every call and its registers, which
+    /// the kernel cannot, so only Hive's engines run such programs.
+    pub max_helper_calls: usize,
 }
 
 impl Default for GenConfig {
@@ -72,6 +78,7 @@ impl Default for GenConfig {
             max_branches: 8,
             max_loops: 1,
             max_calls: 3,
+            max_helper_calls: 0,
         }
     }
 }
@@ -92,6 +99,7 @@ impl GenConfig {
             max_branches: 24,
             max_loops: 3,
             max_calls: 6,
+            max_helper_calls: 0,
         }
     }
 }
@@ -198,6 +206,7 @@ pub(crate) struct FnGen<'a> {
     pub branches_left: usize,
     pub loops_left: usize,
     pub calls_left: usize,
+    pub helpers_left: usize,
     /// Bit k set when this function calls subprogram k.
     pub called: u64,
     /// Counts of what was emitted, for the description.
@@ -213,6 +222,7 @@ pub(crate) struct Stats {
     pub mem: usize,
     pub atomics: usize,
     pub calls: usize,
+    pub helper_calls: usize,
 }
 
 impl Stats {
@@ -223,6 +233,7 @@ impl Stats {
         self.mem += o.mem;
         self.atomics += o.atomics;
         self.calls += o.calls;
+        self.helper_calls += o.helper_calls;
     }
 }
 
@@ -238,6 +249,7 @@ enum Item {
     IfElse,
     Loop,
     Call,
+    Helper,
 }
 
 impl FnGen<'_> {
@@ -287,6 +299,7 @@ impl FnGen<'_> {
                 (Item::IfElse, if nest && self.branches_left > 0 { 4 } else { 0 }),
                 (Item::Loop, if nest && self.loops_left > 0 && self.can_loop() { 2 } else { 0 }),
                 (Item::Call, if self.calls_left > 0 && !self.callees.is_empty() { 3 } else { 0 }),
+                (Item::Helper, if self.helpers_left > 0 { 3 } else { 0 }),
             ];
             let w: Vec<u32> = weights.iter().map(|(_, w)| *w).collect();
             match weights[self.rng.weighted(&w)].0 {
@@ -299,6 +312,7 @@ impl FnGen<'_> {
                 Item::IfElse => jumps::if_else(self, left, depth, out),
                 Item::Loop => jumps::counted_loop(self, left, depth, out),
                 Item::Call => calls::call_site(self, out),
+                Item::Helper => calls::helper_call(self, out),
             }
         }
     }
