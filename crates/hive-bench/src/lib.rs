@@ -61,11 +61,13 @@
 //! buffer; with lookups lock-free over nulls-terminated chains (the kernel's design under
 //! RCU), keys hashed straight from their bytes and in-place updates under a per-bucket spin
 //! lock, it runs at about 0.8-0.86x the kernel's time.
-//! `bpf_loop` runs on the JIT (inlined, as the kernel's verifier does) but not on the kernel
-//! (the loader here passes no BTF `func_info`). Against rbpf 0.4's JIT (another template JIT), Hive's is about 1.2x
-//! faster over the 22 programs rbpf runs (`rbpf-jit/hive-jit` geomean 1.18): at par on
-//! simple byte loops (the corpus's `strcmp`, `prime`, `switch`), 1.3-1.6x faster where the
-//! peephole layer or loop alignment applies. `bench/README.md` has the verifier lessons, including a kernel
+//! `bpf_loop` runs on the JIT (inlined, as the kernel's verifier does) and on the kernel,
+//! loaded with the program's own BTF and func info (`hive_object`'s, [`program::Prepared::btf`]),
+//! which the kernel requires for callbacks. Against rbpf 0.4's JIT (another template JIT),
+//! Hive's is about 1.2x faster over the 22 programs rbpf runs (`rbpf-jit/hive-jit` geomean
+//! 1.2): at par on simple byte loops (the corpus's `strcmp`, `switch`) and where the CPU sets
+//! the pace, 1.3-1.8x faster where the peephole layer, known bits (the corpus's `prime`:
+//! 32-bit division) or loop alignment apply. `bench/README.md` has the verifier lessons, including a kernel
 //! verifier oops the suite ran into.
 //!
 //! ```no_run

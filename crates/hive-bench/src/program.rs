@@ -42,6 +42,10 @@ pub struct Prepared {
     pub input: Input,
     /// Kfunc ids.
     pub kfuncs: KfuncIds,
+    /// The program's own BTF with its func and line info (`hive_object`'s), when the object
+    /// loader lays the program out as the linker here does: what the kernel needs to load a
+    /// program with callbacks.
+    pub btf: Option<hive_object::ProgramBtf>,
 }
 
 impl Prepared {
@@ -53,7 +57,8 @@ impl Prepared {
                 return Err(crate::BenchError::object(name, format!("unknown kfunc {k}")));
             }
         }
-        Ok(Prepared { name: name.to_string(), linked, input: Input::Xdp(packet.build()), kfuncs: kfuncs.clone() })
+        let btf = program_btf(elf, &linked);
+        Ok(Prepared { name: name.to_string(), linked, input: Input::Xdp(packet.build()), kfuncs: kfuncs.clone(), btf })
     }
 
     /// A raw program (no relocations) with its input memory.
@@ -66,7 +71,7 @@ impl Prepared {
             map_refs: Vec::new(),
             kfuncs: Vec::new(),
         };
-        Prepared { name: name.to_string(), linked, input: Input::Raw(mem), kfuncs: KfuncIds::load() }
+        Prepared { name: name.to_string(), linked, input: Input::Raw(mem), kfuncs: KfuncIds::load(), btf: None }
     }
 
     fn with_refs(&self, map_imm: impl Fn(usize) -> (u8, i32)) -> Vec<RawInsn> {
@@ -123,4 +128,16 @@ impl Prepared {
             .collect();
         RawInsn::slice_to_bytes(&insns)
     }
+}
+
+/// `hive_object`'s BTF for the program `linked` was made from, if its instructions are laid
+/// out the same (the program, then `.text`), so that func and line info offsets apply.
+fn program_btf(elf: &[u8], linked: &Linked) -> Option<hive_object::ProgramBtf> {
+    let opts = hive_object::LoadOptions {
+        programs: hive_object::ProgramSelection::Only(vec![linked.name.clone()]),
+        ..Default::default()
+    };
+    let spec = hive_object::ObjectSpec::parse(elf, &opts).ok()?;
+    let p = spec.program(&linked.name)?;
+    (p.insns.len() == linked.insns.len()).then(|| p.btf.clone()).flatten()
 }

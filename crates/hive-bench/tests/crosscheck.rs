@@ -11,9 +11,7 @@ use hive_bench::run::{EngineReport, Status};
 use hive_bench::{RunOptions, crosscheck};
 
 /// (program, engine): engines that cannot run a program yet, and why.
-const PENDING: &[(&str, &str, &str)] = &[
-    ("bpf_loop", "kernel", "callbacks need BTF func_info, which hive-kernel's load cannot pass yet"),
-];
+const PENDING: &[(&str, &str, &str)] = &[];
 
 fn pending(program: &str, engine: &str) -> bool {
     PENDING.iter().any(|&(p, e, _)| p == program && e == engine)

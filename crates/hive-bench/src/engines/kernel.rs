@@ -1,6 +1,6 @@
 //! The host kernel: `BPF_PROG_LOAD` as XDP, `BPF_PROG_TEST_RUN` with `repeat`.
 
-use hive_kernel::{LoadOptions, MapFd, MapSpec, MapType, ProgFd, ProgType};
+use hive_kernel::{BtfFd, FuncInfo, LineInfo, LoadOptions, MapFd, MapSpec, MapType, ProgFd, ProgType};
 use std::os::fd::AsRawFd;
 
 use super::Engine;
@@ -46,7 +46,30 @@ impl KernelEngine {
         let fds: Vec<i32> = maps.iter().map(|m| m.as_raw_fd()).collect();
         let insns = p.kernel_insns(&fds);
         let name: String = p.name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(15).collect();
-        let opts = LoadOptions { name: &name, ..LoadOptions::new(ProgType::Xdp) };
+        // The program's own BTF, func and line info, which programs with callbacks need.
+        let btf = p.btf.as_ref().and_then(|b| Some((b, BtfFd::load(&b.bytes).ok()?)));
+        let func_info: Vec<FuncInfo> = btf
+            .iter()
+            .flat_map(|(b, _)| &b.func_info)
+            .map(|f| FuncInfo { insn_off: f.insn as u32, type_id: f.type_id.0 })
+            .collect();
+        let line_info: Vec<LineInfo> = btf
+            .iter()
+            .flat_map(|(b, _)| &b.line_info)
+            .map(|l| LineInfo {
+                insn_off: l.insn as u32,
+                file_name_off: l.file_name_off,
+                line_off: l.line_off,
+                line_col: (l.line << 10) | (l.col & 0x3ff),
+            })
+            .collect();
+        let opts = LoadOptions {
+            name: &name,
+            btf: btf.as_ref().map(|(_, fd)| fd),
+            func_info: &func_info,
+            line_info: &line_info,
+            ..LoadOptions::new(ProgType::Xdp)
+        };
         let prog = hive_kernel::load(&opts, &insns).map_err(|e| {
             let tail: Vec<&str> = e.log.lines().rev().take(6).collect();
             err(format!("load refused ({}): {}", e.errno, tail.into_iter().rev().collect::<Vec<_>>().join(" | ")))
