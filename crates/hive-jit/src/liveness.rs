@@ -12,6 +12,7 @@
 
 use hive_isa::{Code, Insn, Reg, Source};
 
+
 /// A set of registers, bit `i` for `ri`.
 pub(crate) type Regs = u16;
 
@@ -30,14 +31,11 @@ fn src_bit(s: Source) -> Regs {
 }
 
 /// (uses, definitions) of one instruction.
-pub(crate) fn use_def(insn: &Insn) -> (Regs, Regs) {
+fn use_def(insn: &Insn) -> (Regs, Regs) {
     match *insn {
-        Insn::Alu {
-            op: hive_isa::AluOp::Mov | hive_isa::AluOp::MovSx8 | hive_isa::AluOp::MovSx16 | hive_isa::AluOp::MovSx32,
-            dst,
-            src,
-            ..
-        } => (src_bit(src), bit(dst)),
+        Insn::Alu { op: hive_isa::AluOp::Mov | hive_isa::AluOp::MovSx8 | hive_isa::AluOp::MovSx16 | hive_isa::AluOp::MovSx32, dst, src, .. } => {
+            (src_bit(src), bit(dst))
+        }
         Insn::Alu { dst, src, .. } => (bit(dst) | src_bit(src), bit(dst)),
         Insn::Neg { dst, .. } | Insn::Endian { dst, .. } => (bit(dst), bit(dst)),
         Insn::LdImm64 { dst, .. } => (0, bit(dst)),
@@ -65,9 +63,7 @@ pub(crate) fn dead_after(code: &Code, q: usize, reg: Reg, end: usize) -> bool {
     let r = bit(reg);
     let mut pc = q + if matches!(code.get(q), Some(Insn::LdImm64 { .. })) { 2 } else { 1 };
     for _ in 0..MAX_SCAN {
-        let Some(insn) = code.get(pc).filter(|_| pc < end) else {
-            return false;
-        };
+        let Some(insn) = code.get(pc).filter(|_| pc < end) else { return false };
         let (uses, defs) = use_def(insn);
         if uses & r != 0 {
             return false;
@@ -92,12 +88,7 @@ mod tests {
     use hive_isa::{AluOp, Width};
 
     fn mov(d: u8, s: u8) -> Insn {
-        Insn::Alu {
-            width: Width::W64,
-            op: AluOp::Mov,
-            dst: Reg::new(d).unwrap(),
-            src: Source::Reg(Reg::new(s).unwrap()),
-        }
+        Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::new(d).unwrap(), src: Source::Reg(Reg::new(s).unwrap()) }
     }
 
     #[test]

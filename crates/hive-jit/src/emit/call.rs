@@ -49,7 +49,7 @@ const BPF_FUNC_LOOP: i32 = 181;
 /// the program changes (`rbp`; `rbx`, `r13`-`r15` for the `r6`-`r9` any subprogram writes;
 /// `r12` if one has a `may_goto`: an unwind skips the subprograms' own epilogues),
 /// records its `rsp` in the environment (the unwind target), sets `r10 = fp` and `r1`-`r5 =
-/// *args`, zeroes `r0` and those of `r6`-`r9` as the interpreter does, and calls the
+/// *args`, zeroes `r0` and the `r6`-`r9` it saved as the interpreter does, and calls the
 /// subprogram whose prologue is at `target`: the main program for a run, a callback for a
 /// helper's [`hive_interp::Flow::Call`] (which a trampoline runs while the calling program is
 /// suspended in it). An unwind (`rsp = rdx`, the innermost stub's `rsp`) returns through the
