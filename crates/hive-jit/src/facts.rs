@@ -4,13 +4,15 @@
 //! A register's value is a *tnum* (the kernel verifier's `struct tnum`): `value` holds the
 //! bits known to be 1, `mask` the bits not known at all; a bit set in neither is known to be
 //! 0. The compiler steps the registers' facts through each basic block as it emits it
-//! ([`Facts::step`]), starting from "nothing known" at every jump target and subprogram
-//! entry: the facts are local to a block, which costs one cheap step per instruction and no
-//! pass of its own (a whole-program fixpoint with joins at jump targets cost a quarter of
-//! the compile time). The transfer functions follow hive-interp's semantics, which compiled
-//! code implements bit for bit; what they cannot follow (loads of 64 bits, calls, atomics,
-//! divisions) becomes unknown. Nothing is assumed of values from outside the block, so the
-//! facts hold on every run of the program, verified or not.
+//! ([`Facts::step`]), starting at every jump target and subprogram entry from what the
+//! embedder's verifier proved there ([`KnownReg`], [`crate::Natives::block_entry`]: tnums
+//! and non-zero values, joined over every path), or from nothing. The compiler does no
+//! whole-program analysis of its own: a fixpoint with joins at jump targets cost a quarter of
+//! the compile time, where one step per instruction costs a few percent. The transfer
+//! functions follow hive-interp's semantics, which compiled code implements bit for bit;
+//! what they cannot follow (loads of 64 bits, calls, atomics, divisions) becomes unknown.
+//! Without verifier facts nothing is assumed of values from outside the block, so the facts
+//! hold on every run of the program, verified or not.
 //!
 //! The emitters use them to:
 //! - drop zero-extensions of registers whose upper 32 bits are known to be 0
