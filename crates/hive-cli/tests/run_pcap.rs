@@ -95,16 +95,22 @@ fn json_has_a_top_level_retval_and_target_btf_is_taken() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn kernel_gives_the_same_verdict_counts_on_the_bundled_capture() {
-    let out = hive(&["run", "examples/bpf/xdp_stats.bpf.o", "--pcap", "examples/bpf/packets/packets.pcap", "--kernel", "--json"]);
+/// `hive run OBJECT --pcap <the bundled capture> --kernel --json`, or `None` (with a note)
+/// when this process may not use the host kernel.
+fn run_with_kernel(object: &str) -> Option<serde_json::Value> {
+    let out = hive(&["run", object, "--pcap", "examples/bpf/packets/packets.pcap", "--kernel", "--json"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.code() == Some(2) && stderr.contains("--kernel needs the host kernel") {
         println!("note: skipping the kernel comparison: {stderr}");
-        return;
+        return None;
     }
     assert!(out.status.success(), "{stderr}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn kernel_gives_the_same_verdict_counts_on_the_bundled_capture() {
+    let Some(v) = run_with_kernel("examples/bpf/xdp_stats.bpf.o") else { return };
     assert_eq!(v["verdicts"], v["kernel_verdicts"]);
     assert_eq!(v["kernel_verdicts"]["XDP_DROP"], 5);
     assert_eq!(v["kernel_agrees"], true);
@@ -115,14 +121,7 @@ fn kernel_gives_the_same_verdict_counts_on_the_bundled_capture() {
 /// `--kernel` passes as Hive's loader does.
 #[test]
 fn kernel_runs_callback_programs_with_their_btf() {
-    let out = hive(&["run", "bench/progs/bpf_loop.bpf.o", "--pcap", "examples/bpf/packets/packets.pcap", "--kernel", "--json"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if out.status.code() == Some(2) && stderr.contains("--kernel needs the host kernel") {
-        println!("note: skipping the kernel comparison: {stderr}");
-        return;
-    }
-    assert!(out.status.success(), "{stderr}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let Some(v) = run_with_kernel("bench/progs/bpf_loop.bpf.o") else { return };
     assert_eq!(v["verdicts"], v["kernel_verdicts"]);
     assert_eq!(v["kernel_agrees"], true);
 }

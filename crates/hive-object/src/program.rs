@@ -42,6 +42,13 @@ pub struct LineInfo {
     pub line_off: u32,
 }
 
+impl LineInfo {
+    /// `line_col` as `struct bpf_line_info` packs it: `line << 10 | column`.
+    pub fn line_col(&self) -> u32 {
+        (self.line << 10) | (self.col & 0x3ff)
+    }
+}
+
 impl std::fmt::Display for LineInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let file = self.file.rsplit('/').next().unwrap_or(&self.file);

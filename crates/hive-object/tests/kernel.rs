@@ -87,7 +87,7 @@ fn kernel_run_with_btf(spec: &ObjectSpec, p: &ProgramSpec, ty: KType) -> Result<
             insn_off: l.insn as u32,
             file_name_off: l.file_name_off,
             line_off: l.line_off,
-            line_col: (l.line << 10) | (l.col & 0x3ff),
+            line_col: l.line_col(),
         })
         .collect();
     let mut fds = Vec::new();

@@ -543,7 +543,7 @@ impl Loader<'_, '_> {
                     insn_off: l.insn as u32,
                     file_name_off: l.file_name_off,
                     line_off: l.line_off,
-                    line_col: (l.line << 10) | (l.col & 0x3ff),
+                    line_col: l.line_col(),
                 })
                 .collect();
         }

@@ -60,7 +60,7 @@ impl KernelEngine {
                 insn_off: l.insn as u32,
                 file_name_off: l.file_name_off,
                 line_off: l.line_off,
-                line_col: (l.line << 10) | (l.col & 0x3ff),
+                line_col: l.line_col(),
             })
             .collect();
         let opts = LoadOptions {
