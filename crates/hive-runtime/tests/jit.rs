@@ -45,6 +45,15 @@ impl Side {
     }
 }
 
+/// Runs `test` on a runtime with the JIT (`jit` true) and on one without, asserts that both
+/// give the same result, and returns it.
+fn on_both_engines<T: PartialEq + std::fmt::Debug>(test: impl Fn(&Side, bool) -> T) -> T {
+    let compiled = test(&Side::new(true), true);
+    let interpreted = test(&Side::new(false), false);
+    assert_eq!(compiled, interpreted, "the JIT and the interpreter disagree");
+    compiled
+}
+
 /// The trace lines without their `comm-pid [cpu] flags timestamp: ` prefix.
 fn messages(trace: &TracePipe) -> Vec<String> {
     trace.take().iter().map(|l| l.split_once("bpf_trace_printk: ").map_or(l.clone(), |(_, m)| m.to_string())).collect()
@@ -140,9 +149,7 @@ fn parser(counts: Fd, ports: Fd) -> String {
 
 #[test]
 fn packet_parsing_and_maps_agree_between_jit_and_interpreter() {
-    let mut results = Vec::new();
-    for jit in [true, false] {
-        let side = Side::new(jit);
+    let result = on_both_engines(|side, jit| {
         let c = side.client();
         let counts = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 16, 256)).unwrap();
         let ports = c.map_create(&MapCreateAttr::new(MapType::Hash, 4, 8, 16)).unwrap();
@@ -172,10 +179,9 @@ fn packet_parsing_and_maps_agree_between_jit_and_interpreter() {
         // The TTL byte was decremented in place; TCP 23 dropped.
         assert_eq!(outs[0].2[22], 0xff);
         assert_eq!(outs[2].0, 1);
-        results.push((outs, sorted_entries(&c, counts), sorted_entries(&c, ports)));
-    }
-    assert_eq!(results[0], results[1]);
-    let ports = &results[0].2;
+        (outs, sorted_entries(&c, counts), sorted_entries(&c, ports))
+    });
+    let ports = &result.2;
     assert_eq!(ports.len(), 3, "{ports:?}");
 }
 
@@ -202,9 +208,7 @@ fn blinded_constants_stay_out_of_the_machine_code() {
 /// exactly as when the helper handed it out in the interpreter.
 #[test]
 fn inlined_array_lookups_feed_helpers() {
-    let mut results = Vec::new();
-    for jit in [true, false] {
-        let side = Side::new(jit);
+    let result = on_both_engines(|side, jit| {
         let c = side.client();
         let array = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 16, 8)).unwrap();
         let hash = c.map_create(&MapCreateAttr::new(MapType::Hash, 4, 16, 8)).unwrap();
@@ -230,12 +234,11 @@ fn inlined_array_lookups_feed_helpers() {
         for _ in 0..2 {
             assert_eq!(c.prog_test_run(fd, &TestRunAttr::packet(&[0u8; 64])).unwrap().retval, 2);
         }
-        results.push((sorted_entries(&c, array), sorted_entries(&c, hash)));
-    }
-    assert_eq!(results[0], results[1]);
+        (sorted_entries(&c, array), sorted_entries(&c, hash))
+    });
     let mut expected = [0x5a; 16].to_vec();
     expected[8..16].copy_from_slice(&(0x5a5a_5a5a_5a5a_5a5au64 + 2).to_le_bytes());
-    assert_eq!(results[0].1, vec![(3u32.to_ne_bytes().to_vec(), expected)]);
+    assert_eq!(result.1, vec![(3u32.to_ne_bytes().to_vec(), expected)]);
 }
 
 /// The verifier's facts reach the compiler: a divisor it knows is at least 3 on entry to the
@@ -248,9 +251,7 @@ fn verifier_facts_spare_division_checks() {
                r5 = *(u8 *)(r2 + 0)\nif r5 < 3 goto out\ngoto div\n\
                out:\nexit\n\
                div:\nr0 = 1000\nr0 /= r5\nexit";
-    let mut results = Vec::new();
-    for jit in [true, false] {
-        let side = Side::new(jit);
+    let results = on_both_engines(|side, jit| {
         let c = side.client();
         let fd = common::load(&c, ProgType::Xdp, src);
         if jit {
@@ -258,13 +259,9 @@ fn verifier_facts_spare_division_checks() {
             let div = slot_code(&div, 11);
             assert!(div.contains("r0 /= r5") && div.contains("div ") && !div.contains("test"), "{div}");
         }
-        for first in [0u8, 2, 3, 7, 200] {
-            let out = c.prog_test_run(fd, &TestRunAttr::packet(&[first; 16])).unwrap();
-            results.push(out.retval);
-        }
-    }
-    assert_eq!(results[..5], results[5..]);
-    assert_eq!(results[..5], [0, 0, 333, 142, 5]);
+        [0u8, 2, 3, 7, 200].map(|first| c.prog_test_run(fd, &TestRunAttr::packet(&[first; 16])).unwrap().retval)
+    });
+    assert_eq!(results, [0, 0, 333, 142, 5]);
 }
 
 /// Time, random numbers (same seed), the executor id, and `bpf_trace_printk` from JIT code.
@@ -281,9 +278,7 @@ fn helpers_agree_between_jit_and_interpreter() {
                 r1 = 0x253d732064253d78 ll\n*(u64 *)(r10 - 24) = r1\nr1 = 0x0a73\n*(u64 *)(r10 - 16) = r1\n\
                 r1 = 0x6968\n*(u64 *)(r10 - 32) = r1\n\
                 r1 = r10\nr1 += -24\nr2 = 12\nr3 = -5\nr4 = r10\nr4 += -32\ncall bpf_trace_printk\nexit";
-    let mut results = Vec::new();
-    for jit in [true, false] {
-        let side = Side::new(jit);
+    let result = on_both_engines(|side, jit| {
         let c = side.client();
         let fd = common::load(&c, ProgType::Syscall, text);
         assert_eq!(engine(&c, fd).is_jit(), jit, "{:?}", engine(&c, fd));
@@ -298,10 +293,9 @@ fn helpers_agree_between_jit_and_interpreter() {
         let out = c.prog_test_run(fd, &TestRunAttr::context(&[0; 32])).unwrap();
         let ctx = out.ctx_out.clone().unwrap();
         assert_eq!(ctx[0], 1, "two ktime readings, non-zero and monotonic");
-        results.push((observable(&out), messages(&side.trace)));
-    }
-    assert_eq!(results[0], results[1]);
-    assert_eq!(results[0].1, ["x=-5 s=hi"]);
+        (observable(&out), messages(&side.trace))
+    });
+    assert_eq!(result.1, ["x=-5 s=hi"]);
 }
 
 /// A helper's error return reaches JIT code as it reaches the interpreter.
@@ -310,18 +304,15 @@ fn helper_errors_agree_between_jit_and_interpreter() {
     // bpf_trace_printk with a format that is not NUL-terminated within its size.
     let text =
         "r1 = 0x4141414141414141 ll\n*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8\nr2 = 8\ncall bpf_trace_printk\nexit";
-    let mut results = Vec::new();
-    for jit in [true, false] {
-        let side = Side::new(jit);
+    let result = on_both_engines(|side, jit| {
         let c = side.client();
         let fd = common::load(&c, ProgType::Syscall, text);
         assert_eq!(engine(&c, fd).is_jit(), jit);
         let out =
             c.prog_test_run(fd, &TestRunAttr::context(&[0; 8])).map(|o| observable(&o)).map_err(|e| e.to_string());
-        results.push((out, messages(&side.trace)));
-    }
-    assert_eq!(results[0], results[1]);
-    assert_eq!(results[0].0.as_ref().map(|o| o.1 as i64), Ok(-(libc::EINVAL as i64)));
+        (out, messages(&side.trace))
+    });
+    assert_eq!(result.0.as_ref().map(|o| o.1 as i64), Ok(-(libc::EINVAL as i64)));
 }
 
 /// `bpf_loop`'s callback runs in compiled code, called back from the helper, with the same
@@ -331,9 +322,7 @@ fn callback_programs_run_in_the_jit() {
     let text = "r6 = r1\n*(u64 *)(r10 - 8) = 0\nr1 = 10\nr2 = func[cb]\nr3 = r10\nr3 += -8\nr4 = 0\ncall bpf_loop\n\
                 *(u64 *)(r6 + 0) = r0\nr1 = *(u64 *)(r10 - 8)\n*(u64 *)(r6 + 8) = r1\nr0 = 0\nexit\n\
                 cb:\nr3 = *(u64 *)(r2 + 0)\nr3 += r1\n*(u64 *)(r2 + 0) = r3\nr0 = 0\nif r1 != 6 goto +1\nr0 = 1\nexit";
-    let mut results = Vec::new();
-    for jit in [true, false] {
-        let side = Side::new(jit);
+    on_both_engines(|side, jit| {
         let c = side.client();
         let fd = common::load(&c, ProgType::Syscall, text);
         assert_eq!(engine(&c, fd).is_jit(), jit);
@@ -342,18 +331,15 @@ fn callback_programs_run_in_the_jit() {
         let ctx = out.ctx_out.clone().unwrap();
         assert_eq!(u64::from_le_bytes(ctx[0..8].try_into().unwrap()), 7);
         assert_eq!(u64::from_le_bytes(ctx[8..16].try_into().unwrap()), 21);
-        results.push(observable(&out));
-    }
-    assert_eq!(results[0], results[1]);
+        observable(&out)
+    });
 }
 
 /// `bpf_tail_call` from JIT code: the run ends there and goes on in the target, as from the
 /// interpreter; the first tail call (to an empty slot) falls through.
 #[test]
 fn tail_calls_go_from_jit_code_to_their_targets() {
-    let mut results = Vec::new();
-    for jit in [true, false] {
-        let side = Side::new(jit);
+    on_both_engines(|side, jit| {
         let c = side.client();
         let target = common::load(
             &c,
@@ -372,9 +358,8 @@ fn tail_calls_go_from_jit_code_to_their_targets() {
         assert_eq!(engine(&c, fd).is_jit(), jit);
         let out = c.prog_test_run(fd, &TestRunAttr::packet(&[0; 64])).unwrap();
         assert_eq!((out.retval, out.report.tail_calls), (64 + 42, 1));
-        results.push(observable(&out));
-    }
-    assert_eq!(results[0], results[1]);
+        observable(&out)
+    });
 }
 
 /// Programs loaded without the verifier never get the JIT, even when it is on.
@@ -396,9 +381,7 @@ fn unverified_programs_stay_in_the_interpreter() {
 fn the_example_object_agrees_between_jit_and_interpreter() {
     let spec = object_support::parse(&object_support::examples().join("xdp_stats.bpf.o"));
     let opts = ObjectLoadOptions { object_name: "xdp_stats".into(), ..Default::default() };
-    let mut results = Vec::new();
-    for jit in [true, false] {
-        let side = Side::new(jit);
+    let result = on_both_engines(|side, jit| {
         let c = side.client();
         let obj = c.load_object(&spec, &opts).unwrap_or_else(|e| panic!("{e}\n{}", e.log()));
         let prog = obj.prog("xdp_stats").unwrap();
@@ -411,19 +394,16 @@ fn the_example_object_agrees_between_jit_and_interpreter() {
         }
         let mut entries = obj.map_entries("stats").unwrap();
         entries.sort();
-        results.push((outs, entries, messages(&side.trace)));
-    }
-    assert_eq!(results[0], results[1]);
-    assert_eq!(results[0].2.len(), 2, "{:?}", results[0].2);
+        (outs, entries, messages(&side.trace))
+    });
+    assert_eq!(result.2.len(), 2, "{:?}", result.2);
 }
 
 /// `bpf_for` (the `bpf_iter_num_*` kfuncs, compiled in line) and `bpf_for_each_map_elem`
 /// (a callback run from the helper) give the interpreter's results.
 #[test]
 fn iterators_and_map_callbacks_agree_between_jit_and_interpreter() {
-    let mut results = Vec::new();
-    for jit in [true, false] {
-        let side = Side::new(jit);
+    on_both_engines(|side, jit| {
         let c = side.client();
         let id = |n: &str| side.rt.kfuncs().by_name(n).unwrap().0.0;
         let arr = c.map_create(&MapCreateAttr::new(MapType::Array, 4, 8, 8)).unwrap();
@@ -451,7 +431,6 @@ fn iterators_and_map_callbacks_agree_between_jit_and_interpreter() {
         let ctx = out.ctx_out.clone().unwrap();
         let at = |o: usize| u64::from_le_bytes(ctx[o..o + 8].try_into().unwrap());
         assert_eq!((at(0), at(8), at(16)), ((3..40).sum::<u64>(), 6, (0..6).map(|k| k * k + 1).sum::<u64>()));
-        results.push(observable(&out));
-    }
-    assert_eq!(results[0], results[1]);
+        observable(&out)
+    });
 }
