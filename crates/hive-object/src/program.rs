@@ -110,6 +110,25 @@ impl ProgramBtf {
         hive_btf::Btf::parse(&self.bytes)
     }
 
+    /// [`Self::func_info`] and [`Self::line_info`] as the records `BPF_PROG_LOAD` takes
+    /// (`hive_kernel::LoadOptions::func_info`, `line_info`), for a load with this BTF as
+    /// `prog_btf_fd`.
+    pub fn kernel_records(&self) -> (Vec<hive_kernel::FuncInfo>, Vec<hive_kernel::LineInfo>) {
+        let func_info =
+            self.func_info.iter().map(|f| hive_kernel::FuncInfo { insn_off: f.insn as u32, type_id: f.type_id.0 }).collect();
+        let line_info = self
+            .line_info
+            .iter()
+            .map(|l| hive_kernel::LineInfo {
+                insn_off: l.insn as u32,
+                file_name_off: l.file_name_off,
+                line_off: l.line_off,
+                line_col: l.line_col(),
+            })
+            .collect();
+        (func_info, line_info)
+    }
+
     /// The id in this BTF of the object's type `object_id`.
     pub fn type_id(&self, object_id: TypeId) -> Option<TypeId> {
         if object_id.is_void() {

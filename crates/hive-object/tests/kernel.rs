@@ -12,9 +12,7 @@ use std::sync::Arc;
 use common::{corpus, gunzip, run, run_with};
 use hive_interp::{Flow, HelperTable};
 use hive_isa::{Pseudo, RawInsn};
-use hive_kernel::{
-    BtfFd, FuncInfo as KFuncInfo, LineInfo as KLineInfo, LoadOptions as KLoad, MapFd, MapSpec, MapType, ProgType as KType,
-};
+use hive_kernel::{BtfFd, LoadOptions as KLoad, MapFd, MapSpec, MapType, ProgType as KType};
 use hive_object::{CoreTarget, LoadOptions, ObjectSpec, ProgramSelection, ProgramSpec, TargetBtf};
 
 fn kernel() -> bool {
@@ -78,18 +76,7 @@ fn kernel_run(spec: &ObjectSpec, p: &ProgramSpec, ty: KType) -> Result<u32, Stri
 fn kernel_run_with_btf(spec: &ObjectSpec, p: &ProgramSpec, ty: KType) -> Result<u32, String> {
     let own = p.btf.as_ref().ok_or("no program BTF")?;
     let btf = BtfFd::load(&own.bytes).map_err(|e| format!("BPF_BTF_LOAD: {}: {}", e.errno, e.log))?;
-    let func_info: Vec<KFuncInfo> =
-        own.func_info.iter().map(|f| KFuncInfo { insn_off: f.insn as u32, type_id: f.type_id.0 }).collect();
-    let line_info: Vec<KLineInfo> = own
-        .line_info
-        .iter()
-        .map(|l| KLineInfo {
-            insn_off: l.insn as u32,
-            file_name_off: l.file_name_off,
-            line_off: l.line_off,
-            line_col: l.line_col(),
-        })
-        .collect();
+    let (func_info, line_info) = own.kernel_records();
     let mut fds = Vec::new();
     let insns = with_kernel_maps(spec, p, &mut fds)?;
     let opts = KLoad {

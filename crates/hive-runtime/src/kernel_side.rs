@@ -12,11 +12,8 @@
 use std::os::fd::AsRawFd;
 
 use hive_isa::{Pseudo, RawInsn};
-use hive_kernel::{
-    BtfFd, FuncInfo as KFuncInfo, LineInfo as KLineInfo, LoadOptions as KLoad, MapFd, MapSpec, MapType as KMapType,
-    ProgFd, ProgType as KType,
-};
-use hive_object::{MapInit, ObjectSpec, ProgramBtf, ProgramSpec};
+use hive_kernel::{BtfFd, LoadOptions as KLoad, MapFd, MapSpec, MapType as KMapType, ProgFd, ProgType as KType};
+use hive_object::{MapInit, ObjectSpec, ProgramSpec};
 use hive_platform::prog::ProgType;
 
 pub use hive_kernel::{TestRunResult, available};
@@ -31,22 +28,6 @@ pub fn kernel_prog_type(t: ProgType) -> Option<KType> {
         ProgType::Syscall => KType::Syscall,
         _ => return None,
     })
-}
-
-/// A program BTF's func and line info as `BPF_PROG_LOAD` records.
-fn kernel_records(own: &ProgramBtf) -> (Vec<KFuncInfo>, Vec<KLineInfo>) {
-    let func_info = own.func_info.iter().map(|f| KFuncInfo { insn_off: f.insn as u32, type_id: f.type_id.0 }).collect();
-    let line_info = own
-        .line_info
-        .iter()
-        .map(|l| KLineInfo {
-            insn_off: l.insn as u32,
-            file_name_off: l.file_name_off,
-            line_off: l.line_off,
-            line_col: l.line_col(),
-        })
-        .collect();
-    (func_info, line_info)
 }
 
 /// An object's maps and programs in the host kernel; everything is closed when dropped.
@@ -94,7 +75,7 @@ impl KernelObject {
     fn load_one(&mut self, spec: &ObjectSpec, p: &ProgramSpec, ty: KType) -> Result<ProgFd, String> {
         let insns = self.relocate(spec, p)?;
         let own = p.btf.as_ref().and_then(|own| Some((own, BtfFd::load(&own.bytes).ok()?)));
-        let (func_info, line_info) = own.as_ref().map(|(own, _)| kernel_records(own)).unwrap_or_default();
+        let (func_info, line_info) = own.as_ref().map(|(own, _)| own.kernel_records()).unwrap_or_default();
         let opts = KLoad {
             license: &spec.license,
             name: &crate::object::kernel_prog_name(&p.name),

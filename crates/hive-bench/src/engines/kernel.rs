@@ -1,6 +1,6 @@
 //! The host kernel: `BPF_PROG_LOAD` as XDP, `BPF_PROG_TEST_RUN` with `repeat`.
 
-use hive_kernel::{BtfFd, FuncInfo, LineInfo, LoadOptions, MapFd, MapSpec, MapType, ProgFd, ProgType};
+use hive_kernel::{BtfFd, LoadOptions, MapFd, MapSpec, MapType, ProgFd, ProgType};
 use std::os::fd::AsRawFd;
 
 use super::Engine;
@@ -48,21 +48,7 @@ impl KernelEngine {
         let name: String = p.name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(15).collect();
         // The program's own BTF, func and line info, which programs with callbacks need.
         let btf = p.btf.as_ref().and_then(|b| Some((b, BtfFd::load(&b.bytes).ok()?)));
-        let func_info: Vec<FuncInfo> = btf
-            .iter()
-            .flat_map(|(b, _)| &b.func_info)
-            .map(|f| FuncInfo { insn_off: f.insn as u32, type_id: f.type_id.0 })
-            .collect();
-        let line_info: Vec<LineInfo> = btf
-            .iter()
-            .flat_map(|(b, _)| &b.line_info)
-            .map(|l| LineInfo {
-                insn_off: l.insn as u32,
-                file_name_off: l.file_name_off,
-                line_off: l.line_off,
-                line_col: l.line_col(),
-            })
-            .collect();
+        let (func_info, line_info) = btf.as_ref().map(|(b, _)| b.kernel_records()).unwrap_or_default();
         let opts = LoadOptions {
             name: &name,
             btf: btf.as_ref().map(|(_, fd)| fd),
