@@ -253,11 +253,6 @@ pub struct KnownReg {
     pub nonzero32: bool,
 }
 
-impl KnownReg {
-    /// Nothing known.
-    pub const UNKNOWN: KnownReg = KnownReg { value: 0, mask: u64::MAX, nonzero: false, nonzero32: false };
-}
-
 /// The registers' facts before the instruction being emitted.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Facts {

@@ -9,7 +9,7 @@
 use hive_isa::{AluOp, EndianOp, Insn, Pseudo, Reg, Source, Width};
 
 use crate::compiler::{Compiler, asm};
-use crate::emit::blind;
+use crate::emit::blind::{self, Operand};
 use crate::facts::Known;
 use crate::regmap::{AUX, TMP, TMP2, host, x86};
 
@@ -101,27 +101,18 @@ fn arith(c: &mut Compiler<'_>, width: Width, op: AluOp, reg: Reg, src: Source) {
     let w64 = width == Width::W64;
     // Blinded, an immediate operand is loaded into r11 first and the register form used;
     // else an immediate that fits in a signed byte takes the 3-byte shorter `imm8` form.
-    let src_host = match src {
-        // (Products and the masks 0xff and 0xffff have their own encodings, below.)
-        Source::Imm(i)
-            if i != 0 && blind::on(c) && !matches!((op, i), (AluOp::Mul, _) | (AluOp::And, 0xff | 0xffff)) =>
-        {
-            Some(blind::imm_in_tmp(c, w64, i))
-        }
-        Source::Reg(s) => Some(host(s)),
-        Source::Imm(_) => None,
-    };
+    // (Products and the masks 0xff and 0xffff have their own encodings, below.)
+    let carried = !matches!((op, src), (AluOp::Mul, _) | (AluOp::And, Source::Imm(0xff | 0xffff)));
+    let operand = blind::operand(c, w64, src, carried);
     macro_rules! both {
         ($mn:ident) => {
-            match (width, src) {
-                (Width::W64, _) if let Some(s) = src_host => asm!(c.ops, ; $mn Rq(d), Rq(s)),
-                (Width::W32, _) if let Some(s) = src_host => asm!(c.ops, ; $mn Rd(d), Rd(s)),
-                (Width::W64, Source::Imm(i)) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; $mn Rq(d), BYTE b),
-                (Width::W32, Source::Imm(i)) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; $mn Rd(d), BYTE b),
-                (Width::W64, Source::Imm(i)) => asm!(c.ops, ; $mn Rq(d), i),
-                (Width::W32, Source::Imm(i)) => asm!(c.ops, ; $mn Rd(d), i),
-                (Width::W64, Source::Reg(s)) => asm!(c.ops, ; $mn Rq(d), Rq(host(s))),
-                (Width::W32, Source::Reg(s)) => asm!(c.ops, ; $mn Rd(d), Rd(host(s))),
+            match (width, operand) {
+                (Width::W64, Operand::Reg(s)) => asm!(c.ops, ; $mn Rq(d), Rq(s)),
+                (Width::W32, Operand::Reg(s)) => asm!(c.ops, ; $mn Rd(d), Rd(s)),
+                (Width::W64, Operand::Imm(i)) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; $mn Rq(d), BYTE b),
+                (Width::W32, Operand::Imm(i)) if let Ok(b) = i8::try_from(i) => asm!(c.ops, ; $mn Rd(d), BYTE b),
+                (Width::W64, Operand::Imm(i)) => asm!(c.ops, ; $mn Rq(d), i),
+                (Width::W32, Operand::Imm(i)) => asm!(c.ops, ; $mn Rd(d), i),
             }
         };
     }

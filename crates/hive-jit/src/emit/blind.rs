@@ -17,8 +17,10 @@
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
+use hive_isa::Source;
+
 use crate::compiler::{Compiler, asm};
-use crate::regmap::TMP;
+use crate::regmap::{TMP, host};
 
 /// The source of blinding keys: a xorshift generator seeded from the process's random
 /// hash keys, a new stream per compilation.
@@ -60,6 +62,26 @@ pub(crate) fn imm_in_tmp(c: &mut Compiler<'_>, w64: bool, imm: i32) -> u8 {
         asm!(c.ops, ; mov Rd(TMP), masked ; xor Rd(TMP), key);
     }
     TMP
+}
+
+/// The x86 operand of a BPF source operand.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Operand {
+    /// A register: the BPF register's, or `r11` holding a blinded immediate.
+    Reg(u8),
+    /// An immediate to encode.
+    Imm(i32),
+}
+
+/// `src` as an x86 operand: a BPF register's host register; a non-zero immediate in `r11`
+/// ([`imm_in_tmp`], sign-extended when `w64`) when the compiler blinds constants and the
+/// caller's encoding would carry it (`carried`); else the immediate itself.
+pub(crate) fn operand(c: &mut Compiler<'_>, w64: bool, src: Source, carried: bool) -> Operand {
+    match src {
+        Source::Reg(s) => Operand::Reg(host(s)),
+        Source::Imm(i) if i != 0 && carried && on(c) => Operand::Reg(imm_in_tmp(c, w64, i)),
+        Source::Imm(i) => Operand::Imm(i),
+    }
 }
 
 /// `d = v` without encoding `v`: `mov d, v ^ key; mov r11, key; xor d, r11`.

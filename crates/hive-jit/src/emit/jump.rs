@@ -10,7 +10,7 @@ use dynasmrt::DynasmApi;
 use hive_isa::{AluOp, Cond, Insn, Reg, Source, Width};
 
 use crate::compiler::{Compiler, asm};
-use crate::emit::blind;
+use crate::emit::blind::{self, Operand};
 use crate::regmap::{LOOPS, TMP, host};
 
 /// `ja` / `gotol`.
@@ -142,31 +142,19 @@ fn compare(c: &mut Compiler<'_>, width: Width, cond: Cond, dst: Reg, src: Source
     // or, after a zero-extending 32-bit operation, in either) needs no `test`.
     let zf_ready = matches!(c.prev_flags, Some((r, w32)) if r == dst && (w64 || w32));
     // Blinded, a non-zero immediate is compared from r11.
-    let src = match src {
-        Source::Imm(i) if i != 0 && blind::on(c) => {
-            let t = blind::imm_in_tmp(c, w64, i);
-            return match (cond == Cond::Set, w64) {
-                (false, true) => asm!(c.ops, ; cmp Rq(d), Rq(t)),
-                (false, false) => asm!(c.ops, ; cmp Rd(d), Rd(t)),
-                (true, true) => asm!(c.ops, ; test Rq(d), Rq(t)),
-                (true, false) => asm!(c.ops, ; test Rd(d), Rd(t)),
-            };
-        }
-        src => src,
-    };
-    match (src, cond == Cond::Set) {
-        (Source::Imm(0), false) if zf_ready && matches!(cond, Cond::Eq | Cond::Ne) => {}
-        (Source::Imm(0), false) if w64 => asm!(c.ops, ; test Rq(d), Rq(d)),
-        (Source::Imm(0), false) => asm!(c.ops, ; test Rd(d), Rd(d)),
-        (Source::Imm(i), false) if let Ok(b) = i8::try_from(i) => cmp_imm8(c, w64, d, b),
-        (Source::Imm(i), false) if w64 => asm!(c.ops, ; cmp Rq(d), i),
-        (Source::Imm(i), false) => asm!(c.ops, ; cmp Rd(d), i),
-        (Source::Imm(i), true) if w64 => asm!(c.ops, ; test Rq(d), i),
-        (Source::Imm(i), true) => asm!(c.ops, ; test Rd(d), i),
-        (Source::Reg(s), false) if w64 => asm!(c.ops, ; cmp Rq(d), Rq(host(s))),
-        (Source::Reg(s), false) => asm!(c.ops, ; cmp Rd(d), Rd(host(s))),
-        (Source::Reg(s), true) if w64 => asm!(c.ops, ; test Rq(d), Rq(host(s))),
-        (Source::Reg(s), true) => asm!(c.ops, ; test Rd(d), Rd(host(s))),
+    match (blind::operand(c, w64, src, true), cond == Cond::Set) {
+        (Operand::Imm(0), false) if zf_ready && matches!(cond, Cond::Eq | Cond::Ne) => {}
+        (Operand::Imm(0), false) if w64 => asm!(c.ops, ; test Rq(d), Rq(d)),
+        (Operand::Imm(0), false) => asm!(c.ops, ; test Rd(d), Rd(d)),
+        (Operand::Imm(i), false) if let Ok(b) = i8::try_from(i) => cmp_imm8(c, w64, d, b),
+        (Operand::Imm(i), false) if w64 => asm!(c.ops, ; cmp Rq(d), i),
+        (Operand::Imm(i), false) => asm!(c.ops, ; cmp Rd(d), i),
+        (Operand::Imm(i), true) if w64 => asm!(c.ops, ; test Rq(d), i),
+        (Operand::Imm(i), true) => asm!(c.ops, ; test Rd(d), i),
+        (Operand::Reg(s), false) if w64 => asm!(c.ops, ; cmp Rq(d), Rq(s)),
+        (Operand::Reg(s), false) => asm!(c.ops, ; cmp Rd(d), Rd(s)),
+        (Operand::Reg(s), true) if w64 => asm!(c.ops, ; test Rq(d), Rq(s)),
+        (Operand::Reg(s), true) => asm!(c.ops, ; test Rd(d), Rd(s)),
     }
 }
 
