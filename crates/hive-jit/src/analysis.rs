@@ -23,6 +23,9 @@ pub(crate) struct Subprog {
     pub may_goto: bool,
     /// Whether it contains `LD_ABS`/`LD_IND` (which may return from it early).
     pub packet: bool,
+    /// Whether it never needs the run's environment: no call of any kind, no `LD_ABS`/
+    /// `LD_IND`, no falling off the end. Its frame then holds no environment pointer.
+    pub leaf: bool,
     /// Indices of the subprograms it calls.
     pub callees: Vec<usize>,
     /// Its last instruction can fall through (only allowed for the last subprogram, where
@@ -73,6 +76,7 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
             saves: [false; 4],
             may_goto: false,
             packet: false,
+            leaf: true,
             callees: Vec::new(),
             falls_off: false,
             height: 1,
@@ -86,10 +90,13 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
                 return Err(LayoutError::LastNotExit { pc: last }.into());
             }
             subs[k].falls_off = true;
+            subs[k].leaf = false;
         }
         for pc in start..end {
             let Some(insn) = code.get(pc) else { continue };
-            if let (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. }, Some(delta)) = (insn, insn.branch_delta()) {
+            if let (Insn::Ja { .. } | Insn::Jump { .. } | Insn::MayGoto { .. }, Some(delta)) =
+                (insn, insn.branch_delta())
+            {
                 let to = pc as i64 + 1 + delta;
                 if to < start as i64 || to >= end as i64 {
                     return Err(LayoutError::JumpOutOfSubprogram { from: pc, to }.into());
@@ -102,6 +109,9 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
                 if let Some(i) = CALLEE_SAVED.iter().position(|&r| r == w) {
                     subs[k].saves[i] = true;
                 }
+            }
+            if matches!(insn, Insn::Call(_) | Insn::CallX { .. } | Insn::LoadPacket { .. }) {
+                subs[k].leaf = false;
             }
             match *insn {
                 Insn::LdImm64 { pseudo, .. } if !matches!(pseudo, Pseudo::None | Pseudo::Func) => {

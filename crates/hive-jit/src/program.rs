@@ -111,6 +111,8 @@ pub struct JitProgram {
     native_type_seen: AtomicUsize,
     /// Address of the entry stub in `exec` (which never moves).
     entry_addr: usize,
+    /// Address of the main program's prologue.
+    main_addr: usize,
     /// Per subprogram, in slot order: where the entry stub may enter (the main program for a
     /// run, any subprogram for a helper's callback).
     callbacks: Vec<CallbackEntry>,
@@ -189,6 +191,7 @@ fn compile_table(
         .collect();
     Ok(JitProgram {
         entry_addr,
+        main_addr: exec.ptr(AssemblyOffset(sub_offsets[0] as usize)) as usize,
         callbacks,
         exec,
         code: code.clone(),
@@ -322,7 +325,7 @@ impl JitProgram {
     /// Address of the main program's prologue.
     #[inline]
     pub(crate) fn main_addr(&self) -> usize {
-        self.callbacks[0].addr
+        self.main_addr
     }
 
     /// The subprogram starting at `slot`, as a callback target.

@@ -13,6 +13,9 @@
 //! [8 bytes of padding, if needed for alignment]                   <- rsp
 //! ```
 //!
+//! A leaf subprogram (no call of any kind, no packet load: [`crate::analysis::Subprog::leaf`])
+//! has neither the environment pointer nor the padding.
+//!
 //! The BPF stack is not on the native stack: `rbp` (BPF `r10`) points into the
 //! [`hive_interp::Memory`] stack, frame `k` at `512 * k` below frame 0, exactly where the
 //! interpreter puts it; a call moves `rbp` down 512 bytes and back up after the return.
@@ -26,16 +29,19 @@ use hive_isa::{CallTarget, Insn, PacketMode, Reg, STACK_SIZE, Size};
 use crate::analysis::subprog_at;
 use crate::compiler::{Compiler, Frame, asm};
 use crate::emit::alu::load_const;
-use crate::entry::Env;
+use crate::entry::{Env, Trampolines};
 use crate::native::{ArrayLayout, BPF_FUNC_MAP_LOOKUP_ELEM, MapEntry};
 use crate::regmap::{AUX, CALLEE_SAVED, LOOPS, TMP, host, x86};
 
 const SAVED_RSP: i32 = offset_of!(Env, saved_rsp) as i32;
-const HELPER: i32 = offset_of!(Env, helper) as i32;
-const KFUNC: i32 = offset_of!(Env, kfunc) as i32;
-const CALLX: i32 = offset_of!(Env, callx) as i32;
-const PACKET: i32 = offset_of!(Env, packet) as i32;
-const TRAP: i32 = offset_of!(Env, trap) as i32;
+const TRAMPOLINES: i32 = offset_of!(Env, trampolines) as i32;
+const ENTER: i32 = offset_of!(Env, enter) as i32;
+const ENTER_FP: i32 = offset_of!(Env, enter_fp) as i32;
+const HELPER: i32 = offset_of!(Trampolines, helper) as i32;
+const KFUNC: i32 = offset_of!(Trampolines, kfunc) as i32;
+const CALLX: i32 = offset_of!(Trampolines, callx) as i32;
+const PACKET: i32 = offset_of!(Trampolines, packet) as i32;
+const TRAP: i32 = offset_of!(Trampolines, trap) as i32;
 const CALL: i32 = offset_of!(Env, call) as i32;
 const CALLX_VALUE: i32 = offset_of!(Env, callx_value) as i32;
 const CALL_FP: i32 = offset_of!(Env, call_fp) as i32;
@@ -45,50 +51,72 @@ const FRAME: i32 = STACK_SIZE as i32;
 const BPF_FUNC_LOOP: i32 = 181;
 
 /// The entry stub, the one way Rust enters compiled code: `extern "sysv64" fn(env: *mut Env,
-/// target, fp, args: *const [u64; 5]) -> u64`. It saves the host's callee-saved registers
-/// the program changes (`rbp`; `rbx`, `r13`-`r15` for the `r6`-`r9` any subprogram writes;
-/// `r12` if one has a `may_goto`: an unwind skips the subprograms' own epilogues),
-/// records its `rsp` in the environment (the unwind target), sets `r10 = fp` and `r1`-`r5 =
-/// *args`, zeroes `r0` and the `r6`-`r9` it saved as the interpreter does, and calls the
-/// subprogram whose prologue is at `target`: the main program for a run, a callback for a
+/// r1, r2, r3, r4, r5) -> u64`, every argument in a register. It saves the host's
+/// callee-saved registers the program changes (`rbp`; `rbx`, `r13`-`r15` for the `r6`-`r9`
+/// any subprogram writes; `r12` if one has a `may_goto`: an unwind skips the subprograms' own
+/// epilogues), records its `rsp` in the environment (the unwind target), moves `r1`-`r5` into
+/// place, sets `r10` to the environment's `enter_fp`, zeroes `r0` and the `r6`-`r9` it saved
+/// as the interpreter does, and calls the subprogram whose prologue is at the environment's
+/// `enter`: the main program for a run, a callback for a
 /// helper's [`hive_interp::Flow::Call`] (which a trampoline runs while the calling program is
 /// suspended in it). An unwind (`rsp = rdx`, the innermost stub's `rsp`) returns through the
 /// stub's own epilogue: from a callback, to the trampoline that called it, which restores the
 /// outer unwind target and passes the unwind on, so no Rust frame is ever skipped. Returns
 /// the stub's offset.
 pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
-    let unwind = c.unwind;
-    let done = c.ops.new_dynamic_label();
     let offset = c.ops.offset().0;
     let touched = touched_callee_saved(c);
-    let saved: Vec<u8> =
-        touched.iter().map(|&r| host(r)).chain(c.subs.iter().any(|s| s.may_goto).then_some(LOOPS)).collect();
+    let saved = stub_saved(c);
+    // A leaf main program cannot unwind nor call: the stub falls into its body (emitted next),
+    // whose epilogue is the stub's ([`leaf_main_epilogue`]).
+    let leaf = c.subs[0].leaf;
     asm!(c.ops, ; push rbp);
     for &r in &saved {
         asm!(c.ops, ; push Rq(r));
     }
     // The call below needs rsp 16-byte aligned: an odd number of pushes after the return address.
-    let pad = if saved.len() % 2 == 1 { 8 } else { 0 };
+    let pad = if saved.len() % 2 == 1 && !leaf { 8 } else { 0 };
     if pad != 0 {
         asm!(c.ops, ; sub rsp, pad);
     }
+    if !leaf {
+        asm!(c.ops, ; mov [rdi + SAVED_RSP], rsp);
+    }
     asm!(c.ops,
-        ; mov [rdi + SAVED_RSP], rsp
-        ; mov rbp, rdx
-        ; mov r11, rsi
-        ; mov r10, rcx
-        ; mov r9, rdi
-        ; mov rdi, [r10]
-        ; mov rsi, [r10 + 8]
-        ; mov rdx, [r10 + 16]
-        ; mov rcx, [r10 + 24]
-        ; mov r8, [r10 + 32]
+        ; mov r10, rdi
+        ; mov rdi, rsi
+        ; mov rsi, rdx
+        ; mov rdx, rcx
+        ; mov rcx, r8
+        ; mov r8, r9
+        ; mov r9, r10
+        ; mov rbp, [r10 + ENTER_FP]
         ; xor eax, eax
     );
     for &r in &touched {
         asm!(c.ops, ; xor Rd(host(r)), Rd(host(r)));
     }
-    asm!(c.ops, ; call r11 ; =>done);
+    if leaf {
+        return offset;
+    }
+    asm!(c.ops, ; call QWORD [r10 + ENTER]);
+    stub_return(c, &saved, pad);
+    offset
+}
+
+/// The registers the entry stub saves besides `rbp`: those of `r6`-`r9` some subprogram
+/// writes, and `r12` if one has a `may_goto`.
+fn stub_saved(c: &Compiler<'_>) -> Vec<u8> {
+    let touched = touched_callee_saved(c);
+    touched.iter().map(|&r| host(r)).chain(c.subs.iter().any(|s| s.may_goto).then_some(LOOPS)).collect()
+}
+
+/// Drops the entry stub's `pad`, restores what it `saved` and returns to Rust; then the
+/// unwind stub, which returns the same way from the `rsp` a trampoline hands over in `rdx`
+/// (the stub's, after its pushes and `pad`), with the result in `rax`.
+fn stub_return(c: &mut Compiler<'_>, saved: &[u8], pad: i32) {
+    let (restore, unwind) = (c.ops.new_dynamic_label(), c.unwind);
+    asm!(c.ops, ; =>restore);
     if pad != 0 {
         asm!(c.ops, ; add rsp, pad);
     }
@@ -98,12 +126,10 @@ pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
     asm!(c.ops,
         ; pop rbp
         ; ret
-        // A trampoline asked to end the run: rdx holds the entry frame's rsp, rax the result.
         ; =>unwind
         ; mov rsp, rdx
-        ; jmp =>done
+        ; jmp =>restore
     );
-    offset
 }
 
 /// Those of `r6`-`r9` that some subprogram writes (the analysis' [`crate::analysis::Subprog::saves`]).
@@ -118,7 +144,7 @@ pub(crate) fn prologue(c: &mut Compiler<'_>, k: usize) {
     let label = c.entries[k];
     c.sub_offsets[k] = c.ops.offset().0 as u32;
     asm!(c.ops, ; =>label);
-    let mut pushes = 1; // the environment pointer
+    let mut pushes = 0;
     if k != 0 {
         // The main program's caller (the entry stub) already saved every callee-saved register.
         for (i, &r) in CALLEE_SAVED.iter().enumerate() {
@@ -136,12 +162,19 @@ pub(crate) fn prologue(c: &mut Compiler<'_>, k: usize) {
         let loops = c.options.may_goto_loops as i64;
         asm!(c.ops, ; mov Rq(LOOPS), QWORD loops);
     }
-    asm!(c.ops, ; push Rq(AUX));
-    // Return address + pushes must be a multiple of 16 bytes.
-    let pad = if pushes % 2 == 0 { 8 } else { 0 };
-    if pad != 0 {
-        asm!(c.ops, ; sub rsp, pad);
-    }
+    // A leaf calls nothing: it needs neither the environment nor an aligned `rsp`.
+    let pad = if sub.leaf {
+        0
+    } else {
+        asm!(c.ops, ; push Rq(AUX));
+        pushes += 1;
+        // Return address + pushes must be a multiple of 16 bytes.
+        let pad = if pushes % 2 == 0 { 8 } else { 0 };
+        if pad != 0 {
+            asm!(c.ops, ; sub rsp, pad);
+        }
+        pad
+    };
     if k != 0 && c.options.zero_frames {
         let zero = c.ops.new_dynamic_label();
         // A fresh frame starts zeroed, as in the interpreter: 512 bytes at rbp - 512.
@@ -167,18 +200,28 @@ pub(crate) fn prologue(c: &mut Compiler<'_>, k: usize) {
 pub(crate) fn epilogue(c: &mut Compiler<'_>, k: usize) {
     let sub = &c.subs[k];
     let Frame { env_off, epilogue, packet_status } = c.frame;
-    asm!(c.ops, ; =>epilogue ; add rsp, env_off + 8);
-    if k != 0 {
-        if sub.may_goto {
-            asm!(c.ops, ; pop Rq(LOOPS));
+    asm!(c.ops, ; =>epilogue);
+    if k == 0 && sub.leaf {
+        // The entry stub fell into this body: return for it. (No code of a leaf program
+        // unwinds; the unwind stub serves its unreachable subprograms.)
+        let saved = stub_saved(c);
+        stub_return(c, &saved, 0);
+    } else {
+        if !sub.leaf {
+            asm!(c.ops, ; add rsp, env_off + 8);
         }
-        for (i, &r) in CALLEE_SAVED.iter().enumerate().rev() {
-            if sub.saves[i] {
-                asm!(c.ops, ; pop Rq(host(r)));
+        if k != 0 {
+            if sub.may_goto {
+                asm!(c.ops, ; pop Rq(LOOPS));
+            }
+            for (i, &r) in CALLEE_SAVED.iter().enumerate().rev() {
+                if sub.saves[i] {
+                    asm!(c.ops, ; pop Rq(host(r)));
+                }
             }
         }
+        asm!(c.ops, ; ret);
     }
-    asm!(c.ops, ; ret);
     crate::emit::jump::may_goto_exits(c);
     null_exits(c);
     if sub.packet {
@@ -196,7 +239,8 @@ pub(crate) fn fell_off_end(c: &mut Compiler<'_>) {
     asm!(c.ops,
         ; mov Rq(AUX), [rsp + env]
         ; mov edi, len
-        ; call QWORD [Rq(AUX) + TRAP]
+        ; mov Rq(TMP), [Rq(AUX) + TRAMPOLINES]
+        ; call QWORD [Rq(TMP) + TRAP]
         ; jmp =>unwind
     );
 }
@@ -240,7 +284,8 @@ fn through_env(c: &mut Compiler<'_>, pc: usize, imm: u32, slot: i32) {
         ; mov Rq(TMP), QWORD word
         ; mov [Rq(AUX) + CALL], Rq(TMP)
         ; mov [Rq(AUX) + CALL_FP], rbp
-        ; call QWORD [Rq(AUX) + slot]
+        ; mov Rq(TMP), [Rq(AUX) + TRAMPOLINES]
+        ; call QWORD [Rq(TMP) + slot]
         ; test rdx, rdx
         ; jnz =>unwind
     );
@@ -573,7 +618,8 @@ pub(crate) fn load_packet(c: &mut Compiler<'_>, pc: usize, mode: PacketMode, siz
         ; mov rdi, rbx
         ; mov edx, size.bytes() as i32
         ; mov ecx, pc as i32
-        ; call QWORD [Rq(AUX) + PACKET]
+        ; mov Rq(TMP), [Rq(AUX) + TRAMPOLINES]
+        ; call QWORD [Rq(TMP) + PACKET]
         ; test rdx, rdx
         ; jnz =>status
     );
