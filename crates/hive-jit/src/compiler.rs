@@ -16,6 +16,7 @@ use crate::error::JitError;
 use crate::facts::Facts;
 use crate::native::Table;
 use crate::program::JitOptions;
+use crate::switch::Switch;
 
 /// The assembler: code goes into a `Vec<u8>` and is copied into executable memory at the end.
 pub(crate) type Asm = VecAssembler<X64Relocation>;
@@ -86,6 +87,11 @@ pub(crate) struct Compiler<'a> {
     pub facts: Facts,
     /// Keys for [`JitOptions::blind_constants`], when on.
     pub blinding: Option<emit::blind::Blinding>,
+    /// Decision trees to look up as tables, by root slot in slot order (none when blinding:
+    /// the tables would hold the program's immediates).
+    switches: Vec<(usize, Switch)>,
+    /// Tables of the lookups emitted so far, placed after the code: (label, bytes).
+    pub tables: Vec<(DynamicLabel, Vec<u8>)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -112,8 +118,15 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
-        let bound = if short { bounds(code, &loop_spans, options) } else { Vec::new() };
+        let switches = if options.blind_constants { Vec::new() } else { crate::switch::find(code, subs) };
+        // A lookup jumps to where its tree ends: a basic block starts there.
+        for (_, s) in &switches {
+            targets[s.end] = true;
+        }
+        let bound = if short { bounds(code, &loop_spans, &switches, options) } else { Vec::new() };
         Compiler {
+            switches,
+            tables: Vec::new(),
             facts: Facts::unknown(),
             blinding: options.blind_constants.then(emit::blind::Blinding::new),
             bound,
@@ -177,6 +190,9 @@ impl<'a> Compiler<'a> {
                 // A jump the known bits settle; a short forward jump over moves, as
                 // conditional moves; a jump over a `goto`, as one jump.
                 Insn::Jump { width, cond, dst, src, off } => {
+                    if let Some(s) = self.switch_at(pc) {
+                        emit::switch::lookup(self, pc, &s);
+                    }
                     if let Some(taken) = self.facts.decide(width, cond, dst, src) {
                         if taken {
                             emit::jump::ja(self, pc, off as i64);
@@ -276,6 +292,12 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The decision tree rooted at `pc`, if it is to be looked up as a table (once).
+    fn switch_at(&mut self, pc: usize) -> Option<Switch> {
+        let i = self.switches.binary_search_by_key(&pc, |(root, _)| *root).ok()?;
+        Some(self.switches.remove(i).1)
+    }
+
     /// Records where the code of `pc` starts when it is emitted as part of another
     /// instruction's (nothing jumps to it).
     pub fn note_offset(&mut self, pc: usize, at: u32) {
@@ -326,7 +348,7 @@ impl<'a> Compiler<'a> {
     }
 
     /// Pads with multi-byte `nop`s to a multiple of `align` bytes.
-    fn pad_to(&mut self, align: usize) {
+    pub fn pad_to(&mut self, align: usize) {
         const NOPS: [&[u8]; 9] = [
             &[0x90],
             &[0x66, 0x90],
@@ -389,6 +411,7 @@ fn generate_with(
     for k in 0..subs.len() {
         c.subprogram(k)?;
     }
+    emit::switch::tables(&mut c);
     let offsets = std::mem::take(&mut c.offsets);
     let sub_offsets = std::mem::take(&mut c.sub_offsets);
     let bytes = c.ops.finalize().map_err(|e| JitError::Assembler(e.to_string()))?;
@@ -398,10 +421,11 @@ fn generate_with(
 /// Upper bounds of the in-line code of each instruction, summed (see `Compiler::bound`):
 /// generous per kind, plus the most padding an aligned loop head may get. Fused and
 /// rewritten groups of instructions emit less than their members' bounds together.
-fn bounds(code: &Code, loop_spans: &[u32], options: &JitOptions) -> Vec<u32> {
+fn bounds(code: &Code, loop_spans: &[u32], switches: &[(usize, Switch)], options: &JitOptions) -> Vec<u32> {
     let pad = if options.align_loops > 1 { options.align_loops as u32 - 1 } else { 0 };
     let mut out = Vec::with_capacity(code.len() + 1);
     let mut sum = 0u32;
+    let mut switches = switches.iter().peekable();
     for (pc, &span) in loop_spans.iter().enumerate().take(code.len()) {
         let aligned = span != 0;
         if aligned {
@@ -412,6 +436,9 @@ fn bounds(code: &Code, loop_spans: &[u32], options: &JitOptions) -> Vec<u32> {
             None => 0,
             Some(insn) => bound_of(insn, options),
         };
+        if let Some((_, s)) = switches.next_if(|(root, _)| *root == pc) {
+            sum += emit::switch::bound(s);
+        }
     }
     out.push(sum);
     out

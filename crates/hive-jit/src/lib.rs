@@ -209,6 +209,7 @@ mod liveness;
 mod native;
 mod program;
 mod regmap;
+mod switch;
 
 pub use disasm::disassemble_annotated;
 pub use error::JitError;

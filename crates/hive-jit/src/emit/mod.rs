@@ -6,3 +6,4 @@ pub(crate) mod call;
 pub(crate) mod fuse;
 pub(crate) mod jump;
 pub(crate) mod mem;
+pub(crate) mod switch;
