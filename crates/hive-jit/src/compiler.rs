@@ -92,6 +92,8 @@ pub(crate) struct Compiler<'a> {
     switches: Vec<(usize, Switch)>,
     /// Tables of the lookups emitted so far, placed after the code: (label, bytes).
     pub tables: Vec<(DynamicLabel, Vec<u8>)>,
+    /// Out-of-line moves of taken edges of the current subprogram ([`emit::sink`]).
+    pub edge_stubs: Vec<emit::sink::EdgeStub>,
 }
 
 impl<'a> Compiler<'a> {
@@ -127,6 +129,7 @@ impl<'a> Compiler<'a> {
         Compiler {
             switches,
             tables: Vec::new(),
+            edge_stubs: Vec::new(),
             facts: Facts::unknown(),
             blinding: options.blind_constants.then(emit::blind::Blinding::new),
             bound,
@@ -208,8 +211,12 @@ impl<'a> Compiler<'a> {
                 }
                 // A rotate written as two shifts and an `or`; else one or two operations and
                 // the zero-extension after them, or two instructions as one.
+                // Moves before a conditional jump, on the edges that read them.
                 Insn::Alu { .. } | Insn::Neg { .. } => match emit::fuse::rotate(self, pc, sub.end) {
-                    0 => self.alu_group(pc, insn, sub.end)?,
+                    0 => match emit::sink::moves_at_jump(self, pc, sub.end) {
+                        0 => self.alu_group(pc, insn, sub.end)?,
+                        n => n,
+                    },
                     n => n,
                 },
                 _ => 0,
@@ -290,6 +297,11 @@ impl<'a> Compiler<'a> {
             Some(next) if self.blinding.is_none() && pair(self, insn, &next) => Ok(covered(self, 2)),
             _ => Ok(0),
         }
+    }
+
+    /// Whether a decision tree looked up as a table is rooted at `pc` (not yet emitted).
+    pub fn switch_root(&self, pc: usize) -> bool {
+        self.switches.binary_search_by_key(&pc, |(root, _)| *root).is_ok()
     }
 
     /// The decision tree rooted at `pc`, if it is to be looked up as a table (once).

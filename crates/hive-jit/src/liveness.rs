@@ -12,7 +12,6 @@
 
 use hive_isa::{Code, Insn, Reg, Source};
 
-
 /// A set of registers, bit `i` for `ri`.
 pub(crate) type Regs = u16;
 
@@ -33,9 +32,12 @@ fn src_bit(s: Source) -> Regs {
 /// (uses, definitions) of one instruction.
 fn use_def(insn: &Insn) -> (Regs, Regs) {
     match *insn {
-        Insn::Alu { op: hive_isa::AluOp::Mov | hive_isa::AluOp::MovSx8 | hive_isa::AluOp::MovSx16 | hive_isa::AluOp::MovSx32, dst, src, .. } => {
-            (src_bit(src), bit(dst))
-        }
+        Insn::Alu {
+            op: hive_isa::AluOp::Mov | hive_isa::AluOp::MovSx8 | hive_isa::AluOp::MovSx16 | hive_isa::AluOp::MovSx32,
+            dst,
+            src,
+            ..
+        } => (src_bit(src), bit(dst)),
         Insn::Alu { dst, src, .. } => (bit(dst) | src_bit(src), bit(dst)),
         Insn::Neg { dst, .. } | Insn::Endian { dst, .. } => (bit(dst), bit(dst)),
         Insn::LdImm64 { dst, .. } => (0, bit(dst)),
@@ -51,35 +53,55 @@ fn use_def(insn: &Insn) -> (Regs, Regs) {
     }
 }
 
-/// Instructions a [`dead_after`] scan looks at before giving up.
+/// Instructions a [`dead_after`] scan looks at, over all paths, before giving up.
 const MAX_SCAN: usize = 64;
 
-/// Whether `reg` is certainly dead after slot `q` of the subprogram ending at `end`: on the
-/// straight-line path from `q` (through fall-throughs and unconditional jumps), something
-/// writes it before anything reads it, or the subprogram exits without reading it. A
-/// conditional jump, a scan longer than [`MAX_SCAN`] instructions or the end of the code
-/// answer "maybe live" (`false`), which is always safe.
+/// Whether `reg` is certainly dead after slot `q` of the subprogram ending at `end`: on every
+/// path from `q`, something writes it before anything reads it, or the subprogram exits
+/// without reading it. Paths that come back to an instruction already scanned read nothing
+/// new. A scan longer than [`MAX_SCAN`] instructions, or one that leaves the subprogram,
+/// answers "maybe live" (`false`), which is always safe.
 pub(crate) fn dead_after(code: &Code, q: usize, reg: Reg, end: usize) -> bool {
+    dead_from(code, q + if matches!(code.get(q), Some(Insn::LdImm64 { .. })) { 2 } else { 1 }, reg, end)
+}
+
+/// Whether `reg` is certainly dead on entry to slot `pc` (see [`dead_after`]).
+pub(crate) fn dead_from(code: &Code, pc: usize, reg: Reg, end: usize) -> bool {
     let r = bit(reg);
-    let mut pc = q + if matches!(code.get(q), Some(Insn::LdImm64 { .. })) { 2 } else { 1 };
-    for _ in 0..MAX_SCAN {
-        let Some(insn) = code.get(pc).filter(|_| pc < end) else { return false };
-        let (uses, defs) = use_def(insn);
-        if uses & r != 0 {
-            return false;
+    let mut scanned: Vec<usize> = Vec::new();
+    let mut pending = vec![pc];
+    while let Some(mut pc) = pending.pop() {
+        // One straight-line run; conditional jumps queue their target.
+        loop {
+            if scanned.contains(&pc) {
+                break;
+            }
+            if scanned.len() == MAX_SCAN {
+                return false;
+            }
+            scanned.push(pc);
+            let Some(insn) = code.get(pc).filter(|_| pc < end) else { return false };
+            let (uses, defs) = use_def(insn);
+            if uses & r != 0 {
+                return false;
+            }
+            if defs & r != 0 {
+                break;
+            }
+            let next = |d: i64| (pc as i64 + 1 + d) as usize;
+            pc = match *insn {
+                Insn::Exit => break,
+                Insn::Ja { off, .. } => next(off as i64),
+                Insn::Jump { off, .. } | Insn::MayGoto { off } => {
+                    pending.push(next(off as i64));
+                    pc + 1
+                }
+                Insn::LdImm64 { .. } => pc + 2,
+                _ => pc + 1,
+            };
         }
-        if defs & r != 0 {
-            return true;
-        }
-        pc = match *insn {
-            Insn::Exit => return true,
-            Insn::Ja { off, .. } => (pc as i64 + 1 + off as i64) as usize,
-            Insn::Jump { .. } | Insn::MayGoto { .. } => return false,
-            Insn::LdImm64 { .. } => pc + 2,
-            _ => pc + 1,
-        };
     }
-    false
+    true
 }
 
 #[cfg(test)]
@@ -88,7 +110,12 @@ mod tests {
     use hive_isa::{AluOp, Width};
 
     fn mov(d: u8, s: u8) -> Insn {
-        Insn::Alu { width: Width::W64, op: AluOp::Mov, dst: Reg::new(d).unwrap(), src: Source::Reg(Reg::new(s).unwrap()) }
+        Insn::Alu {
+            width: Width::W64,
+            op: AluOp::Mov,
+            dst: Reg::new(d).unwrap(),
+            src: Source::Reg(Reg::new(s).unwrap()),
+        }
     }
 
     #[test]
@@ -100,8 +127,19 @@ mod tests {
         assert!(dead_after(&code, 1, Reg::R1, 4)); // written at 2
         assert!(dead_after(&code, 2, Reg::R1, 4)); // exit reads only r0
         assert!(!dead_after(&code, 2, Reg::R0, 4));
-        // a conditional jump ends the scan
+        // both ways out of a conditional jump count: 0: r1 = r2; 1: if r0 == 0 goto +1;
+        // 2: r1 = r3; 3: exit (r1 is dead after 0 on both paths)
         let code = Code::from_insns(&[mov(1, 2), j, mov(1, 3), Insn::Exit]).unwrap();
-        assert!(!dead_after(&code, 0, Reg::R1, 4));
+        assert!(dead_after(&code, 0, Reg::R1, 4));
+        // ... and live when the taken path reads it: 2: r0 = r1
+        let code = Code::from_insns(&[mov(1, 2), j, Insn::Exit, mov(0, 1), Insn::Exit]).unwrap();
+        assert!(!dead_after(&code, 0, Reg::R1, 5));
+        // a loop that never reads it: 0: r1 = 1; 1: r2 += 1; 2: if r2 != 9 goto -2; 3: exit
+        let add = Insn::Alu { width: Width::W64, op: AluOp::Add, dst: Reg::R2, src: Source::Imm(1) };
+        let back =
+            Insn::Jump { width: Width::W64, cond: hive_isa::Cond::Ne, dst: Reg::R2, src: Source::Imm(9), off: -2 };
+        let code = Code::from_insns(&[mov(1, 2), add, back, Insn::Exit]).unwrap();
+        assert!(dead_after(&code, 0, Reg::R1, 4));
+        assert!(!dead_after(&code, 0, Reg::R2, 4));
     }
 }

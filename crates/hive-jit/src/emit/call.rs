@@ -224,6 +224,7 @@ pub(crate) fn epilogue(c: &mut Compiler<'_>, k: usize) {
     }
     crate::emit::jump::may_goto_exits(c);
     null_exits(c);
+    crate::emit::sink::edge_stubs(c);
     if sub.packet {
         // rdx = 1: the load failed, return 0 (already in rax) from this function;
         // otherwise rdx is the unwind target.

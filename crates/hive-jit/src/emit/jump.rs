@@ -113,6 +113,33 @@ fn jump_if(c: &mut Compiler<'_>, pc: usize, test: Test, delta: i64) {
     }
 }
 
+/// The flags for `dst cond src`, then a `jcc` to the instruction at `pc + 1 + delta` as if
+/// emitted as slot `pc` (for [`crate::emit::sink`], which emits a jump with moves around it).
+pub(crate) fn compare_for(c: &mut Compiler<'_>, width: Width, cond: Cond, dst: Reg, src: Source) {
+    compare(c, width, cond, dst, src);
+}
+
+/// `jcc` for `cond` (after [`compare_for`]) to the instruction at `pc + 1 + delta`.
+pub(crate) fn jump_if_cond(c: &mut Compiler<'_>, pc: usize, cond: Cond, delta: i64) {
+    jump_if(c, pc, Test::of(cond), delta);
+}
+
+/// `jcc` (32-bit form) for `cond` (after [`compare_for`]) to `label`.
+pub(crate) fn jump_to_label(c: &mut Compiler<'_>, cond: Cond, label: dynasmrt::DynamicLabel) {
+    match Test::of(cond) {
+        Test::E => asm!(c.ops, ; je =>label),
+        Test::Ne => asm!(c.ops, ; jne =>label),
+        Test::A => asm!(c.ops, ; ja =>label),
+        Test::Ae => asm!(c.ops, ; jae =>label),
+        Test::B => asm!(c.ops, ; jb =>label),
+        Test::Be => asm!(c.ops, ; jbe =>label),
+        Test::G => asm!(c.ops, ; jg =>label),
+        Test::Ge => asm!(c.ops, ; jge =>label),
+        Test::L => asm!(c.ops, ; jl =>label),
+        Test::Le => asm!(c.ops, ; jle =>label),
+    }
+}
+
 /// `if cond goto +1; goto L` (the `goto` no jump lands on) as one `j!cond L`: a loop whose
 /// exit test sits before its back edge then takes one branch per iteration instead of two.
 /// Returns the number of slots emitted, 0 if the pattern does not apply.

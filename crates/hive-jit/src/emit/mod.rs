@@ -6,4 +6,5 @@ pub(crate) mod call;
 pub(crate) mod fuse;
 pub(crate) mod jump;
 pub(crate) mod mem;
+pub(crate) mod sink;
 pub(crate) mod switch;
