@@ -23,9 +23,11 @@ pub(crate) struct Subprog {
     pub may_goto: bool,
     /// Whether it contains `LD_ABS`/`LD_IND` (which may return from it early).
     pub packet: bool,
-    /// Whether it never needs the run's environment: no call of any kind, no `LD_ABS`/
-    /// `LD_IND`, no falling off the end. Its frame then holds no environment pointer.
-    pub leaf: bool,
+    /// Whether it never needs the run's environment: no call into the host (helper, kfunc,
+    /// `callx`), no `LD_ABS`/`LD_IND`, no falling off the end, neither itself nor any
+    /// subprogram it calls. Its frame then holds no environment pointer, and its `rsp` need
+    /// not be aligned (nothing it runs calls System V code).
+    pub env_free: bool,
     /// Indices of the subprograms it calls.
     pub callees: Vec<usize>,
     /// Its last instruction can fall through (only allowed for the last subprogram, where
@@ -76,7 +78,7 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
             saves: [false; 4],
             may_goto: false,
             packet: false,
-            leaf: true,
+            env_free: true,
             callees: Vec::new(),
             falls_off: false,
             height: 1,
@@ -90,7 +92,7 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
                 return Err(LayoutError::LastNotExit { pc: last }.into());
             }
             subs[k].falls_off = true;
-            subs[k].leaf = false;
+            subs[k].env_free = false;
         }
         for pc in start..end {
             let Some(insn) = code.get(pc) else { continue };
@@ -110,8 +112,13 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
                     subs[k].saves[i] = true;
                 }
             }
-            if matches!(insn, Insn::Call(_) | Insn::CallX { .. } | Insn::LoadPacket { .. }) {
-                subs[k].leaf = false;
+            if matches!(
+                insn,
+                Insn::Call(CallTarget::Helper(_) | CallTarget::Kfunc { .. })
+                    | Insn::CallX { .. }
+                    | Insn::LoadPacket { .. }
+            ) {
+                subs[k].env_free = false;
             }
             match *insn {
                 Insn::LdImm64 { pseudo, .. } if !matches!(pseudo, Pseudo::None | Pseudo::Func) => {
@@ -135,6 +142,18 @@ pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>,
         }
     }
     check_depth(&mut subs)?;
+    // A caller of a subprogram that needs the environment needs it too (the call graph has
+    // no cycle: one pass per level of calls settles it).
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for k in 0..subs.len() {
+            if subs[k].env_free && subs[k].callees.iter().any(|&c| !subs[c].env_free) {
+                subs[k].env_free = false;
+                changed = true;
+            }
+        }
+    }
     Ok(subs)
 }
 

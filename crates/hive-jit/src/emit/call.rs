@@ -13,8 +13,9 @@
 //! [8 bytes of padding, if needed for alignment]                   <- rsp
 //! ```
 //!
-//! A leaf subprogram (no call of any kind, no packet load: [`crate::analysis::Subprog::leaf`])
-//! has neither the environment pointer nor the padding.
+//! A subprogram that never calls into the host, itself or through its callees
+//! ([`crate::analysis::Subprog::env_free`]), has neither the environment pointer nor the
+//! padding.
 //!
 //! The BPF stack is not on the native stack: `rbp` (BPF `r10`) points into the
 //! [`hive_interp::Memory`] stack, frame `k` at `512 * k` below frame 0, exactly where the
@@ -67,19 +68,19 @@ pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
     let offset = c.ops.offset().0;
     let touched = touched_callee_saved(c);
     let saved = stub_saved(c);
-    // A leaf main program cannot unwind nor call: the stub falls into its body (emitted next),
-    // whose epilogue is the stub's ([`leaf_main_epilogue`]).
-    let leaf = c.subs[0].leaf;
+    // A main program that never calls into the host cannot unwind nor be called back: the
+    // stub falls into its body (emitted next), whose epilogue is the stub's.
+    let env_free = c.subs[0].env_free;
     asm!(c.ops, ; push rbp);
     for &r in &saved {
         asm!(c.ops, ; push Rq(r));
     }
     // The call below needs rsp 16-byte aligned: an odd number of pushes after the return address.
-    let pad = if saved.len() % 2 == 1 && !leaf { 8 } else { 0 };
+    let pad = if saved.len() % 2 == 1 && !env_free { 8 } else { 0 };
     if pad != 0 {
         asm!(c.ops, ; sub rsp, pad);
     }
-    if !leaf {
+    if !env_free {
         asm!(c.ops, ; mov [rdi + SAVED_RSP], rsp);
     }
     asm!(c.ops,
@@ -96,7 +97,7 @@ pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
     for &r in &touched {
         asm!(c.ops, ; xor Rd(host(r)), Rd(host(r)));
     }
-    if leaf {
+    if env_free {
         return offset;
     }
     asm!(c.ops, ; call QWORD [r10 + ENTER]);
@@ -162,8 +163,8 @@ pub(crate) fn prologue(c: &mut Compiler<'_>, k: usize) {
         let loops = c.options.may_goto_loops as i64;
         asm!(c.ops, ; mov Rq(LOOPS), QWORD loops);
     }
-    // A leaf calls nothing: it needs neither the environment nor an aligned `rsp`.
-    let pad = if sub.leaf {
+    // Without calls into the host, neither the environment nor an aligned `rsp` is needed.
+    let pad = if sub.env_free {
         0
     } else {
         asm!(c.ops, ; push Rq(AUX));
@@ -201,13 +202,13 @@ pub(crate) fn epilogue(c: &mut Compiler<'_>, k: usize) {
     let sub = &c.subs[k];
     let Frame { env_off, epilogue, packet_status } = c.frame;
     asm!(c.ops, ; =>epilogue);
-    if k == 0 && sub.leaf {
-        // The entry stub fell into this body: return for it. (No code of a leaf program
+    if k == 0 && sub.env_free {
+        // The entry stub fell into this body: return for it. (No code the main program runs
         // unwinds; the unwind stub serves its unreachable subprograms.)
         let saved = stub_saved(c);
         stub_return(c, &saved, 0);
     } else {
-        if !sub.leaf {
+        if !sub.env_free {
             asm!(c.ops, ; add rsp, env_off + 8);
         }
         if k != 0 {
@@ -265,8 +266,10 @@ pub(crate) fn local(c: &mut Compiler<'_>, pc: usize, imm: i32) {
     let target = (pc as i64 + 1 + imm as i64) as usize;
     let callee = subprog_at(c.subs, target).expect("local calls target subprogram starts");
     let (entry, env) = (c.entries[callee], c.frame.env_off);
+    if !c.subs[callee].env_free {
+        asm!(c.ops, ; mov Rq(AUX), [rsp + env]);
+    }
     asm!(c.ops,
-        ; mov Rq(AUX), [rsp + env]
         ; sub rbp, FRAME
         ; call =>entry
         ; add rbp, FRAME
