@@ -48,6 +48,8 @@ type TrapFn = extern "sysv64" fn(u64, u64, u64, u64, u64, *mut Env) -> Ret;
 /// The entry stub: environment, `r1`-`r5`. What it calls and with which `r10` are in the
 /// environment ([`Env::enter`], [`Env::enter_fp`]), so that every argument is a register.
 type EntryFn = unsafe extern "sysv64" fn(*mut Env, u64, u64, u64, u64, u64) -> u64;
+/// The entry stub of a program that never calls into the host: frame 0's `r10`, `r1`-`r5`.
+type BareEntryFn = unsafe extern "sysv64" fn(u64, u64, u64, u64, u64, u64) -> u64;
 
 /// The trampolines for one helper type, in a `'static` table: a run stores one pointer to it
 /// instead of five function pointers. Compiled code calls through it at fixed offsets.
@@ -329,12 +331,6 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     args: [u64; 5],
     tail_calls: bool,
 ) -> Result<Outcome, Fault> {
-    if let Some(expected) = prog.native_type()
-        && !prog.native_type_matches(expected, std::any::type_name::<H>())
-    {
-        let kind = FaultKind::Unsupported("helpers of another type than the program's direct calls were compiled for");
-        return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind });
-    }
     // Frame 0 is the interpreter's frame 0: the top 512 bytes of the memory's stack, zeroed
     // unless the embedder vouches that the program never reads stack it did not write.
     let fp = mem.stack_base() + hive_interp::STACK_BYTES as u64;
@@ -345,6 +341,20 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
                 return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind: FaultKind::Memory(e) });
             }
         }
+    }
+    let [a, b, c, d, e] = args;
+    if prog.env_free() {
+        // SAFETY: as below; this program's stub takes frame 0's `r10` where others take the
+        // environment, and nothing it runs calls into the host.
+        let entry: BareEntryFn = unsafe { std::mem::transmute::<*const u8, BareEntryFn>(prog.entry_ptr()) };
+        // SAFETY: as below.
+        return Ok(Outcome::Return(unsafe { entry(fp, a, b, c, d, e) }));
+    }
+    if let Some(expected) = prog.native_type()
+        && !prog.native_type_matches(expected, std::any::type_name::<H>())
+    {
+        let kind = FaultKind::Unsupported("helpers of another type than the program's direct calls were compiled for");
+        return Err(Fault { pc: 0, insn: prog.code().get(0).copied(), kind });
     }
     // One raw pointer both the trampolines and direct helpers derive their access from.
     let mut helpers: *mut H = helpers;
@@ -370,7 +380,6 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     // register, keeps `rsp` aligned at every call, and returns through its own epilogue
     // even when a trampoline unwinds.
     let entry: EntryFn = unsafe { std::mem::transmute::<*const u8, EntryFn>(prog.entry_ptr()) };
-    let [a, b, c, d, e] = args;
     // SAFETY: the compiled code touches only the memory `mem` describes (its stack and the
     // regions), as the caller of `run` guarantees, and calls out only through `env`.
     let r0 = unsafe { entry(&mut env, a, b, c, d, e) };

@@ -113,6 +113,9 @@ pub struct JitProgram {
     entry_addr: usize,
     /// Address of the main program's prologue.
     main_addr: usize,
+    /// Whether nothing the program runs calls into the host (its stub then takes frame 0's
+    /// `r10` instead of an environment).
+    env_free: bool,
     /// Per subprogram, in slot order: where the entry stub may enter (the main program for a
     /// run, any subprogram for a helper's callback).
     callbacks: Vec<CallbackEntry>,
@@ -192,6 +195,7 @@ fn compile_table(
     Ok(JitProgram {
         entry_addr,
         main_addr: exec.ptr(AssemblyOffset(sub_offsets[0] as usize)) as usize,
+        env_free: subs[0].env_free,
         callbacks,
         exec,
         code: code.clone(),
@@ -320,6 +324,12 @@ impl JitProgram {
     #[inline]
     pub(crate) fn entry_ptr(&self) -> *const u8 {
         self.entry_addr as *const u8
+    }
+
+    /// Whether nothing the program runs calls into the host.
+    #[inline]
+    pub(crate) fn env_free(&self) -> bool {
+        self.env_free
     }
 
     /// Address of the main program's prologue.

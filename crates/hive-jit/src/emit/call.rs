@@ -64,6 +64,10 @@ const BPF_FUNC_LOOP: i32 = 181;
 /// stub's own epilogue: from a callback, to the trampoline that called it, which restores the
 /// outer unwind target and passes the unwind on, so no Rust frame is ever skipped. Returns
 /// the stub's offset.
+///
+/// A main program that never calls into the host ([`crate::analysis::Subprog::env_free`])
+/// gets a stub of type `extern "sysv64" fn(fp, r1, r2, r3, r4, r5) -> u64` instead, which
+/// falls into the program's body: such a run needs no environment at all.
 pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
     let offset = c.ops.offset().0;
     let touched = touched_callee_saved(c);
@@ -83,17 +87,23 @@ pub(crate) fn entry_stub(c: &mut Compiler<'_>) -> usize {
     if !env_free {
         asm!(c.ops, ; mov [rdi + SAVED_RSP], rsp);
     }
+    if env_free {
+        // The first argument is frame 0's `r10` itself: such a run needs no environment.
+        asm!(c.ops, ; mov rbp, rdi);
+    } else {
+        asm!(c.ops, ; mov r10, rdi ; mov rbp, [r10 + ENTER_FP]);
+    }
     asm!(c.ops,
-        ; mov r10, rdi
         ; mov rdi, rsi
         ; mov rsi, rdx
         ; mov rdx, rcx
         ; mov rcx, r8
         ; mov r8, r9
-        ; mov r9, r10
-        ; mov rbp, [r10 + ENTER_FP]
         ; xor eax, eax
     );
+    if !env_free {
+        asm!(c.ops, ; mov r9, r10);
+    }
     for &r in &touched {
         asm!(c.ops, ; xor Rd(host(r)), Rd(host(r)));
     }
