@@ -36,7 +36,7 @@ pub struct JitOptions {
     /// clearing, as the kernel does.
     pub zero_stack: bool,
     /// Align the first instruction of every loop (the target of a backward jump) to this
-    /// many bytes with `nop`s (default 32; 0 or 1: no alignment).
+    /// many bytes with `nop`s (default 64; 0 or 1: no alignment).
     pub align_loops: u8,
     /// Compile `bpf_loop(n, callback, ctx, flags)` (helper 181) in line, as the kernel's
     /// verifier does (`inline_bpf_loop`), when the callback is a function reference loaded
@@ -61,7 +61,7 @@ impl Default for JitOptions {
             bmi2: host_has_bmi2(),
             iter_num_kfuncs: None,
             zero_stack: true,
-            align_loops: 32,
+            align_loops: 64,
             inline_bpf_loop: false,
             blind_constants: false,
         }
