@@ -68,18 +68,23 @@ pub(crate) fn dead_after(code: &Code, q: usize, reg: Reg, end: usize) -> bool {
 /// Whether `reg` is certainly dead on entry to slot `pc` (see [`dead_after`]).
 pub(crate) fn dead_from(code: &Code, pc: usize, reg: Reg, end: usize) -> bool {
     let r = bit(reg);
-    let mut scanned: Vec<usize> = Vec::new();
-    let mut pending = vec![pc];
-    while let Some(mut pc) = pending.pop() {
+    // At most MAX_SCAN instructions are scanned, and each queues at most one target.
+    let (mut scanned, mut n) = ([0usize; MAX_SCAN], 0);
+    let (mut pending, mut queued) = ([0usize; MAX_SCAN + 1], 1);
+    pending[0] = pc;
+    while queued > 0 {
+        queued -= 1;
+        let mut pc = pending[queued];
         // One straight-line run; conditional jumps queue their target.
         loop {
-            if scanned.contains(&pc) {
+            if scanned[..n].contains(&pc) {
                 break;
             }
-            if scanned.len() == MAX_SCAN {
+            if n == MAX_SCAN {
                 return false;
             }
-            scanned.push(pc);
+            scanned[n] = pc;
+            n += 1;
             let Some(insn) = code.get(pc).filter(|_| pc < end) else { return false };
             let (uses, defs) = use_def(insn);
             if uses & r != 0 {
@@ -93,7 +98,8 @@ pub(crate) fn dead_from(code: &Code, pc: usize, reg: Reg, end: usize) -> bool {
                 Insn::Exit => break,
                 Insn::Ja { off, .. } => next(off as i64),
                 Insn::Jump { off, .. } | Insn::MayGoto { off } => {
-                    pending.push(next(off as i64));
+                    pending[queued] = next(off as i64);
+                    queued += 1;
                     pc + 1
                 }
                 Insn::LdImm64 { .. } => pc + 2,

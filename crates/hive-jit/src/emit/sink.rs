@@ -45,15 +45,16 @@ pub(crate) type EdgeStub = (DynamicLabel, Vec<usize>, DynamicLabel);
 /// nothing jumping between them) and the jump, with each move where it is needed. Returns the
 /// number of slots emitted, 0 if no move would go anywhere but before the jump.
 pub(crate) fn moves_at_jump(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
-    let mut moves: Vec<(Reg, Source, Width)> = Vec::new();
-    let mut at = pc;
+    let mut run = [(Reg::R0, Source::Imm(0), Width::W64); MAX_MOVES];
+    let (mut n, mut at) = (0, pc);
     while let Some(&Insn::Alu { op: AluOp::Mov, width, dst, src }) = c.code.get(at) {
-        if moves.len() == MAX_MOVES || (at != pc && c.targets[at]) {
+        if n == MAX_MOVES || (at != pc && c.targets[at]) {
             return 0;
         }
-        moves.push((dst, src, width));
-        at += 1;
+        run[n] = (dst, src, width);
+        (n, at) = (n + 1, at + 1);
     }
+    let moves = &run[..n];
     let j = at;
     let Some(&Insn::Jump { width, cond, dst, src, off }) = c.code.get(j) else { return 0 };
     // The jump stays alone where it has a better translation of its own: a table lookup, or
@@ -69,9 +70,9 @@ pub(crate) fn moves_at_jump(c: &mut Compiler<'_>, pc: usize, end: usize) -> usiz
     }
     let (fall, taken) = (j + 1, (j as i64 + 1 + off as i64) as usize);
     let reads_jump = |r: Reg| dst == r || src == Source::Reg(r);
-    let mut places: Vec<Place> = Vec::with_capacity(moves.len());
+    let mut places = [Place::Before; MAX_MOVES];
     let (mut jdst, mut jsrc) = (dst, src);
-    for &(r, x, w) in &moves {
+    for (k, &(r, x, w)) in moves.iter().enumerate() {
         let (live_f, live_t) = (!dead_from(c.code, fall, r, end), !dead_from(c.code, taken, r, end));
         let place = if reads_jump(r) {
             match x {
@@ -97,8 +98,9 @@ pub(crate) fn moves_at_jump(c: &mut Compiler<'_>, pc: usize, end: usize) -> usiz
                 (false, true) => Place::Before,
             }
         };
-        places.push(place);
+        places[k] = place;
     }
+    let places = &places[..n];
     if places.iter().all(|&p| p == Place::Before) {
         return 0;
     }
