@@ -211,10 +211,14 @@ impl<'a> Compiler<'a> {
                 }
                 // A rotate written as two shifts and an `or`; else one or two operations and
                 // the zero-extension after them, or two instructions as one.
-                // Moves before a conditional jump, on the edges that read them.
+                // Moves before a conditional jump, on the edges that read them; an addition
+                // that only moves the address of the next access, into its displacement.
                 Insn::Alu { .. } | Insn::Neg { .. } => match emit::fuse::rotate(self, pc, sub.end) {
                     0 => match emit::sink::moves_at_jump(self, pc, sub.end) {
-                        0 => self.alu_group(pc, insn, sub.end)?,
+                        0 => match emit::fuse::offset_into_access(self, pc, sub.end) {
+                            0 => self.alu_group(pc, insn, sub.end)?,
+                            n => n,
+                        },
                         n => n,
                     },
                     n => n,
@@ -248,8 +252,8 @@ impl<'a> Compiler<'a> {
             Insn::Neg { width, dst } => alu::neg(self, width, dst),
             Insn::Endian { op, bits, dst } => alu::endian(self, op, bits, dst),
             Insn::LdImm64 { dst, pseudo, imm, next_imm } => alu::ld_imm64(self, pc, dst, pseudo, imm, next_imm),
-            Insn::Load { size, signed, dst, src, off } => mem::load(self, size, signed, dst, src, off),
-            Insn::Store { size, dst, off, src } => mem::store(self, size, dst, off, src),
+            Insn::Load { size, signed, dst, src, off } => mem::load(self, size, signed, dst, src, off as i32),
+            Insn::Store { size, dst, off, src } => mem::store(self, size, dst, off as i32, src),
             Insn::Atomic { size, op, dst, src, off } => return mem::atomic(self, pc, size, op, dst, src, off),
             Insn::LoadPacket { mode, size, src, imm } => call::load_packet(self, pc, mode, size, src, imm),
             Insn::Ja { off, .. } => jump::ja(self, pc, off as i64),

@@ -94,7 +94,11 @@ fn cmpxchg_success_and_failure() {
         }
     }
     // The result: r0 = old value, zero-extended; memory written on success only.
-    let body = with_memory(6, 0xffff_ffff_0000_0005, &[lddw(0, 0xdead_beef_0000_0005), atomic(Size::W, AtomicOp::Cmpxchg, 6, 3, 40)]);
+    let body = with_memory(
+        6,
+        0xffff_ffff_0000_0005,
+        &[lddw(0, 0xdead_beef_0000_0005), atomic(Size::W, AtomicOp::Cmpxchg, 6, 3, 40)],
+    );
     let buf = observe(&body);
     assert_eq!(u64::from_le_bytes(buf[0..8].try_into().unwrap()), 5);
 }
@@ -103,7 +107,47 @@ fn cmpxchg_success_and_failure() {
 fn unaligned_and_byte_registers() {
     // *(u8 *)(r1 + 3) = sil/dil and friends, loads into every register
     for dst in (0..10u8).filter(|&d| d != 6) {
-        let body = with_memory(6, 0x0102_0304_0506_0708, &[ldx(Size::B, dst, 6, 43), Insn::Load { size: Size::H, signed: true, dst: r(dst), src: r(6), off: 41 }, stx(Size::DW, 10, -100, dst)]);
+        let body = with_memory(
+            6,
+            0x0102_0304_0506_0708,
+            &[
+                ldx(Size::B, dst, 6, 43),
+                Insn::Load { size: Size::H, signed: true, dst: r(dst), src: r(6), off: 41 },
+                stx(Size::DW, 10, -100, dst),
+            ],
+        );
         observe(&body);
+    }
+}
+
+#[test]
+fn additions_folded_into_the_next_access() {
+    // `rA += k` then an access through rA: folded into the displacement when rA is dead
+    // afterwards (or loaded into), kept when rA is read again; the same results and memory
+    // either way. (Results avoid pointer values: each engine's buffer has its own address.)
+    let buf: Vec<u8> = (0..64u8).map(|b| b.wrapping_mul(37)).collect();
+    let opts = hive_jit::JitOptions::default();
+    for (src, k, folded) in [
+        ("r3 = r1\nr3 += 24\nr0 = *(u32 *)(r3 + 4)\nexit", 24, true),
+        ("r1 += 40\nr1 = *(u64 *)(r1 - 8)\nr0 = r1\nexit", 40, true),
+        ("r3 = r1\nr3 += 32\n*(u16 *)(r3 - 2) = 0x1234\nr0 = *(u64 *)(r1 + 24)\nexit", 32, true),
+        ("r2 = 7\nr3 = r1\nr3 += 40\n*(u8 *)(r3 + 1) = r2\nr0 = *(u64 *)(r1 + 40)\nexit", 40, true),
+        ("r1 += 24\nr0 = *(u8 *)(r1 + 0)\nr2 = *(u8 *)(r1 + 1)\nr0 <<= 8\nr0 |= r2\nexit", 24, false),
+        // The stored value is the sum itself: 16 on both engines (the memory differs, as it
+        // holds each engine's own address).
+        ("r2 = r1\nr1 += 16\n*(u64 *)(r1 + 0) = r1\nr0 = *(u64 *)(r2 + 16)\nr0 -= r2\nexit", 16, false),
+    ] {
+        let code = asm(src);
+        let mut tables = (hive_interp::HelperTable::new(), hive_interp::HelperTable::new());
+        let (a, b) = (interp(&code, &buf, &opts, &mut tables.0), jit(&code, &buf, &opts, &mut tables.1));
+        assert_eq!(a.result, b.result, "{src}");
+        assert!(a.result.is_ok(), "{src}: {a:?}");
+        if !src.contains("= r1\n") {
+            assert_eq!(a.buf, b.buf, "{src}");
+        }
+        let text = hive_jit::compile(&code, &opts).unwrap().disassemble();
+        let add = format!(",{k:X}h");
+        let adds = text.lines().filter(|l| !l.starts_with(';') && l.contains(" add ") && l.ends_with(&add)).count();
+        assert_eq!(adds == 0, folded, "{src}\n{text}");
     }
 }

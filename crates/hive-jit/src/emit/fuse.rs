@@ -318,3 +318,34 @@ pub(crate) fn load_op(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
     c.note_offset(pc + 1, start);
     2
 }
+
+/// `rA += k` (64-bit) followed by a load or store addressed by `rA` after which `rA` is dead
+/// (or that loads into `rA`), when nothing jumps to the access: the access with `k` added to
+/// its displacement, and no addition. clang leaves such additions where one pointer walks
+/// two buffers at a fixed distance (`memcpy`, `strcmp` of `p` and `p + n`). Not when
+/// blinding (the displacement would carry the immediate). Returns the number of slots
+/// emitted, 0 if the pattern does not apply.
+pub(crate) fn offset_into_access(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
+    let Some(&Insn::Alu { width: Width::W64, op: AluOp::Add, dst: a, src: Source::Imm(k) }) = c.code.get(pc) else {
+        return 0;
+    };
+    if pc + 1 >= end || c.targets[pc + 1] || crate::emit::blind::on(c) {
+        return 0;
+    }
+    let dead = |c: &Compiler<'_>| crate::liveness::dead_after(c.code, pc + 1, a, end);
+    let moved = |off: i16| (off as i32).checked_add(k);
+    let start = c.ops.offset().0 as u32;
+    match c.code.get(pc + 1) {
+        Some(&Insn::Load { size, signed, dst, src, off }) if src == a && (dst == a || dead(c)) => {
+            let Some(o) = moved(off) else { return 0 };
+            crate::emit::mem::load(c, size, signed, dst, src, o);
+        }
+        Some(&Insn::Store { size, dst, off, src }) if dst == a && src != Source::Reg(a) && dead(c) => {
+            let Some(o) = moved(off) else { return 0 };
+            crate::emit::mem::store(c, size, dst, o, src);
+        }
+        _ => return 0,
+    }
+    c.note_offset(pc + 1, start);
+    2
+}

@@ -14,9 +14,10 @@ use crate::emit::blind;
 use crate::error::JitError;
 use crate::regmap::{AUX, TMP, TMP2, host, x86};
 
-/// `dst = *(size *)(src + off)`, zero- or sign-extended.
-pub(crate) fn load(c: &mut Compiler<'_>, size: Size, signed: bool, dst: Reg, src: Reg, off: i16) {
-    let (d, b, o) = (host(dst), host(src), off as i32);
+/// `dst = *(size *)(src + off)`, zero- or sign-extended (`off` is an instruction's, or one
+/// with an addition folded in).
+pub(crate) fn load(c: &mut Compiler<'_>, size: Size, signed: bool, dst: Reg, src: Reg, off: i32) {
+    let (d, b, o) = (host(dst), host(src), off);
     // A displacement that fits in a signed byte takes the disp8 form (3 bytes shorter).
     if let Ok(o) = i8::try_from(o) {
         match (size, signed) {
@@ -43,8 +44,8 @@ pub(crate) fn load(c: &mut Compiler<'_>, size: Size, signed: bool, dst: Reg, src
 
 /// `*(size *)(dst + off) = src`; an immediate is truncated to the size (sign-extended for
 /// `DW`).
-pub(crate) fn store(c: &mut Compiler<'_>, size: Size, dst: Reg, off: i16, src: Source) {
-    let (b, o) = (host(dst), off as i32);
+pub(crate) fn store(c: &mut Compiler<'_>, size: Size, dst: Reg, off: i32, src: Source) {
+    let (b, o) = (host(dst), off);
     match src {
         // Blinded: from r11 (the register form stores the same low bytes).
         Source::Imm(i) if i != 0 && blind::on(c) => {
@@ -97,7 +98,7 @@ pub(crate) fn atomic(
 ) -> Result<(), JitError> {
     match op {
         AtomicOp::LoadAcquire => {
-            load(c, size, false, dst, src, off);
+            load(c, size, false, dst, src, off as i32);
             return Ok(());
         }
         AtomicOp::StoreRelease => {
