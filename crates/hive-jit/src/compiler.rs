@@ -90,8 +90,8 @@ pub(crate) struct Compiler<'a> {
     /// Decision trees to look up as tables, by root slot in slot order (none when blinding:
     /// the tables would hold the program's immediates).
     switches: Vec<(usize, Switch)>,
-    /// Tables of the lookups emitted so far, placed after the code: (label, bytes).
-    pub tables: Vec<(DynamicLabel, Vec<u8>)>,
+    /// Tables of the lookups emitted so far, placed after the code.
+    pub tables: Vec<emit::switch::Table>,
     /// Out-of-line moves of taken edges of the current subprogram ([`emit::sink`]).
     pub edge_stubs: Vec<emit::sink::EdgeStub>,
 }
@@ -123,7 +123,9 @@ impl<'a> Compiler<'a> {
         let switches = if options.blind_constants { Vec::new() } else { crate::switch::find(code, subs) };
         // A lookup jumps to where its tree ends: a basic block starts there.
         for (_, s) in &switches {
-            targets[s.end] = true;
+            for end in s.ends() {
+                targets[end] = true;
+            }
         }
         let bound = if short { bounds(code, &loop_spans, &switches, options) } else { Vec::new() };
         Compiler {

@@ -164,9 +164,10 @@
 //! frame 0 is zeroed before each run unless [`JitOptions::zero_stack`] is off.
 //!
 //! Beyond single instructions: moves in front of a conditional jump go only on the edges
-//! that read them (`emit::sink`), and a decision tree that only chooses constants (clang's
-//! `switch` for BPF, which has no indirect jump) runs as a table lookup in front of the tree
-//! (`switch`, `emit::switch`).
+//! that read them (`emit::sink`); an addition that only moves the next access's address goes
+//! into its displacement; and a decision tree on one register (clang's `switch` for BPF,
+//! which has no indirect jump) gets a table lookup in front of it (`switch`, `emit::switch`):
+//! loads of the constants it chooses, or one indirect jump to the value's case.
 //! [`JitProgram::disassemble`] shows the result with the BPF instructions interleaved
 //! (`hive bench --disasm NAME`).
 //!

@@ -1,18 +1,21 @@
-//! Decision trees that only choose constants, found so that they can run as table lookups.
+//! Decision trees on one register, found so that they can run as table lookups.
 //!
 //! BPF has no indirect jump, so clang compiles a `switch` into a tree of comparisons of one
-//! register with immediates. When every case only assigns constants and all of them continue
-//! at the same instruction (`switch (x) { case 0: v = 56; break; case 1: v = 43; ... }`), the
-//! tree is a function from the register's value to those constants: on random input a tree of
-//! depth 6 mispredicts a few of its branches per run, a table lookup none.
+//! register with immediates: on random input a tree of depth 5 or 6 mispredicts a few of its
+//! branches per run. A [`Switch`] is found by running the tree itself: for each value `v` of a
+//! range taken from the tree's immediates, the instructions from the root are stepped with the
+//! register equal to `v` (the conditional jumps on known values, `goto`, moves of constants)
+//! until the first other instruction, where that value's case starts. Then, exactly for values
+//! in the range:
+//! - when every case starts at the same instruction with the same registers assigned
+//!   (`switch (x) { case 0: v = 56; break; case 1: v = 43; ... }`), the tree is a function
+//!   from the value to those constants: [`Dispatch::Values`], one load per register from a
+//!   table, no branch to mispredict;
+//! - otherwise [`Dispatch::Branches`]: one indirect jump through a table of jumps to each
+//!   case (with its constants assigned on the way), one branch to mispredict instead of several.
 //!
-//! A [`Switch`] is found by running the tree itself: for each value `v` of a range taken from
-//! the tree's immediates, the instructions from the root are stepped with the register equal
-//! to `v` (the conditional jumps on known values, `goto`, moves of constants) until the
-//! first other instruction. If every `v` ends at the same instruction with the same registers
-//! assigned, the tree is that table, exactly, for values in the range; the compiled code
-//! looks the value up when the register is in the range and runs the tree itself otherwise
-//! (the tree's code stays, for other values and for jumps into its middle).
+//! The compiled code looks the value up when the register is in the range and runs the tree
+//! itself otherwise (the tree's code stays, for other values and for jumps into its middle).
 
 use hive_isa::{AluOp, Code, Insn, Reg, Source, Width};
 
@@ -20,6 +23,8 @@ use crate::analysis::Subprog;
 
 /// Fewest comparisons of the register for a tree worth a table.
 const MIN_COMPARISONS: usize = 4;
+/// Fewest distinct places the values continue at for a table of jumps.
+const MIN_CASES: usize = 4;
 /// Most table entries (values of the range).
 const MAX_ENTRIES: u64 = 512;
 /// Most instructions examined from one root while looking for the tree.
@@ -39,11 +44,22 @@ pub(crate) struct Switch {
     pub lo: i32,
     /// The number of values: the range is `lo..lo + len`.
     pub len: u32,
-    /// Where every value of the range continues.
-    pub end: usize,
-    /// Per register assigned on the way: its value for each value of the range.
-    pub writes: Vec<(Reg, Vec<u64>)>,
+    /// What the values of the range do.
+    pub how: Dispatch,
 }
+
+/// What the values of a [`Switch`]'s range do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Dispatch {
+    /// All continue at `end`, with the same registers assigned: per register, its value for
+    /// each value of the range.
+    Values { end: usize, writes: Vec<(Reg, Vec<u64>)> },
+    /// Per value of the range: where it continues and the registers assigned on the way.
+    Branches(Vec<Case>),
+}
+
+/// Where one value continues, and the registers (with their values) assigned on the way.
+pub(crate) type Case = (usize, Vec<(Reg, u64)>);
 
 /// The decision trees of `code` that are tables, by root slot, in slot order. A slot belongs
 /// to at most one examined tree, and the values stepped are bounded by [`STEPS_PER_SLOT`].
@@ -108,27 +124,33 @@ fn at_root(code: &Code, sub: &Subprog, pc: usize, reg: Reg, seen: &mut [bool], b
     if comparisons < MIN_COMPARISONS || len > 8 * comparisons as u64 {
         return None;
     }
-    // Every value must end where the first does (checked as they run: most trees that are
-    // not tables fail on their second or third value).
-    let mut outcomes: Vec<Outcome> = Vec::with_capacity(len as usize);
-    for i in 0..len {
-        let o = run(code, sub, pc, reg, (lo + i as i64) as u64, budget)?;
-        if outcomes.first().is_some_and(|first| first.end != o.end) {
+    let lo32 = i32::try_from(lo).ok()?;
+    let outcomes: Vec<Outcome> =
+        (0..len).map(|i| run(code, sub, pc, reg, (lo + i as i64) as u64, budget)).collect::<Option<_>>()?;
+    let end = outcomes[0].end;
+    let how = if outcomes.iter().all(|o| o.end == end) {
+        let mut assigned: Vec<Reg> = outcomes.iter().flat_map(|o| o.assigned()).collect();
+        assigned.sort_by_key(|r| r.idx());
+        assigned.dedup();
+        // Each assigned register's final value, for every value (the compared register is
+        // known on paths that leave it alone; any other must be assigned on every path).
+        let writes = assigned
+            .into_iter()
+            .map(|r| Some((r, outcomes.iter().map(|o| o.regs[r.idx()]).collect::<Option<Vec<u64>>>()?)))
+            .collect::<Option<Vec<_>>>()?;
+        Dispatch::Values { end, writes }
+    } else {
+        // A few ways out are as many well-predicted branches (bounds checks): keep the tree.
+        let mut ends: Vec<usize> = outcomes.iter().map(|o| o.end).collect();
+        ends.sort_unstable();
+        ends.dedup();
+        if ends.len() < MIN_CASES {
             return None;
         }
-        outcomes.push(o);
-    }
-    let end = outcomes[0].end;
-    let mut assigned: Vec<Reg> = outcomes.iter().flat_map(|o| o.assigned()).collect();
-    assigned.sort_by_key(|r| r.idx());
-    assigned.dedup();
-    // Each assigned register's final value, for every value (the compared register is known
-    // on paths that leave it alone; any other must be assigned on every path).
-    let writes = assigned
-        .into_iter()
-        .map(|r| Some((r, outcomes.iter().map(|o| o.regs[r.idx()]).collect::<Option<Vec<u64>>>()?)))
-        .collect::<Option<Vec<_>>>()?;
-    Some(Switch { reg, lo: i32::try_from(lo).ok()?, len: len as u32, end, writes })
+        let case = |o: &Outcome| (o.end, o.assigned().filter_map(|r| Some((r, o.regs[r.idx()]?))).collect());
+        Dispatch::Branches(outcomes.iter().map(case).collect())
+    };
+    Some(Switch { reg, lo: lo32, len: len as u32, how })
 }
 
 /// Where stepping the tree with one value ends, and the registers known there.
@@ -138,6 +160,16 @@ struct Outcome {
     regs: [Option<u64>; Reg::COUNT],
     /// Which registers were assigned.
     written: [bool; Reg::COUNT],
+}
+
+impl Switch {
+    /// Every instruction a value of the range continues at.
+    pub fn ends(&self) -> Vec<usize> {
+        match &self.how {
+            Dispatch::Values { end, .. } => vec![*end],
+            Dispatch::Branches(cases) => cases.iter().map(|c| c.0).collect(),
+        }
+    }
 }
 
 impl Outcome {

@@ -16,8 +16,11 @@ enum Cases {
     Negative32,
     /// `r0 = -5` (64-bit) or `w0 = -5` (32-bit: 0xfffffffb) by parity: 64-bit table entries.
     Mixed,
-    /// Even cases continue elsewhere than odd ones: not a table.
+    /// Even cases continue elsewhere than odd ones: two ways out, not worth a table.
     TwoEnds,
+    /// Each case computes something of its own, some after assigning constants: a table of
+    /// jumps.
+    Jumps,
 }
 
 /// `r5 = *(u64 *)(r1 + 0); r6 = 1000; switch (r5) { case 0..n: ... }; r0 += r6; exit`, the
@@ -36,6 +39,9 @@ fn program(n: i64, cases: Cases) -> Code {
             Cases::Mixed => s += "w0 = -5\ngoto end\n",
             Cases::TwoEnds if i % 2 == 0 => s += &format!("r0 = {i}\ngoto end\n"),
             Cases::TwoEnds => s += &format!("r0 = {i}\ngoto other\n"),
+            Cases::Jumps if i % 3 == 0 => s += &format!("r0 = {i}\nr0 *= r5\ngoto end\n"),
+            Cases::Jumps if i % 3 == 1 => s += &format!("r0 = r5\nr0 += {i}\nr0 <<= 3\ngoto end\n"),
+            Cases::Jumps => s += &format!("r0 = {}\ngoto end\n", i * 7),
         }
     }
     s += "default:\nr0 = 77\ngoto end\nother:\nr6 = 5\nend:\nr0 += r6\nr0 += r5\nexit\n";
@@ -82,7 +88,14 @@ fn looks_up(code: &Code, options: &JitOptions) -> bool {
 #[test]
 fn trees_of_constants_are_looked_up_with_the_interpreters_results() {
     let o = JitOptions::default();
-    for (n, cases) in [(64, Cases::Small), (40, Cases::Negative32), (33, Cases::Mixed), (9, Cases::Small)] {
+    for (n, cases) in [
+        (64, Cases::Small),
+        (40, Cases::Negative32),
+        (33, Cases::Mixed),
+        (9, Cases::Small),
+        (32, Cases::Jumps),
+        (11, Cases::Jumps),
+    ] {
         let code = program(n, cases);
         assert!(looks_up(&code, &o), "no table for {n} cases");
         agree_on_all(&code, n, &o);
