@@ -344,10 +344,13 @@ pub(crate) unsafe fn run<H: Helpers + ?Sized>(
     }
     let [a, b, c, d, e] = args;
     if prog.env_free() {
-        // SAFETY: as below; this program's stub takes frame 0's `r10` where others take the
-        // environment, and nothing it runs calls into the host.
+        // SAFETY: `entry_ptr` is this program's entry stub, which lives (read and execute
+        // only) as long as `prog`; a program that never calls into the host has a stub of
+        // type `BareEntryFn` (frame 0's `r10` first), which saves and restores every
+        // callee-saved register it changes and returns.
         let entry: BareEntryFn = unsafe { std::mem::transmute::<*const u8, BareEntryFn>(prog.entry_ptr()) };
-        // SAFETY: as below.
+        // SAFETY: the compiled code touches only the memory `mem` describes (its stack and the
+        // regions), as the caller of `run` guarantees, and calls nothing outside itself.
         return Ok(Outcome::Return(unsafe { entry(fp, a, b, c, d, e) }));
     }
     if let Some(expected) = prog.native_type()

@@ -118,10 +118,13 @@ fn at_root(code: &Code, sub: &Subprog, pc: usize, reg: Reg, seen: &mut [bool], b
             _ => {}
         }
     }
-    let len = u64::try_from(hi - lo + 1).ok().filter(|&n| (2..=MAX_ENTRIES).contains(&n))?;
+    if comparisons < MIN_COMPARISONS {
+        return None;
+    }
     // A tree of `c` comparisons tells at most `c + 1` intervals apart: a range much wider
     // than that is mostly a few runs of equal entries, not worth a table.
-    if comparisons < MIN_COMPARISONS || len > 8 * comparisons as u64 {
+    let len = u64::try_from(hi - lo + 1).ok().filter(|&n| (2..=MAX_ENTRIES).contains(&n))?;
+    if len > 8 * comparisons as u64 {
         return None;
     }
     let lo32 = i32::try_from(lo).ok()?;

@@ -129,10 +129,14 @@ pub(crate) fn moves_at_jump(c: &mut Compiler<'_>, pc: usize, end: usize) -> usiz
         c.note_offset(q, start);
     }
     let taken_moves: Vec<usize> = (0..moves.len()).filter(|&k| places[k] == Place::Taken).map(|k| pc + k).collect();
-    if taken_moves.is_empty() {
-        // Measured from the first move's slot: the moves emitted after the jump lie between
-        // it and a forward target too.
-        jump::jump_if_cond(c, pc, cond, taken as i64 - pc as i64 - 1);
+    let after = places.contains(&Place::FallThrough);
+    if taken_moves.is_empty() && (off < 0 || !after) {
+        jump::jump_if_cond(c, j, cond, off as i64);
+    } else if taken_moves.is_empty() {
+        // The moves emitted after the jump are not in the size bounds of the slots between
+        // it and the target: the 32-bit form.
+        let target = c.target(j, off as i64);
+        jump::jump_to_label(c, cond, target);
     } else {
         let stub = c.ops.new_dynamic_label();
         let target = c.target(j, off as i64);
