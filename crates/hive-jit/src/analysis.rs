@@ -61,7 +61,7 @@ pub(crate) fn analyze(code: &Code) -> Result<Vec<Subprog>, JitError> {
     analyze_with(code, false)
 }
 
-/// [`analyze`], counting a function reference (`lddw rX, func`) as a call of that function
+/// `analyze`, counting a function reference (`lddw rX, func`) as a call of that function
 /// when `callbacks` (the compiler may call it as a `bpf_loop` callback), for the depth and
 /// recursion checks.
 pub(crate) fn analyze_with(code: &Code, callbacks: bool) -> Result<Vec<Subprog>, JitError> {

@@ -7,7 +7,7 @@
 //! through its scratch register `BPF_REG_AX`: `AX = imm ^ rnd; AX ^= rnd; dst op= AX`, with a
 //! fresh random `rnd` per instruction. Hive does the same at the x86 level with its scratch
 //! register `r11`: every emitter that would encode a program's immediate asks
-//! [`Blinding::load`] for it in `r11` instead and uses the register form, and the groups
+//! [`imm_in_tmp`] for it in `r11` instead and uses the register form, and the groups
 //! that fold immediates into other encodings (`lea` displacements, three-operand `imul`,
 //! conditional moves of immediates) are not formed. Left in the clear are what the program
 //! cannot choose freely: shift counts (6 bits), jump and memory offsets, the `2^k` and
