@@ -211,20 +211,23 @@ impl<'a> Compiler<'a> {
                         }
                     }
                 }
-                // A rotate written as two shifts and an `or`; else one or two operations and
-                // the zero-extension after them, or two instructions as one.
-                // Moves before a conditional jump, on the edges that read them; an addition
-                // that only moves the address of the next access, into its displacement.
-                Insn::Alu { .. } | Insn::Neg { .. } => match emit::fuse::rotate(self, pc, sub.end) {
-                    0 => match emit::sink::moves_at_jump(self, pc, sub.end) {
-                        0 => match emit::fuse::offset_into_access(self, pc, sub.end) {
-                            0 => self.alu_group(pc, insn, sub.end)?,
-                            n => n,
-                        },
-                        n => n,
-                    },
-                    n => n,
-                },
+                // The first that applies of: a rotate written as two shifts and an `or`; moves
+                // before a conditional jump, on the edges that read them; an addition that only
+                // moves the address of the next access, into its displacement; else one or two
+                // operations and the zero-extension after them, or two instructions as one.
+                Insn::Alu { .. } | Insn::Neg { .. } => {
+                    let mut n = emit::fuse::rotate(self, pc, sub.end);
+                    if n == 0 {
+                        n = emit::sink::moves_at_jump(self, pc, sub.end);
+                    }
+                    if n == 0 {
+                        n = emit::fuse::offset_into_access(self, pc, sub.end);
+                    }
+                    if n == 0 {
+                        n = self.alu_group(pc, insn, sub.end)?;
+                    }
+                    n
+                }
                 _ => 0,
             };
             let next = if taken != 0 {

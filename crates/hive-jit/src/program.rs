@@ -111,8 +111,6 @@ pub struct JitProgram {
     native_type_seen: AtomicUsize,
     /// Address of the entry stub in `exec` (which never moves).
     entry_addr: usize,
-    /// Address of the main program's prologue.
-    main_addr: usize,
     /// Whether nothing the program runs calls into the host (its stub then takes frame 0's
     /// `r10` instead of an environment).
     env_free: bool,
@@ -194,7 +192,6 @@ fn compile_table(
         .collect();
     Ok(JitProgram {
         entry_addr,
-        main_addr: exec.ptr(AssemblyOffset(sub_offsets[0] as usize)) as usize,
         env_free: subs[0].env_free,
         callbacks,
         exec,
@@ -335,7 +332,7 @@ impl JitProgram {
     /// Address of the main program's prologue.
     #[inline]
     pub(crate) fn main_addr(&self) -> usize {
-        self.main_addr
+        self.callbacks[0].addr
     }
 
     /// The subprogram starting at `slot`, as a callback target.

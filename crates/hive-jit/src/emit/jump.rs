@@ -6,7 +6,7 @@
 //! `jset` is `test`. `JMP` immediates are sign-extended to 64 bits, as x86's `cmp r64, imm32`
 //! does.
 
-use dynasmrt::DynasmApi;
+use dynasmrt::{DynamicLabel, DynasmApi};
 use hive_isa::{AluOp, Cond, Insn, Reg, Source, Width};
 
 use crate::compiler::{Compiler, asm};
@@ -84,6 +84,16 @@ impl Test {
 fn jump_if(c: &mut Compiler<'_>, pc: usize, test: Test, delta: i64) {
     let short = c.short_back(pc, delta) || c.short_fwd(pc, delta);
     let t = c.target(pc, delta);
+    jcc(c, test, t, short);
+}
+
+/// `jcc` (32-bit form) for `cond`, after [`compare`], to `label`.
+pub(crate) fn jump_to_label(c: &mut Compiler<'_>, cond: Cond, label: DynamicLabel) {
+    jcc(c, Test::of(cond), label, false);
+}
+
+/// `jcc` to `t`, in the 2-byte form if `short`.
+fn jcc(c: &mut Compiler<'_>, test: Test, t: DynamicLabel, short: bool) {
     if short {
         match test {
             Test::E => asm!(c.ops, ; je BYTE =>t),
@@ -113,33 +123,6 @@ fn jump_if(c: &mut Compiler<'_>, pc: usize, test: Test, delta: i64) {
     }
 }
 
-/// The flags for `dst cond src`, then a `jcc` to the instruction at `pc + 1 + delta` as if
-/// emitted as slot `pc` (for [`crate::emit::sink`], which emits a jump with moves around it).
-pub(crate) fn compare_for(c: &mut Compiler<'_>, width: Width, cond: Cond, dst: Reg, src: Source) {
-    compare(c, width, cond, dst, src);
-}
-
-/// `jcc` for `cond` (after [`compare_for`]) to the instruction at `pc + 1 + delta`.
-pub(crate) fn jump_if_cond(c: &mut Compiler<'_>, pc: usize, cond: Cond, delta: i64) {
-    jump_if(c, pc, Test::of(cond), delta);
-}
-
-/// `jcc` (32-bit form) for `cond` (after [`compare_for`]) to `label`.
-pub(crate) fn jump_to_label(c: &mut Compiler<'_>, cond: Cond, label: dynasmrt::DynamicLabel) {
-    match Test::of(cond) {
-        Test::E => asm!(c.ops, ; je =>label),
-        Test::Ne => asm!(c.ops, ; jne =>label),
-        Test::A => asm!(c.ops, ; ja =>label),
-        Test::Ae => asm!(c.ops, ; jae =>label),
-        Test::B => asm!(c.ops, ; jb =>label),
-        Test::Be => asm!(c.ops, ; jbe =>label),
-        Test::G => asm!(c.ops, ; jg =>label),
-        Test::Ge => asm!(c.ops, ; jge =>label),
-        Test::L => asm!(c.ops, ; jl =>label),
-        Test::Le => asm!(c.ops, ; jle =>label),
-    }
-}
-
 /// `if cond goto +1; goto L` (the `goto` no jump lands on) as one `j!cond L`: a loop whose
 /// exit test sits before its back edge then takes one branch per iteration instead of two.
 /// Returns the number of slots emitted, 0 if the pattern does not apply.
@@ -162,7 +145,7 @@ pub(crate) fn inverted(c: &mut Compiler<'_>, pc: usize, end: usize) -> usize {
 
 /// Sets the flags for `dst cond src`: `cmp` (or `test` for `jset` and comparisons with 0,
 /// or nothing when the previous instruction left ZF for an (in)equality with 0).
-fn compare(c: &mut Compiler<'_>, width: Width, cond: Cond, dst: Reg, src: Source) {
+pub(crate) fn compare(c: &mut Compiler<'_>, width: Width, cond: Cond, dst: Reg, src: Source) {
     let d = host(dst);
     let w64 = width == Width::W64;
     // `if dst ==/!= 0` right after an operation that set ZF from dst's value (in this width

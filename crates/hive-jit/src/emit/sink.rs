@@ -123,25 +123,26 @@ pub(crate) fn moves_at_jump(c: &mut Compiler<'_>, pc: usize, end: usize) -> usiz
         }
     };
     emit_at(c, Place::Before);
-    c.prev_flags = None;
-    jump::compare_for(c, width, cond, jdst, jsrc);
     for q in pc + 1..=j {
         c.note_offset(q, start);
     }
+    c.prev_flags = None;
     let taken_moves: Vec<usize> = (0..moves.len()).filter(|&k| places[k] == Place::Taken).map(|k| pc + k).collect();
     let after = places.contains(&Place::FallThrough);
     if taken_moves.is_empty() && (off < 0 || !after) {
-        jump::jump_if_cond(c, j, cond, off as i64);
-    } else if taken_moves.is_empty() {
-        // The moves emitted after the jump are not in the size bounds of the slots between
-        // it and the target: the 32-bit form.
-        let target = c.target(j, off as i64);
-        jump::jump_to_label(c, cond, target);
+        jump::cond(c, j, width, cond, jdst, jsrc, off);
     } else {
-        let stub = c.ops.new_dynamic_label();
+        jump::compare(c, width, cond, jdst, jsrc);
         let target = c.target(j, off as i64);
-        jump::jump_to_label(c, cond, stub);
-        c.edge_stubs.push((stub, taken_moves, target));
+        if taken_moves.is_empty() {
+            // The moves emitted after the jump are not in the size bounds of the slots
+            // between it and the target: the 32-bit form.
+            jump::jump_to_label(c, cond, target);
+        } else {
+            let stub = c.ops.new_dynamic_label();
+            jump::jump_to_label(c, cond, stub);
+            c.edge_stubs.push((stub, taken_moves, target));
+        }
     }
     emit_at(c, Place::FallThrough);
     c.flags = None;
